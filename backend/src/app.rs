@@ -1,0 +1,107 @@
+//! Router assembly: API routes with their OpenAPI description, Swagger UI, the SPA and the
+//! middleware every request passes through.
+
+use crate::http::{
+    approval_links, assets, audit, auth, health, orders, portal, settings, setup, spa,
+};
+use crate::state::AppState;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ip·Solis API",
+        description = "Self-hosted IT access requests: catalog, orders, approvals, provisioning \
+            and expiry. Errors are RFC 9457 problem documents. Admin routes take the \
+            `xp_session` cookie (writes also need `X-CSRF-Token`) or `X-Admin-Key`; portal \
+            routes take the `xp_portal` cookie.",
+        license(name = "AGPL-3.0-only")
+    ),
+    components(schemas(shared::Problem, shared::FieldError))
+)]
+struct ApiDoc;
+
+/// The API routes and their OpenAPI document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(setup::status))
+        .routes(routes!(setup::create_first_admin))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::current))
+        .routes(routes!(settings::get_ldap, settings::put_ldap))
+        .routes(routes!(settings::test_ldap))
+        .routes(routes!(settings::get_smtp, settings::put_smtp))
+        .routes(routes!(settings::test_smtp))
+        .routes(routes!(settings::get_oidc, settings::put_oidc))
+        .routes(routes!(assets::list, assets::create))
+        .routes(routes!(assets::get, assets::update))
+        .routes(routes!(orders::list))
+        .routes(routes!(orders::get))
+        .routes(routes!(audit::list))
+        .routes(routes!(portal::auth_status))
+        .routes(routes!(portal::login))
+        .routes(routes!(portal::callback))
+        .routes(routes!(portal::logout))
+        .routes(routes!(portal::current))
+        .routes(routes!(portal::catalog))
+        .routes(routes!(portal::create_order, portal::my_orders))
+        .routes(routes!(portal::my_order))
+        .routes(routes!(portal::return_order))
+        .routes(routes!(approval_links::view, approval_links::decide))
+        .split_for_parts()
+}
+
+/// The OpenAPI document as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let (_, doc) = api();
+    let mut json = doc
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    json.push('\n');
+    json
+}
+
+/// The whole application: API, API docs and SPA, with middleware.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = api();
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+    });
+
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/api/docs").url("/openapi.json", doc))
+        .merge(spa::router(&state.config.spa_dir))
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

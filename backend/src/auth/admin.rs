@@ -1,0 +1,166 @@
+//! Admin authentication and authorization as handler parameters: `Admin<perm::CatalogWrite>`
+//! in a signature means the handler runs only for a signed-in admin holding that permission.
+
+use super::Actor;
+use super::session::{self, ADMIN_COOKIE, AdminCookie, CSRF_HEADER};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::PrivateCookieJar;
+use shared::permissions::{Permission, Role};
+use std::marker::PhantomData;
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+pub const ADMIN_KEY_HEADER: &str = "x-admin-key";
+
+/// An authenticated admin, by session cookie or by the legacy `X-Admin-Key`.
+#[derive(Debug, Clone)]
+pub struct AdminPrincipal {
+    /// Absent for the legacy key, which belongs to no user.
+    pub user_id: Option<Uuid>,
+    pub username: String,
+    pub role: Role,
+    pub actor: Actor,
+}
+
+/// A type naming one permission, used as the parameter of [`Admin`].
+pub trait RequiredPermission {
+    const PERMISSION: Permission;
+}
+
+/// Permission markers for [`Admin`].
+pub mod perm {
+    use super::RequiredPermission;
+    use shared::permissions::Permission;
+
+    macro_rules! markers {
+        ($($name:ident),*) => {$(
+            pub struct $name;
+            impl RequiredPermission for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )*};
+    }
+
+    markers!(
+        SettingsRead,
+        SettingsWrite,
+        CatalogRead,
+        CatalogWrite,
+        OrdersRead,
+        OrdersWrite,
+        AuditRead,
+        UsersWrite
+    );
+
+    /// Any signed-in admin, whatever the role.
+    pub struct Any;
+}
+
+/// An admin allowed to do what `P` names.
+pub struct Admin<P> {
+    pub principal: AdminPrincipal,
+    _permission: PhantomData<P>,
+}
+
+impl<P> std::ops::Deref for Admin<P> {
+    type Target = AdminPrincipal;
+    fn deref(&self) -> &AdminPrincipal {
+        &self.principal
+    }
+}
+
+fn legacy_key(parts: &Parts, state: &AppState) -> Option<Result<AdminPrincipal, ApiError>> {
+    let sent = parts.headers.get(ADMIN_KEY_HEADER)?;
+    let Some(expected) = &state.config.admin_api_key else {
+        return Some(Err(ApiError::Unauthenticated(
+            "X-Admin-Key is not enabled on this installation.".into(),
+        )));
+    };
+    // Constant-time, so response timing does not reveal how much of the key matched.
+    if !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+        return Some(Err(ApiError::Unauthenticated(
+            "X-Admin-Key is invalid.".into(),
+        )));
+    }
+    Some(Ok(AdminPrincipal {
+        user_id: None,
+        username: "legacy-key".into(),
+        role: Role::Superadmin,
+        actor: Actor::legacy_key(),
+    }))
+}
+
+/// Reads and checks the admin session cookie, including CSRF on writes.
+pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPrincipal, ApiError> {
+    if let Some(result) = legacy_key(parts, state) {
+        return result;
+    }
+
+    let jar: PrivateCookieJar = PrivateCookieJar::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::Unauthenticated("Sign in first.".into()))?;
+    let cookie: AdminCookie = session::read(&jar, ADMIN_COOKIE)
+        .ok_or_else(|| ApiError::Unauthenticated("Sign in first.".into()))?;
+    if session::expired(cookie.issued_at, state.clock.now()) {
+        return Err(ApiError::Unauthenticated(
+            "Your session has expired; sign in again.".into(),
+        ));
+    }
+
+    let user = crate::store::admins::find_by_id(&state.db, cookie.user_id)
+        .await?
+        .filter(|user| user.active && user.session_epoch == cookie.epoch)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("Your session has ended; sign in again.".into())
+        })?;
+
+    if session::is_write(&parts.method) {
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if !session::csrf_matches(sent, &cookie.csrf) {
+            return Err(ApiError::Forbidden(
+                "Missing or invalid X-CSRF-Token header; reload the page and try again.".into(),
+            ));
+        }
+    }
+
+    let role = user.role();
+    Ok(AdminPrincipal {
+        user_id: Some(user.id),
+        actor: Actor::admin_session(&user.username, role),
+        username: user.username,
+        role,
+    })
+}
+
+impl<P: RequiredPermission + Send + Sync> FromRequestParts<AppState> for Admin<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = authenticate(parts, state).await?;
+        if !principal.role.allows(P::PERMISSION) {
+            return Err(ApiError::Forbidden(format!(
+                "The role {} does not have the permission {}.",
+                principal.role.as_str(),
+                P::PERMISSION.as_str()
+            )));
+        }
+        Ok(Admin {
+            principal,
+            _permission: PhantomData,
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Admin<perm::Any> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Admin {
+            principal: authenticate(parts, state).await?,
+            _permission: PhantomData,
+        })
+    }
+}

@@ -1,0 +1,33 @@
+//! The Postgres pool and migrations.
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use std::time::Duration;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+pub async fn connect(url: &str) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+        .context("failed to connect to PostgreSQL at DATABASE_URL")
+}
+
+/// Applies pending migrations. Concurrent starts are safe: sqlx takes an advisory lock.
+pub async fn migrate(db: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR
+        .run(db)
+        .await
+        .context("failed to apply database migrations")
+}
+
+/// Returns the name of the unique or check constraint a database error violated, if any.
+pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
+    match error {
+        sqlx::Error::Database(db) => db.constraint(),
+        _ => None,
+    }
+}

@@ -1,0 +1,4 @@
+//! Business rules with no I/O.
+
+pub mod expiry;
+pub mod order_state;

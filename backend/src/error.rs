@@ -1,0 +1,151 @@
+//! The one error type of the HTTP API, mapped to RFC 9457 problem documents in one place.
+//! A client sees a safe message; the cause of a server error is logged, never sent.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use shared::{FieldError, Problem};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("invalid values")]
+    Validation(Vec<FieldError>),
+    #[error("not signed in")]
+    Unauthenticated(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {detail}")]
+    Conflict {
+        detail: String,
+        current_state: Option<String>,
+    },
+    #[error("gone: {0}")]
+    Gone(String),
+    #[error("rate limited")]
+    TooManyRequests { retry_after_seconds: u64 },
+    #[error("dependency unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> ApiError {
+        ApiError::Conflict {
+            detail: detail.into(),
+            current_state: None,
+        }
+    }
+
+    /// Fails with 422 when `errors` is not empty.
+    pub fn check(errors: Vec<FieldError>) -> ApiResult<()> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let status = self.status();
+        let (title, detail) = match self {
+            ApiError::BadRequest(detail) => ("Malformed request", detail.clone()),
+            ApiError::Validation(_) => (
+                "Invalid values",
+                "Some fields are invalid; see `errors` for each field and how to fix it.".into(),
+            ),
+            ApiError::Unauthenticated(detail) => ("Not signed in", detail.clone()),
+            ApiError::Forbidden(detail) => ("Forbidden", detail.clone()),
+            ApiError::NotFound(detail) => ("Not found", detail.clone()),
+            ApiError::Conflict { detail, .. } => ("Conflict", detail.clone()),
+            ApiError::Gone(detail) => ("Gone", detail.clone()),
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            } => (
+                "Too many requests",
+                format!("Too many attempts; try again in {retry_after_seconds} seconds."),
+            ),
+            ApiError::Unavailable(detail) => ("Service unavailable", detail.clone()),
+            ApiError::Internal(_) => (
+                "Internal error",
+                "The server failed to handle the request; the error is logged.".into(),
+            ),
+        };
+        Problem {
+            kind: "about:blank".into(),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            errors: match self {
+                ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            current_state: match self {
+                ApiError::Conflict { current_state, .. } => current_state.clone(),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Builds a problem+json response from a problem document.
+pub fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Json(problem)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            ApiError::Unavailable(detail) => tracing::warn!(%detail, "dependency unavailable"),
+            other => tracing::debug!(error = %other, "request rejected"),
+        }
+        let mut response = problem_response(self.problem());
+        if let ApiError::TooManyRequests {
+            retry_after_seconds,
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::Internal(error.into())
+    }
+}

@@ -1,0 +1,138 @@
+//! Admin sign-in and sign-out with the session cookie.
+
+use super::ApiJson;
+use crate::auth::Actor;
+use crate::auth::admin::{Admin, perm};
+use crate::auth::session::{self, ADMIN_COOKIE, AdminCookie};
+use crate::crypto::random_token;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::admins::AdminUserRow;
+use crate::store::{self, audit::Change};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::PrivateCookieJar;
+use shared::auth::{AdminSession, Credentials};
+use shared::permissions::Role;
+
+/// Sets the session cookie for `admin` and returns the session description.
+pub fn sign_in_response(
+    state: &AppState,
+    jar: PrivateCookieJar,
+    admin: &AdminUserRow,
+) -> (PrivateCookieJar, AdminSession) {
+    let cookie = AdminCookie {
+        user_id: admin.id,
+        epoch: admin.session_epoch,
+        csrf: random_token(32),
+        issued_at: state.clock.now(),
+    };
+    let jar = session::write(jar, ADMIN_COOKIE, &cookie, state.config.secure_cookies);
+    (jar, session_view(admin, admin.role(), cookie.csrf))
+}
+
+fn session_view(admin: &AdminUserRow, role: Role, csrf_token: String) -> AdminSession {
+    AdminSession {
+        user_id: admin.id,
+        username: admin.username.clone(),
+        role,
+        permissions: role.permissions().to_vec(),
+        csrf_token,
+    }
+}
+
+async fn audit_sign_in(
+    state: &AppState,
+    actor: &Actor,
+    action: &str,
+    username: &str,
+) -> ApiResult<()> {
+    let mut tx = state.db.begin().await?;
+    let change = Change {
+        action,
+        entity_type: "admin_user",
+        entity_id: username.to_string(),
+        before: None,
+        after: None,
+    };
+    store::audit::record(&mut tx, actor, state.clock.now(), change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Signs an admin in with username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = Credentials,
+    responses(
+        (status = 200, body = AdminSession),
+        (status = 401, body = shared::Problem, description = "Wrong username or password"),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    jar: PrivateCookieJar,
+    ApiJson(input): ApiJson<Credentials>,
+) -> ApiResult<impl IntoResponse> {
+    let username = input.username.trim().to_lowercase();
+    let user = store::admins::find_by_username(&state.db, &username).await?;
+    // An unknown user is verified against a dummy hash, so both failures take the same time
+    // and get the same answer.
+    let stored = user.as_ref().map(|u| u.password_hash.as_str());
+    let password_ok = state.passwords.verify(&input.password, stored).await;
+    let user = user.filter(|u| password_ok && u.active);
+
+    let Some(user) = user else {
+        audit_sign_in(
+            &state,
+            &Actor::anonymous(&username),
+            "auth.sign_in_failed",
+            &username,
+        )
+        .await?;
+        tracing::info!(username = %username, "admin sign-in failed");
+        return Err(ApiError::Unauthenticated(
+            "The username or password is wrong, or the account is deactivated.".into(),
+        ));
+    };
+
+    let actor = Actor::admin_session(&user.username, user.role());
+    audit_sign_in(&state, &actor, "auth.sign_in", &user.username).await?;
+    let (jar, session) = sign_in_response(&state, jar, &user);
+    Ok((jar, Json(session)))
+}
+
+/// Ends the admin session in this browser.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    admin: Admin<perm::Any>,
+    jar: PrivateCookieJar,
+) -> ApiResult<impl IntoResponse> {
+    audit_sign_in(&state, &admin.actor, "auth.sign_out", &admin.username).await?;
+    Ok((session::clear(jar, ADMIN_COOKIE), StatusCode::NO_CONTENT))
+}
+
+/// Returns the signed-in admin and the CSRF token for writes.
+#[utoipa::path(get, path = "/api/v1/auth/session", tag = "auth",
+    responses(
+        (status = 200, body = AdminSession),
+        (status = 401, body = shared::Problem),
+    ))]
+pub async fn current(
+    State(state): State<AppState>,
+    admin: Admin<perm::Any>,
+    jar: PrivateCookieJar,
+) -> ApiResult<Json<AdminSession>> {
+    let cookie: Option<AdminCookie> = session::read(&jar, ADMIN_COOKIE);
+    let (Some(cookie), Some(user_id)) = (cookie, admin.user_id) else {
+        return Err(ApiError::BadRequest(
+            "The legacy admin key has no session; use a session cookie.".into(),
+        ));
+    };
+    let user = store::admins::find_by_id(&state.db, user_id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthenticated("Sign in again.".into()))?;
+    Ok(Json(session_view(&user, admin.role, cookie.csrf)))
+}

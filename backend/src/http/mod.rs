@@ -1,0 +1,138 @@
+//! HTTP adapters, one module per resource. Handlers stay thin: parse, authorize, call the
+//! lifecycle or store, answer.
+
+pub mod approval_links;
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod orders;
+pub mod portal;
+pub mod settings;
+pub mod setup;
+pub mod spa;
+
+use crate::error::ApiError;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+
+/// A JSON body whose errors are problem documents naming the field at fault.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::BadRequest(
+                "Send the body as JSON with Content-Type: application/json.".into(),
+            ));
+        }
+        let body = bytes::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("The body cannot be read: {e}.")))?;
+        parse_json(&body).map(ApiJson)
+    }
+}
+
+/// Parses a JSON body: syntax errors are 400, wrong or missing values 422 with the field path.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return Err(ApiError::BadRequest(format!(
+                    "The body is not valid JSON: {inner}."
+                )));
+            }
+            let message = inner.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            let field = match (path.as_str(), missing_field(&message)) {
+                (".", Some(missing)) => missing.to_string(),
+                (".", None) => "body".to_string(),
+                (path, Some(missing)) => format!("{path}.{missing}"),
+                (path, None) => path.to_string(),
+            };
+            Err(ApiError::field(&field, message))
+        }
+    }
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next()
+}
+
+/// Keyset pagination parameters shared by every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 200; 50 when left out.
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(50),
+            Some(limit) if (1..=200).contains(&limit) => Ok(limit),
+            Some(_) => Err(ApiError::field("limit", "must be between 1 and 200")),
+        }
+    }
+
+    pub fn after(&self) -> Result<Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>, ApiError> {
+        match &self.cursor {
+            None => Ok(None),
+            Some(cursor) => crate::store::cursor::decode(cursor)
+                .map(Some)
+                .ok_or_else(|| ApiError::field("cursor", "is not a cursor this API returned")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::orders::NewOrder;
+
+    #[test]
+    fn syntax_error_is_bad_request() {
+        let result = parse_json::<NewOrder>(b"{\"definition_id\": ");
+        assert!(matches!(result, Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let Err(ApiError::Validation(errors)) = parse_json::<NewOrder>(b"{}") else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].field, "definition_id");
+    }
+
+    #[test]
+    fn wrong_type_names_the_path() {
+        let body =
+            br#"{"definition_id": "00000000-0000-0000-0000-000000000000", "duration_days": "x"}"#;
+        let Err(ApiError::Validation(errors)) = parse_json::<NewOrder>(body) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].field, "duration_days");
+    }
+}

@@ -1,0 +1,149 @@
+//! Connection settings: directory, mail and portal sign-in, each with a test.
+
+use super::ApiJson;
+use crate::auth::admin::{Admin, perm};
+use crate::error::{ApiError, ApiResult};
+use crate::integrations::directory::Directory;
+use crate::integrations::mail::Mailer;
+use crate::settings::{self, LdapConfig, OidcConfig, SmtpConfig};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use shared::settings::*;
+
+fn not_set(section: &str) -> ApiError {
+    ApiError::NotFound(format!("The {section} settings have not been saved yet."))
+}
+
+/// Returns the directory settings; the bind password is never returned.
+#[utoipa::path(get, path = "/api/v1/settings/ldap", tag = "settings",
+    responses((status = 200, body = LdapSettings), (status = 404, body = shared::Problem)))]
+pub async fn get_ldap(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsRead>,
+) -> ApiResult<Json<LdapSettings>> {
+    let config = settings::load::<LdapConfig>(&state)
+        .await?
+        .ok_or_else(|| not_set("directory"))?;
+    Ok(Json(config.view()))
+}
+
+/// Saves the directory settings; a bind password left out keeps the stored one.
+#[utoipa::path(put, path = "/api/v1/settings/ldap", tag = "settings",
+    request_body = LdapSettingsInput,
+    responses((status = 200, body = LdapSettings), (status = 422, body = shared::Problem)))]
+pub async fn put_ldap(
+    State(state): State<AppState>,
+    admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<LdapSettingsInput>,
+) -> ApiResult<Json<LdapSettings>> {
+    let config = LdapConfig::from_input(input)?;
+    let saved = settings::save(&state, &admin.actor, config).await?;
+    Ok(Json(saved.view()))
+}
+
+/// Connects and binds with the submitted directory settings, saving nothing.
+#[utoipa::path(post, path = "/api/v1/settings/ldap/test", tag = "settings",
+    request_body = LdapSettingsInput,
+    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)))]
+pub async fn test_ldap(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<LdapSettingsInput>,
+) -> ApiResult<Json<ConnectionTest>> {
+    let config = LdapConfig::from_input(input)?;
+    let config = settings::with_stored_secret(&state, config).await?;
+    let result = Directory::new(config).test().await;
+    Ok(Json(match result {
+        Ok(message) => ConnectionTest { ok: true, message },
+        Err(error) => ConnectionTest {
+            ok: false,
+            message: error.to_string(),
+        },
+    }))
+}
+
+/// Returns the mail settings; the password is never returned.
+#[utoipa::path(get, path = "/api/v1/settings/smtp", tag = "settings",
+    responses((status = 200, body = SmtpSettings), (status = 404, body = shared::Problem)))]
+pub async fn get_smtp(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsRead>,
+) -> ApiResult<Json<SmtpSettings>> {
+    let config = settings::load::<SmtpConfig>(&state)
+        .await?
+        .ok_or_else(|| not_set("e-mail"))?;
+    Ok(Json(config.view()))
+}
+
+/// Saves the mail settings; a password left out keeps the stored one.
+#[utoipa::path(put, path = "/api/v1/settings/smtp", tag = "settings",
+    request_body = SmtpSettingsInput,
+    responses((status = 200, body = SmtpSettings), (status = 422, body = shared::Problem)))]
+pub async fn put_smtp(
+    State(state): State<AppState>,
+    admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<SmtpSettingsInput>,
+) -> ApiResult<Json<SmtpSettings>> {
+    let config = SmtpConfig::from_input(input)?;
+    let saved = settings::save(&state, &admin.actor, config).await?;
+    Ok(Json(saved.view()))
+}
+
+/// Connects to the mail server with the submitted settings, sending nothing.
+#[utoipa::path(post, path = "/api/v1/settings/smtp/test", tag = "settings",
+    request_body = SmtpSettingsInput,
+    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)))]
+pub async fn test_smtp(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<SmtpSettingsInput>,
+) -> ApiResult<Json<ConnectionTest>> {
+    let config = SmtpConfig::from_input(input)?;
+    let config = settings::with_stored_secret(&state, config).await?;
+    let result = match Mailer::new(config) {
+        Ok(mailer) => mailer.test().await,
+        Err(error) => Err(error),
+    };
+    Ok(Json(match result {
+        Ok(message) => ConnectionTest { ok: true, message },
+        Err(error) => ConnectionTest {
+            ok: false,
+            message: error.to_string(),
+        },
+    }))
+}
+
+/// The redirect URI to register at the identity provider.
+pub fn redirect_uri(state: &AppState) -> String {
+    let mut url = state.config.public_url.clone();
+    url.set_path("/api/v1/portal/auth/callback");
+    url.to_string()
+}
+
+/// Returns the portal sign-in settings; the client secret is never returned.
+#[utoipa::path(get, path = "/api/v1/settings/oidc", tag = "settings",
+    responses((status = 200, body = OidcSettings), (status = 404, body = shared::Problem)))]
+pub async fn get_oidc(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsRead>,
+) -> ApiResult<Json<OidcSettings>> {
+    let config = settings::load::<OidcConfig>(&state)
+        .await?
+        .ok_or_else(|| not_set("sign-in"))?;
+    Ok(Json(config.view(redirect_uri(&state))))
+}
+
+/// Saves the portal sign-in settings; a client secret left out keeps the stored one.
+#[utoipa::path(put, path = "/api/v1/settings/oidc", tag = "settings",
+    request_body = OidcSettingsInput,
+    responses((status = 200, body = OidcSettings), (status = 422, body = shared::Problem)))]
+pub async fn put_oidc(
+    State(state): State<AppState>,
+    admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<OidcSettingsInput>,
+) -> ApiResult<Json<OidcSettings>> {
+    let config = OidcConfig::from_input(input)?;
+    let saved = settings::save(&state, &admin.actor, config).await?;
+    Ok(Json(saved.view(redirect_uri(&state))))
+}

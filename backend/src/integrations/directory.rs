@@ -1,0 +1,329 @@
+//! The LDAP / Active Directory client: finding people and their managers, and changing group
+//! membership. Filter values are escaped per RFC 4515 (`ldap_escape`); DNs are used exactly as
+//! the directory returned them, which is the RFC 4514 form the server expects back.
+
+use crate::settings::LdapConfig;
+use ldap3::{
+    Ldap, LdapConnAsync, LdapConnSettings, LdapError, Mod, Scope, SearchEntry, ldap_escape,
+};
+use shared::settings::LdapTls;
+use std::collections::HashSet;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// LDAP result codes this client handles by name (RFC 4511, section 4.1.9).
+const RC_NO_SUCH_ATTRIBUTE: u32 = 16;
+const RC_ATTRIBUTE_OR_VALUE_EXISTS: u32 = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("cannot connect to {url}: {source}")]
+    Connect { url: String, source: LdapError },
+    #[error("bind as {dn} failed: {message}")]
+    Bind { dn: String, message: String },
+    #[error("{operation} failed: {message}")]
+    Operation { operation: String, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Ambiguous(String),
+    #[error("the change to {group} did not take effect: {detail}")]
+    NotVerified { group: String, detail: String },
+}
+
+/// A person as found in the directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryPerson {
+    pub dn: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub manager_dn: Option<String>,
+}
+
+/// Whether a membership change did something or found it already done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipChange {
+    Changed,
+    AlreadyInPlace,
+}
+
+pub struct Directory {
+    config: LdapConfig,
+}
+
+fn result_message(result: &ldap3::LdapResult) -> String {
+    let mut message = format!("result code {}", result.rc);
+    if !result.text.is_empty() {
+        message.push_str(&format!(": {}", result.text));
+    }
+    message
+}
+
+fn first(entry: &SearchEntry, attribute: &str) -> Option<String> {
+    entry
+        .attrs
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(attribute))
+        .and_then(|(_, values)| values.first().cloned())
+}
+
+impl Directory {
+    pub fn new(config: LdapConfig) -> Directory {
+        Directory { config }
+    }
+
+    pub fn url(&self) -> String {
+        let scheme = match self.config.tls {
+            LdapTls::Ldaps => "ldaps",
+            LdapTls::None | LdapTls::Starttls => "ldap",
+        };
+        format!("{scheme}://{}:{}", self.config.host, self.config.port)
+    }
+
+    /// Connects and binds with the service account.
+    pub async fn connect(&self) -> Result<Ldap, DirectoryError> {
+        let url = self.url();
+        let settings = LdapConnSettings::new()
+            .set_conn_timeout(TIMEOUT)
+            .set_starttls(self.config.tls == LdapTls::Starttls);
+        let (connection, mut ldap) =
+            LdapConnAsync::with_settings(settings, &url)
+                .await
+                .map_err(|source| DirectoryError::Connect {
+                    url: url.clone(),
+                    source,
+                })?;
+        ldap3::drive!(connection);
+
+        let password = self.config.bind_password.as_deref().unwrap_or("");
+        let bound = ldap
+            .with_timeout(TIMEOUT)
+            .simple_bind(&self.config.bind_dn, password)
+            .await
+            .map_err(|e| DirectoryError::Bind {
+                dn: self.config.bind_dn.clone(),
+                message: e.to_string(),
+            })?;
+        if bound.rc != 0 {
+            return Err(DirectoryError::Bind {
+                dn: self.config.bind_dn.clone(),
+                message: result_message(&bound),
+            });
+        }
+        Ok(ldap)
+    }
+
+    /// Binds and reads the base DN, reporting what was found or the exact failure.
+    pub async fn test(&self) -> Result<String, DirectoryError> {
+        let mut ldap = self.connect().await?;
+        let (entries, _) = ldap
+            .with_timeout(TIMEOUT)
+            .search(
+                &self.config.base_dn,
+                Scope::Base,
+                "(objectClass=*)",
+                vec!["1.1"],
+            )
+            .await
+            .and_then(|r| r.success())
+            .map_err(|e| DirectoryError::Operation {
+                operation: format!("reading the base DN {}", self.config.base_dn),
+                message: e.to_string(),
+            })?;
+        let _ = ldap.unbind().await;
+        if entries.is_empty() {
+            return Err(DirectoryError::NotFound(format!(
+                "the base DN {} was not found",
+                self.config.base_dn
+            )));
+        }
+        Ok(format!(
+            "Connected to {} as {} and read {}.",
+            self.url(),
+            self.config.bind_dn,
+            self.config.base_dn
+        ))
+    }
+
+    fn person_attributes(&self) -> Vec<String> {
+        vec![
+            "displayName".into(),
+            "cn".into(),
+            "mail".into(),
+            "userPrincipalName".into(),
+            self.config.manager_attribute.clone(),
+        ]
+    }
+
+    fn person(&self, entry: SearchEntry) -> DirectoryPerson {
+        DirectoryPerson {
+            display_name: first(&entry, "displayName")
+                .or_else(|| first(&entry, "cn"))
+                .unwrap_or_else(|| entry.dn.clone()),
+            email: first(&entry, "mail"),
+            user_principal_name: first(&entry, "userPrincipalName"),
+            manager_dn: first(&entry, &self.config.manager_attribute),
+            dn: entry.dn,
+        }
+    }
+
+    /// Finds the one person whose `mail` or `userPrincipalName` is one of `identifiers`.
+    pub async fn find_person(
+        &self,
+        identifiers: &[&str],
+    ) -> Result<DirectoryPerson, DirectoryError> {
+        let mut ldap = self.connect().await?;
+        let clauses: String = identifiers
+            .iter()
+            .map(|id| {
+                let escaped = ldap_escape(*id);
+                format!("(mail={escaped})(userPrincipalName={escaped})")
+            })
+            .collect();
+        let filter = format!("(&(objectClass=user)(!(objectClass=computer))(|{clauses}))");
+        let (entries, _) = ldap
+            .with_timeout(TIMEOUT)
+            .search(
+                &self.config.base_dn,
+                Scope::Subtree,
+                &filter,
+                self.person_attributes(),
+            )
+            .await
+            .and_then(|r| r.success())
+            .map_err(|e| DirectoryError::Operation {
+                operation: "searching for the person".into(),
+                message: e.to_string(),
+            })?;
+        let _ = ldap.unbind().await;
+
+        let mut people: Vec<DirectoryPerson> = entries
+            .into_iter()
+            .map(|e| self.person(SearchEntry::construct(e)))
+            .collect();
+        match people.len() {
+            0 => Err(DirectoryError::NotFound(format!(
+                "nobody with the e-mail address or user principal name {} is in the directory",
+                identifiers.join(" or ")
+            ))),
+            1 => Ok(people.remove(0)),
+            n => Err(DirectoryError::Ambiguous(format!(
+                "{n} directory entries match {}; each person needs a unique mail and UPN",
+                identifiers.join(" or ")
+            ))),
+        }
+    }
+
+    /// Reads the person at `dn`.
+    pub async fn person_by_dn(&self, dn: &str) -> Result<DirectoryPerson, DirectoryError> {
+        let mut ldap = self.connect().await?;
+        let result = ldap
+            .with_timeout(TIMEOUT)
+            .search(dn, Scope::Base, "(objectClass=*)", self.person_attributes())
+            .await
+            .and_then(|r| r.success());
+        let _ = ldap.unbind().await;
+        let (entries, _) = result.map_err(|e| match e {
+            LdapError::LdapResult { result } if result.rc == 32 => {
+                DirectoryError::NotFound(format!("no directory entry has the DN {dn}"))
+            }
+            e => DirectoryError::Operation {
+                operation: format!("reading {dn}"),
+                message: e.to_string(),
+            },
+        })?;
+        let entry = entries.into_iter().next().ok_or_else(|| {
+            DirectoryError::NotFound(format!("no directory entry has the DN {dn}"))
+        })?;
+        Ok(self.person(SearchEntry::construct(entry)))
+    }
+
+    /// Whether `member_dn` is a direct member of `group_dn`.
+    pub async fn is_member(
+        &self,
+        ldap: &mut Ldap,
+        group_dn: &str,
+        member_dn: &str,
+    ) -> Result<bool, DirectoryError> {
+        let filter = format!("(member={})", ldap_escape(member_dn));
+        let (entries, _) = ldap
+            .with_timeout(TIMEOUT)
+            .search(group_dn, Scope::Base, &filter, vec!["1.1"])
+            .await
+            .and_then(|r| r.success())
+            .map_err(|e| DirectoryError::Operation {
+                operation: format!("reading the members of {group_dn}"),
+                message: e.to_string(),
+            })?;
+        Ok(!entries.is_empty())
+    }
+
+    /// Adds `member_dn` to `group_dn`, then reads the group back to confirm it.
+    /// Adding a member who is already there succeeds with [`MembershipChange::AlreadyInPlace`].
+    pub async fn add_member(
+        &self,
+        group_dn: &str,
+        member_dn: &str,
+    ) -> Result<MembershipChange, DirectoryError> {
+        self.change_member(group_dn, member_dn, true).await
+    }
+
+    /// Removes `member_dn` from `group_dn`, then reads the group back to confirm it.
+    /// Removing someone who is not a member succeeds with [`MembershipChange::AlreadyInPlace`].
+    pub async fn remove_member(
+        &self,
+        group_dn: &str,
+        member_dn: &str,
+    ) -> Result<MembershipChange, DirectoryError> {
+        self.change_member(group_dn, member_dn, false).await
+    }
+
+    async fn change_member(
+        &self,
+        group_dn: &str,
+        member_dn: &str,
+        add: bool,
+    ) -> Result<MembershipChange, DirectoryError> {
+        let mut ldap = self.connect().await?;
+        let values = HashSet::from([member_dn]);
+        let modification = if add {
+            Mod::Add("member", values)
+        } else {
+            Mod::Delete("member", values)
+        };
+        let result = ldap
+            .with_timeout(TIMEOUT)
+            .modify(group_dn, vec![modification])
+            .await
+            .map_err(|e| DirectoryError::Operation {
+                operation: format!("changing the members of {group_dn}"),
+                message: e.to_string(),
+            })?;
+        let change = match result.rc {
+            0 => MembershipChange::Changed,
+            RC_ATTRIBUTE_OR_VALUE_EXISTS if add => MembershipChange::AlreadyInPlace,
+            RC_NO_SUCH_ATTRIBUTE if !add => MembershipChange::AlreadyInPlace,
+            _ => {
+                return Err(DirectoryError::Operation {
+                    operation: format!("changing the members of {group_dn}"),
+                    message: result_message(&result),
+                });
+            }
+        };
+
+        let present = self.is_member(&mut ldap, group_dn, member_dn).await?;
+        let _ = ldap.unbind().await;
+        if present != add {
+            return Err(DirectoryError::NotVerified {
+                group: group_dn.to_string(),
+                detail: format!(
+                    "{member_dn} is {}a member after the change",
+                    if present { "still " } else { "not " }
+                ),
+            });
+        }
+        Ok(change)
+    }
+}

@@ -1,0 +1,205 @@
+//! The durable job queue. A job row is inserted in the transaction of the change that needs
+//! it, so an accepted change never loses its follow-up work. Workers claim jobs with
+//! `FOR UPDATE SKIP LOCKED` and hold a lease; a job whose worker died is claimed again once
+//! its lease runs out.
+
+use crate::store::Tx;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    Provision,
+    Notifications,
+    Default,
+    Reclaim,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 4] = [
+        Queue::Provision,
+        Queue::Notifications,
+        Queue::Default,
+        Queue::Reclaim,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Provision => "provision",
+            Queue::Notifications => "notifications",
+            Queue::Default => "default",
+            Queue::Reclaim => "reclaim",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.as_str() == name)
+    }
+}
+
+pub struct NewJob {
+    pub queue: Queue,
+    pub kind: &'static str,
+    pub payload: Value,
+    pub max_attempts: i32,
+    /// Enqueues nothing when a job with this key already exists.
+    pub dedupe_key: Option<String>,
+}
+
+impl NewJob {
+    pub fn new(queue: Queue, kind: &'static str, payload: Value) -> NewJob {
+        NewJob {
+            queue,
+            kind,
+            payload,
+            max_attempts: 8,
+            dedupe_key: None,
+        }
+    }
+}
+
+/// Inserts a job; returns its id, or `None` when its dedupe key was taken.
+pub async fn enqueue(
+    tx: &mut Tx<'_>,
+    job: NewJob,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    let inserted = sqlx::query(
+        "insert into jobs (id, queue, kind, payload, state, max_attempts, run_at, dedupe_key,
+            created_at)
+         values ($1, $2, $3, $4, 'queued', $5, $6, $7, $6)
+         on conflict (dedupe_key) do nothing",
+    )
+    .bind(id)
+    .bind(job.queue.as_str())
+    .bind(job.kind)
+    .bind(&job.payload)
+    .bind(job.max_attempts)
+    .bind(now)
+    .bind(&job.dedupe_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok((inserted.rows_affected() == 1).then_some(id))
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct JobRow {
+    pub id: Uuid,
+    pub queue: String,
+    pub kind: String,
+    pub payload: Value,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+/// Claims the next due job of `queues`: a queued one whose time has come, or a running one
+/// whose lease expired because its worker died.
+pub async fn claim(
+    db: &PgPool,
+    queues: &[&str],
+    worker: &str,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<JobRow>> {
+    sqlx::query_as(
+        "update jobs set state = 'running', locked_by = $2, lease_until = $3,
+            attempts = attempts + 1
+         where id = (
+            select id from jobs
+            where queue = any($1)
+              and ((state = 'queued' and run_at <= $4)
+                   or (state = 'running' and lease_until < $4))
+            order by run_at, id
+            limit 1
+            for update skip locked)
+         returning id, queue, kind, payload, attempts, max_attempts",
+    )
+    .bind(queues)
+    .bind(worker)
+    .bind(now + lease)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Extends the lease of a job this worker still holds. Returns false when the lease was lost.
+pub async fn renew(
+    db: &PgPool,
+    id: Uuid,
+    worker: &str,
+    until: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "update jobs set lease_until = $3 where id = $1 and locked_by = $2 and state = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(until)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+pub async fn succeed(db: &PgPool, id: Uuid, worker: &str, now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "update jobs set state = 'succeeded', finished_at = $3, lease_until = null,
+            last_error = null
+         where id = $1 and locked_by = $2 and state = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The delay before attempt `attempts + 1`: 5 s doubled per attempt, at most an hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+    let seconds = 5i64.saturating_mul(1i64 << exponent.min(12));
+    Duration::seconds(seconds.min(3600))
+}
+
+/// Records a failed attempt: the job is queued again after a backoff, or parked as dead once
+/// its attempts are used up. Returns true when it is dead.
+pub async fn fail(
+    tx: &mut Tx<'_>,
+    job: &JobRow,
+    worker: &str,
+    error: &str,
+    permanent: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let dead = permanent || job.attempts >= job.max_attempts;
+    sqlx::query(
+        "update jobs set state = $3, run_at = $4, last_error = $5, lease_until = null,
+            finished_at = case when $3 = 'dead' then $6 else null end
+         where id = $1 and locked_by = $2 and state = 'running'",
+    )
+    .bind(job.id)
+    .bind(worker)
+    .bind(if dead { "dead" } else { "queued" })
+    .bind(now + backoff(job.attempts))
+    .bind(error)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(dead)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1), Duration::seconds(5));
+        assert_eq!(backoff(2), Duration::seconds(10));
+        assert_eq!(backoff(5), Duration::seconds(80));
+        assert_eq!(backoff(30), Duration::seconds(3600));
+    }
+}

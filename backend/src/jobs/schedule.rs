@@ -1,0 +1,154 @@
+//! The scheduler runs in every `serve` process; only the holder of the leader lock enqueues
+//! periodic tasks. Each task is enqueued with the key `task:slot`, so a slot runs once even
+//! across leader changes, and after downtime only the latest missed slot runs.
+
+use super::leader::LeaderLock;
+use super::queue::{self, NewJob, Queue};
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use croner::Cron;
+use croner::parser::{CronParser, Seconds};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+
+const TICK: Duration = Duration::from_secs(1);
+
+/// Parses a cron expression with six fields: seconds, minutes, hours, day, month, weekday.
+pub fn parse_cron(expression: &str) -> Result<Cron, croner::errors::CronError> {
+    CronParser::builder()
+        .seconds(Seconds::Required)
+        .build()
+        .parse(expression)
+}
+
+/// What the health check reports about this process's scheduler.
+#[derive(Default)]
+pub struct SchedulerStatus {
+    pub is_leader: AtomicBool,
+    /// Unix milliseconds of the last loop iteration; zero before the first.
+    pub last_tick_ms: AtomicI64,
+}
+
+impl SchedulerStatus {
+    pub fn last_tick(&self) -> Option<DateTime<Utc>> {
+        match self.last_tick_ms.load(Ordering::Relaxed) {
+            0 => None,
+            ms => DateTime::from_timestamp_millis(ms),
+        }
+    }
+}
+
+struct Task {
+    name: &'static str,
+    cron: Cron,
+    queue: Queue,
+}
+
+/// The most recent slot of `cron` at or before `now`.
+pub fn latest_slot(cron: &Cron, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    cron.find_previous_occurrence(&now, true).ok()
+}
+
+/// Enqueues `task` for `slot` unless that slot was enqueued before. Returns whether it was new.
+pub async fn enqueue_slot(
+    state: &AppState,
+    task: &'static str,
+    queue: Queue,
+    slot: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let mut job = NewJob::new(queue, task, json!({ "slot": slot }));
+    job.dedupe_key = Some(format!("{task}:{}", slot.to_rfc3339()));
+    job.max_attempts = 3;
+    let mut tx = state.db.begin().await?;
+    let id = queue::enqueue(&mut tx, job, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(id.is_some())
+}
+
+/// Runs the scheduler loop until `shutdown` turns true.
+pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let tasks = vec![Task {
+        name: super::handlers::EXPIRY_CHECK,
+        cron: parse_cron(&state.config.expiry_check_cron).expect("validated at start"),
+        queue: Queue::Reclaim,
+    }];
+    let lock = LeaderLock::new(state.redis.clone(), state.redis_key("scheduler:leader"));
+    let mut enqueued: HashMap<&'static str, DateTime<Utc>> = HashMap::new();
+    tracing::info!(expiry_check = %state.config.expiry_check_cron, "scheduler started");
+
+    loop {
+        let leader = match lock.acquire_or_renew().await {
+            Ok(leader) => leader,
+            Err(error) => {
+                tracing::warn!(%error, "scheduler lock unavailable; not enqueuing periodic tasks");
+                false
+            }
+        };
+        let was_leader = state.scheduler.is_leader.swap(leader, Ordering::Relaxed);
+        if leader != was_leader {
+            tracing::info!(leader, "scheduler leadership changed");
+        }
+        if leader {
+            let now = state.clock.now();
+            for task in &tasks {
+                let Some(slot) = latest_slot(&task.cron, now) else {
+                    continue;
+                };
+                if enqueued.get(task.name) == Some(&slot) {
+                    continue;
+                }
+                match enqueue_slot(&state, task.name, task.queue, slot).await {
+                    Ok(new) => {
+                        if new {
+                            tracing::info!(task = task.name, %slot, "periodic task enqueued");
+                        }
+                        enqueued.insert(task.name, slot);
+                    }
+                    Err(error) => tracing::warn!(task = task.name, %error, "enqueuing failed"),
+                }
+            }
+        }
+        state
+            .scheduler
+            .last_tick_ms
+            .store(Utc::now().timestamp_millis(), Ordering::Relaxed);
+
+        tokio::select! {
+            _ = tokio::time::sleep(TICK) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    if state.scheduler.is_leader.load(Ordering::Relaxed) {
+        lock.release().await;
+    }
+    tracing::info!("scheduler stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn hourly_slot_is_top_of_the_hour() {
+        let cron = parse_cron("0 0 * * * *").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 10, 42, 7).unwrap();
+        let slot = latest_slot(&cron, now).unwrap();
+        assert_eq!(slot, Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn slot_at_exact_time_is_that_time() {
+        let cron = parse_cron("0 * * * * *").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 10, 42, 0).unwrap();
+        assert_eq!(latest_slot(&cron, now).unwrap(), now);
+    }
+
+    #[test]
+    fn five_field_cron_is_rejected() {
+        assert!(parse_cron("0 * * * *").is_err());
+    }
+}

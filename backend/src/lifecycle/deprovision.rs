@@ -1,0 +1,100 @@
+//! Ending access: remove the requester from the order's groups and close the order.
+
+use super::transition;
+use crate::auth::Actor;
+use crate::jobs::handlers::{DEPROVISION_ORDER, JobError, MAIL_ORDER_UPDATE};
+use crate::jobs::{NewJob, Queue, queue};
+use crate::notifications::Update;
+use crate::state::AppState;
+use crate::store::orders::Stamps;
+use crate::store::{self, Tx};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::orders::OrderState;
+use uuid::Uuid;
+
+/// Moves an active order to deprovisioning and enqueues the job that removes the access.
+/// Returns false, changing nothing, when the order is not active.
+pub async fn start(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    actor: &Actor,
+    reason: Update,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let note = match reason {
+        Update::Expired => "access expired",
+        _ => "returned by the requester",
+    };
+    let moved = transition(
+        tx,
+        order_id,
+        OrderState::Active,
+        OrderState::Deprovisioning,
+        actor,
+        Some(note),
+        Stamps::default(),
+        now,
+    )
+    .await?;
+    if moved {
+        let payload = json!({ "order_id": order_id, "reason": reason });
+        queue::enqueue(
+            tx,
+            NewJob::new(Queue::Reclaim, DEPROVISION_ORDER, payload),
+            now,
+        )
+        .await?;
+    }
+    Ok(moved)
+}
+
+pub async fn run(state: &AppState, order_id: Uuid, reason: Update) -> Result<(), JobError> {
+    let order = store::orders::find(&state.db, order_id)
+        .await?
+        .ok_or_else(|| JobError::Permanent(anyhow::anyhow!("order {order_id} does not exist")))?;
+    if order.state() != OrderState::Deprovisioning {
+        tracing::info!(order_id = %order_id, state = order.state().as_str(), "nothing to remove");
+        return Ok(());
+    }
+
+    let directory = super::provision::job_directory(state).await?;
+    for group in &order.group_dns {
+        let change = directory
+            .remove_member(group, &order.requester_dn)
+            .await
+            .map_err(|e| JobError::Retry(e.into()))?;
+        tracing::info!(order_id = %order_id, group = %group, ?change, "group membership removed");
+    }
+
+    let now = state.clock.now();
+    let actor = Actor::system(DEPROVISION_ORDER);
+    let stamps = Stamps {
+        closed_at: Some(now),
+        ..Stamps::default()
+    };
+    let note = format!("removed from {}", order.group_dns.join("; "));
+    let mut tx = state.db.begin().await?;
+    let moved = transition(
+        &mut tx,
+        order_id,
+        OrderState::Deprovisioning,
+        OrderState::Completed,
+        &actor,
+        Some(&note),
+        stamps,
+        now,
+    )
+    .await?;
+    if moved {
+        let payload = json!({ "order_id": order_id, "update": reason });
+        queue::enqueue(
+            &mut tx,
+            NewJob::new(Queue::Notifications, MAIL_ORDER_UPDATE, payload),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! The order lifecycle: place, decide, provision, end. Each step changes the order through a
+//! guarded transition, writes the audit row and enqueues its follow-up job in one transaction.
+
+pub mod decide;
+pub mod deprovision;
+pub mod end;
+pub mod expiry;
+pub mod place;
+pub mod provision;
+
+use crate::auth::Actor;
+use crate::store::orders::Stamps;
+use crate::store::{self, Tx, audit::Change};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::orders::OrderState;
+use uuid::Uuid;
+
+/// Moves an order between states, records the timeline event and the audit row.
+/// Returns false, changing nothing, when the order is no longer in `from`.
+#[allow(clippy::too_many_arguments)]
+pub async fn transition(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    from: OrderState,
+    to: OrderState,
+    actor: &Actor,
+    note: Option<&str>,
+    stamps: Stamps,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let moved = store::orders::transition(tx, order_id, from, to, actor, note, stamps, now).await?;
+    if moved {
+        let change = Change {
+            action: "order.transition",
+            entity_type: "order",
+            entity_id: order_id.to_string(),
+            before: Some(json!({ "state": from.as_str() })),
+            after: Some(json!({ "state": to.as_str(), "note": note })),
+        };
+        store::audit::record(tx, actor, now, change).await?;
+        tracing::info!(order_id = %order_id, from = from.as_str(), to = to.as_str(), actor = %actor, "order moved");
+    }
+    Ok(moved)
+}
+
+/// Marks an order failed after its provisioning or deprovisioning job gave up.
+pub async fn mark_failed(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    job_kind: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let actor = Actor::system(job_kind);
+    let note: String = error.chars().take(500).collect();
+    for from in [OrderState::Provisioning, OrderState::Deprovisioning] {
+        let stamps = Stamps::default();
+        if transition(
+            tx,
+            order_id,
+            from,
+            OrderState::Failed,
+            &actor,
+            Some(&note),
+            stamps,
+            now,
+        )
+        .await?
+        {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The current state of an order, for the `current_state` of a 409 answer.
+pub async fn current_state(db: &sqlx::PgPool, order_id: Uuid) -> Option<String> {
+    store::orders::find(db, order_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|order| order.state().as_str().to_string())
+}

@@ -1,0 +1,230 @@
+//! Placing an order from the portal.
+
+use super::transition;
+use crate::auth::Actor;
+use crate::auth::portal::PortalUser;
+use crate::error::{ApiError, ApiResult};
+use crate::integrations::directory::{Directory, DirectoryError};
+use crate::jobs::handlers::MAIL_APPROVAL_REQUEST;
+use crate::jobs::{NewJob, Queue, queue};
+use crate::settings::{self, LdapConfig};
+use crate::state::AppState;
+use crate::store::orders::{NewOrderRow, Stamps};
+use crate::store::{self, audit::Change};
+use serde_json::json;
+use shared::catalog::ApprovalPolicy;
+use shared::orders::{NewOrder, Order, OrderState, Person};
+
+/// Loads the directory settings, or explains that an administrator must set them.
+pub async fn directory(state: &AppState) -> ApiResult<Directory> {
+    let config = settings::load::<LdapConfig>(state).await?.ok_or_else(|| {
+        ApiError::Unavailable(
+            "The directory (LDAP) is not configured yet; an administrator sets it up under \
+             Settings."
+                .into(),
+        )
+    })?;
+    Ok(Directory::new(config))
+}
+
+/// Maps a directory failure during a request to an API error.
+pub fn directory_error(error: DirectoryError) -> ApiError {
+    match error {
+        DirectoryError::NotFound(detail) | DirectoryError::Ambiguous(detail) => {
+            ApiError::conflict(format!("{detail}."))
+        }
+        other => ApiError::Unavailable(format!("The directory cannot be reached: {other}.")),
+    }
+}
+
+/// Looks up who approves an order placed by `requester_dn`: their manager in the directory.
+async fn manager_of(state: &AppState, requester_dn: &str) -> ApiResult<Person> {
+    let directory = directory(state).await?;
+    let requester = directory
+        .person_by_dn(requester_dn)
+        .await
+        .map_err(directory_error)?;
+    let manager_dn = requester.manager_dn.ok_or_else(|| {
+        ApiError::conflict(
+            "Your directory entry names no manager, so nobody can approve this order. \
+             Ask IT to set your manager in the directory.",
+        )
+    })?;
+    if manager_dn.eq_ignore_ascii_case(requester_dn) {
+        return Err(ApiError::conflict(
+            "Your directory entry names you as your own manager; nobody may approve their own \
+             order. Ask IT to correct your manager.",
+        ));
+    }
+    let manager = directory
+        .person_by_dn(&manager_dn)
+        .await
+        .map_err(directory_error)?;
+    let email = manager.email.clone().ok_or_else(|| {
+        ApiError::conflict(format!(
+            "Your manager ({}) has no e-mail address in the directory, so the approval request \
+             cannot be sent. Ask IT to add it.",
+            manager.display_name
+        ))
+    })?;
+    Ok(Person {
+        display_name: manager.display_name,
+        email,
+        directory_dn: manager.dn,
+    })
+}
+
+pub async fn place(
+    state: &AppState,
+    user: &PortalUser,
+    input: NewOrder,
+    idempotency_key: Option<String>,
+) -> ApiResult<Order> {
+    if let Some(key) = &idempotency_key
+        && let Some(existing) =
+            store::orders::find_by_idempotency_key(&state.db, user.user.id, key).await?
+    {
+        return Ok(existing.dto());
+    }
+
+    let definition = store::definitions::find(&state.db, input.definition_id)
+        .await?
+        .filter(|d| d.active)
+        .ok_or_else(|| {
+            ApiError::field(
+                "definition_id",
+                "no active asset definition has this id; pick one from the catalog",
+            )
+        })?;
+    let item = definition.catalog_item();
+    ApiError::check(shared::validation::new_order(&input, &item))?;
+
+    let approver = match definition.approval() {
+        ApprovalPolicy::Manager => Some(manager_of(state, &user.user.directory_dn).await?),
+        ApprovalPolicy::None => None,
+    };
+
+    let justification = input
+        .justification
+        .as_deref()
+        .map(str::trim)
+        .filter(|j| !j.is_empty());
+    let requester = Person {
+        display_name: user.user.display_name.clone(),
+        email: user.user.email.clone(),
+        directory_dn: user.user.directory_dn.clone(),
+    };
+    let row = NewOrderRow {
+        definition_id: definition.id,
+        requester_id: user.user.id,
+        requester: &requester,
+        duration_days: input.duration_days.unwrap_or(item.default_duration_days),
+        justification,
+        group_dns: &definition.group_dns,
+        idempotency_key: idempotency_key.as_deref(),
+    };
+
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(order_id) = store::orders::insert(&mut tx, &row, &user.actor, now).await? else {
+        // Another request with the same key won the race; answer with its order.
+        tx.rollback().await?;
+        let key = idempotency_key.unwrap_or_default();
+        let existing = store::orders::find_by_idempotency_key(&state.db, user.user.id, &key)
+            .await?
+            .ok_or_else(|| {
+                ApiError::conflict("A request with this Idempotency-Key is in progress.")
+            })?;
+        return Ok(existing.dto());
+    };
+    let change = Change {
+        action: "order.create",
+        entity_type: "order",
+        entity_id: order_id.to_string(),
+        before: None,
+        after: Some(json!({
+            "definition_id": definition.id,
+            "definition_name": definition.name,
+            "duration_days": row.duration_days,
+            "justification": justification,
+            "group_dns": definition.group_dns,
+        })),
+    };
+    store::audit::record(&mut tx, &user.actor, now, change).await?;
+
+    match approver {
+        Some(approver) => request_approval(&mut tx, order_id, &user.actor, &approver, now).await?,
+        None => approve_without_approver(&mut tx, order_id, now).await?,
+    }
+    tx.commit().await?;
+
+    tracing::info!(order_id = %order_id, definition_id = %definition.id, "order placed");
+    let order = store::orders::find(&state.db, order_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {order_id} vanished after commit"))?;
+    Ok(order.dto())
+}
+
+async fn request_approval(
+    tx: &mut store::Tx<'_>,
+    order_id: uuid::Uuid,
+    actor: &Actor,
+    approver: &Person,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    let stamps = Stamps::default();
+    let note = format!("waiting for {}", approver.display_name);
+    transition(
+        tx,
+        order_id,
+        OrderState::Submitted,
+        OrderState::PendingApproval,
+        actor,
+        Some(&note),
+        stamps,
+        now,
+    )
+    .await?;
+    let approval_id = store::approvals::insert(tx, order_id, approver, now).await?;
+    let change = Change {
+        action: "approval.create",
+        entity_type: "approval",
+        entity_id: approval_id.to_string(),
+        before: None,
+        after: Some(json!({
+            "order_id": order_id,
+            "approver_email": approver.email,
+            "approver_dn": approver.directory_dn,
+            "reason": "requester's manager",
+        })),
+    };
+    store::audit::record(tx, actor, now, change).await?;
+    let job = NewJob::new(
+        Queue::Notifications,
+        MAIL_APPROVAL_REQUEST,
+        json!({ "approval_id": approval_id }),
+    );
+    queue::enqueue(tx, job, now).await?;
+    Ok(())
+}
+
+async fn approve_without_approver(
+    tx: &mut store::Tx<'_>,
+    order_id: uuid::Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    let actor = Actor::system("auto_approve");
+    let note = Some("the asset definition needs no approval");
+    transition(
+        tx,
+        order_id,
+        OrderState::Submitted,
+        OrderState::Approved,
+        &actor,
+        note,
+        Stamps::default(),
+        now,
+    )
+    .await?;
+    super::provision::start(tx, order_id, &actor, now).await
+}

@@ -1,0 +1,107 @@
+//! Provisioning an approved order: add the requester to the definition's groups, then mark
+//! the order active with its expiry.
+
+use super::transition;
+use crate::auth::Actor;
+use crate::domain::expiry::expires_at;
+use crate::integrations::directory::Directory;
+use crate::jobs::handlers::{JobError, MAIL_ORDER_UPDATE, PROVISION_ORDER};
+use crate::jobs::{NewJob, Queue, queue};
+use crate::notifications::Update;
+use crate::settings::{self, LdapConfig};
+use crate::state::AppState;
+use crate::store::orders::Stamps;
+use crate::store::{self, Tx};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::orders::OrderState;
+use uuid::Uuid;
+
+/// Moves an approved order to provisioning and enqueues the job that carries it out.
+pub async fn start(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let stamps = Stamps::default();
+    transition(
+        tx,
+        order_id,
+        OrderState::Approved,
+        OrderState::Provisioning,
+        actor,
+        None,
+        stamps,
+        now,
+    )
+    .await?;
+    let job = NewJob::new(
+        Queue::Provision,
+        PROVISION_ORDER,
+        json!({ "order_id": order_id }),
+    );
+    queue::enqueue(tx, job, now).await?;
+    Ok(())
+}
+
+/// Loads the directory for a job; a missing configuration is retried, since an admin can add it.
+pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
+    let config = settings::load::<LdapConfig>(state)
+        .await
+        .map_err(|e| JobError::Retry(anyhow::anyhow!("{e}")))?
+        .ok_or_else(|| {
+            JobError::Retry(anyhow::anyhow!("the directory (LDAP) is not configured"))
+        })?;
+    Ok(Directory::new(config))
+}
+
+pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
+    let order = store::orders::find(&state.db, order_id)
+        .await?
+        .ok_or_else(|| JobError::Permanent(anyhow::anyhow!("order {order_id} does not exist")))?;
+    if order.state() != OrderState::Provisioning {
+        tracing::info!(order_id = %order_id, state = order.state().as_str(), "nothing to provision");
+        return Ok(());
+    }
+
+    let directory = job_directory(state).await?;
+    for group in &order.group_dns {
+        let change = directory
+            .add_member(group, &order.requester_dn)
+            .await
+            .map_err(|e| JobError::Retry(e.into()))?;
+        tracing::info!(order_id = %order_id, group = %group, ?change, "group membership granted");
+    }
+
+    let now = state.clock.now();
+    let actor = Actor::system(PROVISION_ORDER);
+    let stamps = Stamps {
+        activated_at: Some(now),
+        expires_at: Some(expires_at(now, order.duration_days)),
+        closed_at: None,
+    };
+    let note = format!("added to {}", order.group_dns.join("; "));
+    let mut tx = state.db.begin().await?;
+    let moved = transition(
+        &mut tx,
+        order_id,
+        OrderState::Provisioning,
+        OrderState::Active,
+        &actor,
+        Some(&note),
+        stamps,
+        now,
+    )
+    .await?;
+    if moved {
+        let job = NewJob::new(
+            Queue::Notifications,
+            MAIL_ORDER_UPDATE,
+            json!({ "order_id": order_id, "update": Update::Activated }),
+        );
+        queue::enqueue(&mut tx, job, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The `ipsolis` command: serve, worker, migrate, openapi, seed.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use ipsolis::config::{Config, ConfigRedacted};
+use ipsolis::jobs::Queue;
+use ipsolis::jobs::worker::WorkerPool;
+use ipsolis::state::AppState;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(
+    name = "ipsolis",
+    version,
+    about = "ip·Solis: self-hosted IT access requests"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the SPA; also runs the scheduler and, unless told not to, workers.
+    Serve {
+        /// Run no job workers in this process (run `ipsolis worker` separately).
+        #[arg(long)]
+        no_workers: bool,
+        /// Job workers in this process.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+    },
+    /// Run job workers only.
+    Worker {
+        /// Comma-separated queues: provision, notifications, default, reclaim.
+        #[arg(
+            long,
+            default_value = "provision,notifications,default,reclaim",
+            value_delimiter = ','
+        )]
+        queues: Vec<String>,
+        /// Jobs run at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Load administrators, settings and asset definitions from a JSON file.
+    Seed { file: PathBuf },
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// A channel that turns true on Ctrl-C or SIGTERM.
+fn shutdown_signal() -> watch::Receiver<bool> {
+    let (sender, receiver) = watch::channel(false);
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler succeeds");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutting down");
+        let _ = sender.send(true);
+    });
+    receiver
+}
+
+fn validate_queues(queues: &[String]) -> anyhow::Result<()> {
+    for queue in queues {
+        if Queue::parse(queue).is_none() {
+            anyhow::bail!(
+                "unknown queue {queue:?}; use provision, notifications, default or reclaim"
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, no_workers: bool, workers: usize) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let state = AppState::connect(config).await?;
+    let shutdown = shutdown_signal();
+
+    let scheduler = tokio::spawn(ipsolis::jobs::schedule::run(
+        state.clone(),
+        shutdown.clone(),
+    ));
+    let pool = (!no_workers).then(|| {
+        let queues = Queue::ALL.iter().map(|q| q.as_str().to_string()).collect();
+        tokio::spawn(WorkerPool::new(queues, workers).run(state.clone(), shutdown.clone()))
+    });
+
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!(%bind, public_url = %state.config.public_url, "ip·Solis is serving");
+    let mut stop = shutdown.clone();
+    axum::serve(listener, ipsolis::app::app(state))
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
+        .await?;
+
+    let _ = scheduler.await;
+    if let Some(pool) = pool {
+        let _ = pool.await;
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        print!("{}", ipsolis::app::openapi_json());
+        return Ok(());
+    }
+
+    let config = Config::from_env()?;
+    init_tracing(config.log_json);
+    tracing::debug!(config = ?ConfigRedacted(&config), "configuration loaded");
+
+    match cli.command {
+        Command::Serve {
+            no_workers,
+            workers,
+        } => serve(config, no_workers, workers).await,
+        Command::Worker {
+            queues,
+            concurrency,
+        } => {
+            validate_queues(&queues)?;
+            let state = AppState::connect(config).await?;
+            WorkerPool::new(queues, concurrency)
+                .run(state, shutdown_signal())
+                .await;
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = ipsolis::db::connect(&config.database_url).await?;
+            ipsolis::db::migrate(&db).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { file } => {
+            let state = AppState::connect(config).await?;
+            ipsolis::seed::apply_file(&state, &file).await?;
+            tracing::info!(file = %file.display(), "seed applied");
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("ipsolis: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! E-mails to approvers and requesters, rendered when the job runs so no link token is
+//! stored. Sending is at-least-once: a worker that dies after the SMTP server accepted a
+//! message but before the job was marked done sends it again.
+
+use crate::auth::links::ApprovalLink;
+use crate::integrations::mail::{Email, Mailer};
+use crate::jobs::handlers::JobError;
+use crate::settings::{self, SmtpConfig};
+use crate::state::AppState;
+use crate::store;
+use crate::store::orders::OrderRow;
+use serde::{Deserialize, Serialize};
+use shared::orders::{ApprovalState, Decision};
+use uuid::Uuid;
+
+/// Which news about an order the requester gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Update {
+    Activated,
+    Rejected,
+    Returned,
+    Expired,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrderUpdate {
+    pub order_id: Uuid,
+    pub update: Update,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+async fn mailer(state: &AppState) -> Result<Mailer, JobError> {
+    let config = settings::load::<SmtpConfig>(state)
+        .await
+        .map_err(|e| JobError::Retry(anyhow::anyhow!("{e}")))?
+        .ok_or_else(|| JobError::Retry(anyhow::anyhow!("e-mail (SMTP) is not configured")))?;
+    Mailer::new(config).map_err(|e| JobError::Retry(e.into()))
+}
+
+async fn send(state: &AppState, email: Email) -> Result<(), JobError> {
+    let mailer = mailer(state).await?;
+    mailer
+        .send(&email)
+        .await
+        .map_err(|e| JobError::Retry(e.into()))?;
+    tracing::info!(subject = %email.subject, "e-mail sent");
+    Ok(())
+}
+
+fn link_url(state: &AppState, token: &str) -> String {
+    let mut url = state.config.public_url.clone();
+    url.set_path("/portal/decide");
+    url.set_fragment(Some(token));
+    url.to_string()
+}
+
+fn order_url(state: &AppState, order_id: Uuid) -> String {
+    let mut url = state.config.public_url.clone();
+    url.set_path(&format!("/portal/orders/{order_id}"));
+    url.to_string()
+}
+
+fn date(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map_or_else(
+        || "-".into(),
+        |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Result<(), JobError> {
+    let approval = store::approvals::find(&state.db, approval_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!("approval {approval_id} does not exist"))
+        })?;
+    if approval.state() != ApprovalState::Pending {
+        tracing::info!(approval_id = %approval_id, "approval already decided; no request sent");
+        return Ok(());
+    }
+    let order = store::orders::find(&state.db, approval.order_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!(
+                "order {} does not exist",
+                approval.order_id
+            ))
+        })?;
+
+    let now = state.clock.now();
+    let approve = ApprovalLink::new(
+        approval.id,
+        &approval.approver_email,
+        Decision::Approve,
+        now,
+    );
+    let decline = ApprovalLink::new(
+        approval.id,
+        &approval.approver_email,
+        Decision::Decline,
+        now,
+    );
+    let approve_url = link_url(state, &approve.sign(&state.keys));
+    let decline_url = link_url(state, &decline.sign(&state.keys));
+    let justification = order
+        .justification
+        .clone()
+        .unwrap_or_else(|| "(none given)".into());
+
+    let subject = format!(
+        "Approval needed: {} for {}",
+        order.definition_name, order.requester_name
+    );
+    let text = format!(
+        "Hello {approver},\n\n{requester} <{email}> requests {asset} for {days} days.\n\n\
+         Justification:\n{justification}\n\n\
+         Approve: {approve_url}\n\nDecline: {decline_url}\n\n\
+         Each link opens a page where you confirm the decision. The links work once and \
+         expire on {expiry}.\n",
+        approver = approval.approver_name,
+        requester = order.requester_name,
+        email = order.requester_email,
+        asset = order.definition_name,
+        days = order.duration_days,
+        expiry = date(Some(approve.expires_at())),
+    );
+    let html = format!(
+        "<p>Hello {approver},</p>\
+         <p><strong>{requester}</strong> &lt;{email}&gt; requests <strong>{asset}</strong> \
+         for {days} days.</p>\
+         <p>Justification:</p><blockquote>{justification}</blockquote>\
+         <p><a href=\"{approve_url}\">Approve</a> &nbsp; <a href=\"{decline_url}\">Decline</a></p>\
+         <p>Each link opens a page where you confirm the decision. The links work once and \
+         expire on {expiry}.</p>",
+        approver = escape_html(&approval.approver_name),
+        requester = escape_html(&order.requester_name),
+        email = escape_html(&order.requester_email),
+        asset = escape_html(&order.definition_name),
+        days = order.duration_days,
+        justification = escape_html(&justification),
+        approve_url = escape_html(&approve_url),
+        decline_url = escape_html(&decline_url),
+        expiry = date(Some(approve.expires_at())),
+    );
+    send(
+        state,
+        Email {
+            to: approval.approver_email.clone(),
+            subject,
+            text,
+            html,
+        },
+    )
+    .await
+}
+
+fn update_text(order: &OrderRow, update: Update) -> (String, String) {
+    let asset = &order.definition_name;
+    match update {
+        Update::Activated => (
+            format!("Access granted: {asset}"),
+            format!(
+                "Your order for {asset} was approved and your access is active until {}.",
+                date(order.expires_at)
+            ),
+        ),
+        Update::Rejected => (
+            format!("Request declined: {asset}"),
+            format!("Your order for {asset} was declined. Ask your manager for the reason."),
+        ),
+        Update::Returned => (
+            format!("Access returned: {asset}"),
+            format!("You returned {asset}; the access has been removed."),
+        ),
+        Update::Expired => (
+            format!("Access expired: {asset}"),
+            format!(
+                "Your access to {asset} expired on {} and has been removed. Order it again \
+                 from the portal if you still need it.",
+                date(order.expires_at)
+            ),
+        ),
+    }
+}
+
+pub async fn send_order_update(state: &AppState, update: &OrderUpdate) -> Result<(), JobError> {
+    let order = store::orders::find(&state.db, update.order_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!("order {} does not exist", update.order_id))
+        })?;
+    let (subject, body) = update_text(&order, update.update);
+    let url = order_url(state, order.id);
+    let text = format!(
+        "Hello {},\n\n{body}\n\nDetails: {url}\n",
+        order.requester_name
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">Open the order</a></p>",
+        escape_html(&order.requester_name),
+        escape_html(&body),
+        escape_html(&url)
+    );
+    send(
+        state,
+        Email {
+            to: order.requester_email.clone(),
+            subject,
+            text,
+            html,
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escaping_covers_markup_and_quotes() {
+        assert_eq!(
+            escape_html(r#"<a href="x">O'Brien & co</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;O&#39;Brien &amp; co&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! Typed connection settings stored in the `settings` table. Secrets are encrypted before
+//! they are stored and decrypted only to connect; the API never returns them.
+
+use crate::auth::Actor;
+use crate::crypto::Keys;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{self, audit::Change};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use shared::FieldError;
+use shared::settings::*;
+
+pub const LDAP: &str = "ldap";
+pub const SMTP: &str = "smtp";
+pub const OIDC: &str = "oidc";
+
+/// Directory settings with the bind password decrypted, for connecting.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LdapConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: LdapTls,
+    pub bind_dn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind_password: Option<String>,
+    pub base_dn: String,
+    pub manager_attribute: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcConfig {
+    pub enabled: bool,
+    pub issuer_url: String,
+    pub client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    pub allowed_email_domains: Vec<String>,
+}
+
+/// A settings section with one write-only secret field.
+pub trait Section: Serialize + for<'de> Deserialize<'de> + Clone {
+    const KEY: &'static str;
+    /// The JSON name of the secret field.
+    const SECRET: &'static str;
+    fn secret_mut(&mut self) -> &mut Option<String>;
+}
+
+impl Section for LdapConfig {
+    const KEY: &'static str = LDAP;
+    const SECRET: &'static str = "bind_password";
+    fn secret_mut(&mut self) -> &mut Option<String> {
+        &mut self.bind_password
+    }
+}
+
+impl Section for SmtpConfig {
+    const KEY: &'static str = SMTP;
+    const SECRET: &'static str = "password";
+    fn secret_mut(&mut self) -> &mut Option<String> {
+        &mut self.password
+    }
+}
+
+impl Section for OidcConfig {
+    const KEY: &'static str = OIDC;
+    const SECRET: &'static str = "client_secret";
+    fn secret_mut(&mut self) -> &mut Option<String> {
+        &mut self.client_secret
+    }
+}
+
+/// Loads a section with its secret decrypted; `None` when it was never saved.
+pub async fn load<S: Section>(state: &AppState) -> ApiResult<Option<S>> {
+    let Some(stored) = store::settings::get(&state.db, S::KEY).await? else {
+        return Ok(None);
+    };
+    decode(&state.keys, stored).map(Some)
+}
+
+fn decode<S: Section>(keys: &Keys, stored: Value) -> ApiResult<S> {
+    let mut section: S = serde_json::from_value(stored)
+        .with_context(|| format!("stored {} settings are unreadable", S::KEY))?;
+    if let Some(encrypted) = section.secret_mut().take() {
+        let plain = keys
+            .decrypt_secret(&encrypted)
+            .map_err(|e| ApiError::Unavailable(format!("The {} settings: {e}.", S::KEY)))?;
+        *section.secret_mut() = Some(plain);
+    }
+    Ok(section)
+}
+
+/// Merges a submitted section with the stored secret: a secret left out keeps the stored
+/// one and an empty string removes it.
+pub async fn with_stored_secret<S: Section>(state: &AppState, mut submitted: S) -> ApiResult<S> {
+    if submitted.secret_mut().is_none() {
+        if let Some(stored) = load::<S>(state).await? {
+            let mut stored = stored;
+            *submitted.secret_mut() = stored.secret_mut().take();
+        }
+    } else if submitted.secret_mut().as_deref() == Some("") {
+        *submitted.secret_mut() = None;
+    }
+    Ok(submitted)
+}
+
+/// Saves a section, encrypting its secret, and audits the change with the secret masked.
+pub async fn save<S: Section>(state: &AppState, actor: &Actor, section: S) -> ApiResult<S> {
+    let section = with_stored_secret(state, section).await?;
+    let now = state.clock.now();
+
+    let mut stored = section.clone();
+    if let Some(plain) = stored.secret_mut().take() {
+        *stored.secret_mut() = Some(state.keys.encrypt_secret(&plain));
+    }
+    let stored = serde_json::to_value(&stored).context("settings serialize")?;
+
+    let mut tx = state.db.begin().await?;
+    let before = store::settings::get_for_update(&mut tx, S::KEY).await?;
+    store::settings::put(&mut tx, S::KEY, &stored, now, actor.as_str()).await?;
+    let change = Change {
+        action: "settings.update",
+        entity_type: "settings",
+        entity_id: S::KEY.to_string(),
+        before: before.map(|v| masked(v, S::SECRET)),
+        after: Some(masked(stored, S::SECRET)),
+    };
+    store::audit::record(&mut tx, actor, now, change).await?;
+    tx.commit().await?;
+
+    tracing::info!(section = S::KEY, actor = %actor, "settings saved");
+    Ok(section)
+}
+
+/// Replaces a secret's value with a marker saying whether one is set.
+fn masked(mut value: Value, secret: &str) -> Value {
+    if let Some(object) = value.as_object_mut() {
+        let set = object.get(secret).is_some_and(|v| !v.is_null());
+        object.insert(secret.into(), json!(if set { "********" } else { "" }));
+    }
+    value
+}
+
+impl LdapConfig {
+    pub fn from_input(input: LdapSettingsInput) -> ApiResult<LdapConfig> {
+        let mut errors = Vec::new();
+        required(&mut errors, "host", &input.host);
+        if input.port == 0 {
+            errors.push(FieldError::new("port", "must be between 1 and 65535"));
+        }
+        if let Some(message) = shared::validation::distinguished_name(&input.base_dn) {
+            errors.push(FieldError::new("base_dn", message));
+        }
+        if !input.bind_dn.trim().is_empty()
+            && let Some(message) = shared::validation::distinguished_name(&input.bind_dn)
+        {
+            errors.push(FieldError::new("bind_dn", message));
+        }
+        required(&mut errors, "manager_attribute", &input.manager_attribute);
+        ApiError::check(errors)?;
+        Ok(LdapConfig {
+            host: input.host.trim().into(),
+            port: input.port,
+            tls: input.tls,
+            bind_dn: input.bind_dn.trim().into(),
+            bind_password: input.bind_password,
+            base_dn: input.base_dn.trim().into(),
+            manager_attribute: input.manager_attribute.trim().into(),
+        })
+    }
+
+    pub fn view(&self) -> LdapSettings {
+        LdapSettings {
+            host: self.host.clone(),
+            port: self.port,
+            tls: self.tls,
+            bind_dn: self.bind_dn.clone(),
+            bind_password_set: self.bind_password.is_some(),
+            base_dn: self.base_dn.clone(),
+            manager_attribute: self.manager_attribute.clone(),
+        }
+    }
+}
+
+impl SmtpConfig {
+    pub fn from_input(input: SmtpSettingsInput) -> ApiResult<SmtpConfig> {
+        let mut errors = Vec::new();
+        required(&mut errors, "host", &input.host);
+        if input.port == 0 {
+            errors.push(FieldError::new("port", "must be between 1 and 65535"));
+        }
+        if input
+            .from
+            .trim()
+            .parse::<lettre::message::Mailbox>()
+            .is_err()
+        {
+            errors.push(FieldError::new(
+                "from",
+                "must be an e-mail address such as it@example.com or IT <it@example.com>",
+            ));
+        }
+        ApiError::check(errors)?;
+        Ok(SmtpConfig {
+            host: input.host.trim().into(),
+            port: input.port,
+            tls: input.tls,
+            username: input.username.filter(|u| !u.trim().is_empty()),
+            password: input.password,
+            from: input.from.trim().into(),
+        })
+    }
+
+    pub fn view(&self) -> SmtpSettings {
+        SmtpSettings {
+            host: self.host.clone(),
+            port: self.port,
+            tls: self.tls,
+            username: self.username.clone(),
+            password_set: self.password.is_some(),
+            from: self.from.clone(),
+        }
+    }
+}
+
+impl OidcConfig {
+    pub fn from_input(input: OidcSettingsInput) -> ApiResult<OidcConfig> {
+        let mut errors = Vec::new();
+        match url::Url::parse(input.issuer_url.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            _ => errors.push(FieldError::new(
+                "issuer_url",
+                "must be the provider's issuer URL, such as \
+                 https://login.microsoftonline.com/<tenant id>/v2.0",
+            )),
+        }
+        required(&mut errors, "client_id", &input.client_id);
+        let mut domains = Vec::new();
+        for (index, domain) in input.allowed_email_domains.iter().enumerate() {
+            let domain = domain.trim().trim_start_matches('@').to_lowercase();
+            if domain.is_empty() || !domain.contains('.') || domain.contains(char::is_whitespace) {
+                errors.push(FieldError::new(
+                    format!("allowed_email_domains[{index}]"),
+                    "must be a domain such as example.com",
+                ));
+            }
+            domains.push(domain);
+        }
+        ApiError::check(errors)?;
+        Ok(OidcConfig {
+            enabled: input.enabled,
+            issuer_url: input.issuer_url.trim().trim_end_matches('/').into(),
+            client_id: input.client_id.trim().into(),
+            client_secret: input.client_secret,
+            allowed_email_domains: domains,
+        })
+    }
+
+    pub fn view(&self, redirect_uri: String) -> OidcSettings {
+        OidcSettings {
+            enabled: self.enabled,
+            issuer_url: self.issuer_url.clone(),
+            client_id: self.client_id.clone(),
+            client_secret_set: self.client_secret.is_some(),
+            allowed_email_domains: self.allowed_email_domains.clone(),
+            redirect_uri,
+        }
+    }
+}
+
+fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) {
+    if value.trim().is_empty() {
+        errors.push(FieldError::new(field, "is required"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_hides_secret_but_says_it_is_set() {
+        let masked = masked(json!({"host": "h", "password": "enc:v1:abc"}), "password");
+        assert_eq!(masked["password"], "********");
+        let masked = masked_none();
+        assert_eq!(masked["password"], "");
+    }
+
+    fn masked_none() -> Value {
+        masked(json!({"host": "h", "password": null}), "password")
+    }
+}

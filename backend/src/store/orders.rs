@@ -1,0 +1,289 @@
+//! Orders and their timeline. Every state change goes through [`transition`], a conditional
+//! update that succeeds for exactly one of several racing callers.
+
+use super::{Tx, cursor};
+use crate::auth::Actor;
+use chrono::{DateTime, Utc};
+use shared::orders::{Order, OrderEvent, OrderState, Person};
+use sqlx::{FromRow, PgPool, QueryBuilder};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderRow {
+    pub id: Uuid,
+    pub definition_id: Uuid,
+    pub definition_name: String,
+    pub requester_id: Uuid,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub requester_dn: String,
+    pub state: String,
+    pub duration_days: i32,
+    pub justification: Option<String>,
+    pub group_dns: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl OrderRow {
+    pub fn state(&self) -> OrderState {
+        OrderState::parse(&self.state).expect("the state column references order_states")
+    }
+
+    pub fn dto(&self) -> Order {
+        Order {
+            id: self.id,
+            definition_id: self.definition_id,
+            definition_name: self.definition_name.clone(),
+            requester: Person {
+                display_name: self.requester_name.clone(),
+                email: self.requester_email.clone(),
+                directory_dn: self.requester_dn.clone(),
+            },
+            state: self.state(),
+            duration_days: self.duration_days,
+            justification: self.justification.clone(),
+            created_at: self.created_at,
+            activated_at: self.activated_at,
+            expires_at: self.expires_at,
+            closed_at: self.closed_at,
+        }
+    }
+}
+
+/// Prefixes the order query with its join, as a literal so sqlx accepts it as static SQL.
+macro_rules! select_orders {
+    ($rest:literal) => {
+        concat!(
+            "select o.*, d.name as definition_name \
+             from orders o join asset_definitions d on d.id = o.definition_id",
+            $rest
+        )
+    };
+}
+
+pub async fn find(db: &PgPool, id: Uuid) -> sqlx::Result<Option<OrderRow>> {
+    sqlx::query_as(select_orders!(" where o.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn find_in(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<Option<OrderRow>> {
+    sqlx::query_as(select_orders!(" where o.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// The fields of a new order.
+pub struct NewOrderRow<'a> {
+    pub definition_id: Uuid,
+    pub requester_id: Uuid,
+    pub requester: &'a Person,
+    pub duration_days: i32,
+    pub justification: Option<&'a str>,
+    pub group_dns: &'a [String],
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// Inserts an order in state `submitted` with the first timeline event. Returns `None` when
+/// the requester already placed an order with the same idempotency key.
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    order: &NewOrderRow<'_>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    let inserted = sqlx::query(
+        "insert into orders (id, definition_id, requester_id, requester_name, requester_email,
+            requester_dn, state, duration_days, justification, group_dns, idempotency_key,
+            created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $11)
+         on conflict (requester_id, idempotency_key) do nothing",
+    )
+    .bind(id)
+    .bind(order.definition_id)
+    .bind(order.requester_id)
+    .bind(&order.requester.display_name)
+    .bind(&order.requester.email)
+    .bind(&order.requester.directory_dn)
+    .bind(order.duration_days)
+    .bind(order.justification)
+    .bind(order.group_dns)
+    .bind(order.idempotency_key)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(None);
+    }
+    record_event(tx, id, None, OrderState::Submitted, actor, None, now).await?;
+    Ok(Some(id))
+}
+
+/// Finds the order a requester placed earlier with `key`.
+pub async fn find_by_idempotency_key(
+    db: &PgPool,
+    requester_id: Uuid,
+    key: &str,
+) -> sqlx::Result<Option<OrderRow>> {
+    sqlx::query_as(select_orders!(
+        " where o.requester_id = $1 and o.idempotency_key = $2"
+    ))
+    .bind(requester_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// What a transition sets besides the state.
+#[derive(Default)]
+pub struct Stamps {
+    pub activated_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// Moves an order from `from` to `to` if it is still in `from`, and records the event.
+/// Returns false, changing nothing, when the order was in another state.
+pub async fn transition(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    from: OrderState,
+    to: OrderState,
+    actor: &Actor,
+    note: Option<&str>,
+    stamps: Stamps,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "update orders set state = $3, updated_at = $4,
+            activated_at = coalesce($5, activated_at),
+            expires_at = coalesce($6, expires_at),
+            closed_at = coalesce($7, closed_at)
+         where id = $1 and state = $2",
+    )
+    .bind(id)
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(now)
+    .bind(stamps.activated_at)
+    .bind(stamps.expires_at)
+    .bind(stamps.closed_at)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(false);
+    }
+    record_event(tx, id, Some(from), to, actor, note, now).await?;
+    Ok(true)
+}
+
+async fn record_event(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    from: Option<OrderState>,
+    to: OrderState,
+    actor: &Actor,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into order_events (id, order_id, at, from_state, to_state, actor, note)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(order_id)
+    .bind(now)
+    .bind(from.map(OrderState::as_str))
+    .bind(to.as_str())
+    .bind(actor.as_str())
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct EventRow {
+    at: DateTime<Utc>,
+    from_state: Option<String>,
+    to_state: String,
+    actor: String,
+    note: Option<String>,
+}
+
+pub async fn events(db: &PgPool, order_id: Uuid) -> sqlx::Result<Vec<OrderEvent>> {
+    let rows: Vec<EventRow> =
+        sqlx::query_as("select * from order_events where order_id = $1 order by at, id")
+            .bind(order_id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| OrderEvent {
+            at: row.at,
+            from_state: row.from_state.as_deref().and_then(OrderState::parse),
+            to_state: OrderState::parse(&row.to_state).unwrap_or(OrderState::Failed),
+            actor: row.actor,
+            note: row.note,
+        })
+        .collect())
+}
+
+#[derive(Debug, Default)]
+pub struct OrderFilter {
+    pub state: Option<OrderState>,
+    pub requester_id: Option<Uuid>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Lists orders, newest first, after the keyset position in the filter.
+pub async fn list(db: &PgPool, filter: &OrderFilter) -> sqlx::Result<(Vec<Order>, Option<String>)> {
+    let mut query = QueryBuilder::new(select_orders!(""));
+    query.push(" where true");
+    if let Some(state) = filter.state {
+        query.push(" and o.state = ").push_bind(state.as_str());
+    }
+    if let Some(requester) = filter.requester_id {
+        query.push(" and o.requester_id = ").push_bind(requester);
+    }
+    if let Some((at, id)) = filter.after {
+        query
+            .push(" and (o.created_at, o.id) < (")
+            .push_bind(at)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    query
+        .push(" order by o.created_at desc, o.id desc limit ")
+        .push_bind(filter.limit + 1);
+    let mut rows: Vec<OrderRow> = query.build_query_as().fetch_all(db).await?;
+    let next = super::audit::page_cursor(&mut rows, filter.limit, |row| {
+        cursor::encode(row.created_at, row.id)
+    });
+    Ok((rows.iter().map(OrderRow::dto).collect(), next))
+}
+
+/// Active orders whose access has run out, locked so that two expiry runs never take the
+/// same order.
+pub async fn lock_expired(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "select id from orders where state = 'active' and expires_at <= $1
+         order by expires_at limit $2 for update skip locked",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await
+}

@@ -1,0 +1,50 @@
+use crate::permissions::{Permission, Role};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Whether the installation still needs its first administrator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupStatus {
+    pub needs_first_admin: bool,
+}
+
+/// Username and password, used both to create the first administrator and to sign in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in admin user, with the CSRF token that cookie-authenticated writes must send
+/// in the `X-CSRF-Token` header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSession {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
+    pub csrf_token: String,
+}
+
+/// The signed-in portal user, matched to a directory entry at sign-in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortalSession {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub directory_dn: String,
+    pub csrf_token: String,
+}
+
+/// Whether portal sign-in through OpenID Connect is configured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortalAuthStatus {
+    pub sign_in_enabled: bool,
+    /// Where the browser goes to start signing in.
+    pub login_url: String,
+}

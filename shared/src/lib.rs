@@ -1,0 +1,22 @@
+//! Types shared by the ip·Solis API and its single-page app: request and response bodies,
+//! enums with their wire names, the permission table and the validation rules both sides apply.
+
+pub mod audit;
+pub mod auth;
+pub mod catalog;
+pub mod health;
+pub mod orders;
+pub mod permissions;
+pub mod problem;
+pub mod settings;
+pub mod validation;
+
+pub use problem::{FieldError, Problem};
+
+/// One page of a keyset-paginated list. `next_cursor` is absent on the last page.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,212 @@
+//! Orders, their states and their timeline.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Where an order is in its life. The allowed moves between states are one table in the
+/// backend's `domain::order_state` module, and the database enforces the same table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    Submitted,
+    PendingApproval,
+    Approved,
+    Scheduled,
+    Provisioning,
+    Active,
+    ModificationPending,
+    Deprovisioning,
+    Completed,
+    Rejected,
+    Cancelled,
+    Failed,
+}
+
+impl OrderState {
+    pub const ALL: [OrderState; 12] = [
+        OrderState::Submitted,
+        OrderState::PendingApproval,
+        OrderState::Approved,
+        OrderState::Scheduled,
+        OrderState::Provisioning,
+        OrderState::Active,
+        OrderState::ModificationPending,
+        OrderState::Deprovisioning,
+        OrderState::Completed,
+        OrderState::Rejected,
+        OrderState::Cancelled,
+        OrderState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Submitted => "submitted",
+            OrderState::PendingApproval => "pending_approval",
+            OrderState::Approved => "approved",
+            OrderState::Scheduled => "scheduled",
+            OrderState::Provisioning => "provisioning",
+            OrderState::Active => "active",
+            OrderState::ModificationPending => "modification_pending",
+            OrderState::Deprovisioning => "deprovisioning",
+            OrderState::Completed => "completed",
+            OrderState::Rejected => "rejected",
+            OrderState::Cancelled => "cancelled",
+            OrderState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<OrderState> {
+        OrderState::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// A label for people, as the portal and the admin SPA show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderState::Submitted => "Submitted",
+            OrderState::PendingApproval => "Waiting for approval",
+            OrderState::Approved => "Approved",
+            OrderState::Scheduled => "Scheduled",
+            OrderState::Provisioning => "Provisioning",
+            OrderState::Active => "Active",
+            OrderState::ModificationPending => "Modification pending",
+            OrderState::Deprovisioning => "Removing access",
+            OrderState::Completed => "Completed",
+            OrderState::Rejected => "Rejected",
+            OrderState::Cancelled => "Cancelled",
+            OrderState::Failed => "Failed",
+        }
+    }
+
+    /// Whether the order has ended and no further move is possible except an admin retry.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            OrderState::Completed | OrderState::Rejected | OrderState::Cancelled
+        )
+    }
+}
+
+/// A person as recorded on an order at the time it was placed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub display_name: String,
+    pub email: String,
+    pub directory_dn: String,
+}
+
+/// An order as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Order {
+    pub id: Uuid,
+    pub definition_id: Uuid,
+    pub definition_name: String,
+    pub requester: Person,
+    pub state: OrderState,
+    pub duration_days: i32,
+    pub justification: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// One step of an order's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderEvent {
+    pub at: DateTime<Utc>,
+    pub from_state: Option<OrderState>,
+    pub to_state: OrderState,
+    /// Who caused the move, as written to the audit log.
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+/// Where an approval stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalState {
+    Pending,
+    Approved,
+    Declined,
+    /// No longer needed because the order was decided or closed another way.
+    Superseded,
+}
+
+/// One approver's part in an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Approval {
+    pub id: Uuid,
+    pub approver: Person,
+    pub state: ApprovalState,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+}
+
+/// An order with its approvals and timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderDetail {
+    pub order: Order,
+    pub approvals: Vec<Approval>,
+    pub events: Vec<OrderEvent>,
+    /// Directory groups this order grants.
+    pub group_dns: Vec<String>,
+}
+
+/// The body of a new order from the portal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewOrder {
+    pub definition_id: Uuid,
+    /// Days of access; the definition's default when left out.
+    #[serde(default)]
+    pub duration_days: Option<i32>,
+    #[serde(default)]
+    pub justification: Option<String>,
+}
+
+/// The decision a signed approval link allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Decline,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Decline => "decline",
+        }
+    }
+}
+
+/// What an approval link's confirmation page shows before the approver confirms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalLinkView {
+    pub decision: Decision,
+    pub approver: Person,
+    pub order: Order,
+    pub link_expires_at: DateTime<Utc>,
+    /// False once the approval was decided, by this link or another way.
+    pub open: bool,
+    pub approval_state: ApprovalState,
+}
+
+/// The result of confirming a decision through a link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionOutcome {
+    pub decision: Decision,
+    pub order_state: OrderState,
+}

@@ -1,0 +1,141 @@
+//! The one table that says which admin role may do what. The API checks it on every route and
+//! the SPA uses it to hide what the signed-in user cannot do.
+
+use serde::{Deserialize, Serialize};
+
+/// Admin roles, highest first. Each role holds every permission of the roles below it, except
+/// where the table in [`Role::permissions`] says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Superadmin,
+    Admin,
+    Approver,
+    Auditor,
+    Helpdesk,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Superadmin,
+        Role::Admin,
+        Role::Approver,
+        Role::Auditor,
+        Role::Helpdesk,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Superadmin => "superadmin",
+            Role::Admin => "admin",
+            Role::Approver => "approver",
+            Role::Auditor => "auditor",
+            Role::Helpdesk => "helpdesk",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == value)
+    }
+
+    /// The permissions this role grants.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Superadmin => &[
+                SettingsRead,
+                SettingsWrite,
+                CatalogRead,
+                CatalogWrite,
+                OrdersRead,
+                OrdersWrite,
+                AuditRead,
+                UsersWrite,
+            ],
+            Role::Admin => &[
+                SettingsRead,
+                SettingsWrite,
+                CatalogRead,
+                CatalogWrite,
+                OrdersRead,
+                OrdersWrite,
+                AuditRead,
+            ],
+            Role::Approver => &[CatalogRead, OrdersRead],
+            Role::Auditor => &[SettingsRead, CatalogRead, OrdersRead, AuditRead],
+            Role::Helpdesk => &[CatalogRead, OrdersRead],
+        }
+    }
+
+    pub fn allows(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+/// One thing an admin route does; every admin route declares the permission it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    SettingsRead,
+    SettingsWrite,
+    CatalogRead,
+    CatalogWrite,
+    OrdersRead,
+    OrdersWrite,
+    AuditRead,
+    UsersWrite,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::SettingsRead => "settings_read",
+            Permission::SettingsWrite => "settings_write",
+            Permission::CatalogRead => "catalog_read",
+            Permission::CatalogWrite => "catalog_write",
+            Permission::OrdersRead => "orders_read",
+            Permission::OrdersWrite => "orders_write",
+            Permission::AuditRead => "audit_read",
+            Permission::UsersWrite => "users_write",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_through_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn auditor_reads_but_never_writes() {
+        let writes = [
+            Permission::SettingsWrite,
+            Permission::CatalogWrite,
+            Permission::OrdersWrite,
+            Permission::UsersWrite,
+        ];
+        for permission in writes {
+            assert!(!Role::Auditor.allows(permission), "{permission:?}");
+        }
+        assert!(Role::Auditor.allows(Permission::AuditRead));
+    }
+
+    #[test]
+    fn only_superadmin_manages_users() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Permission::UsersWrite),
+                role == Role::Superadmin
+            );
+        }
+    }
+}
