@@ -218,6 +218,12 @@ async fn finish_sign_in(
         .find_person(&identifiers)
         .await
         .map_err(|e| (StatusCode::FORBIDDEN, format!("You cannot sign in: {e}.")))?;
+    if person.disabled {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "Your directory account is disabled, so you cannot sign in.".into(),
+        ));
+    }
 
     let display_name = identity
         .name

@@ -36,6 +36,8 @@ pub enum DirectoryError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectoryPerson {
     pub dn: String,
+    /// Set when Active Directory's `userAccountControl` marks the account disabled.
+    pub disabled: bool,
     pub display_name: String,
     pub email: Option<String>,
     pub user_principal_name: Option<String>,
@@ -59,6 +61,18 @@ fn result_message(result: &ldap3::LdapResult) -> String {
         message.push_str(&format!(": {}", result.text));
     }
     message
+}
+
+/// The ACCOUNTDISABLE flag of `userAccountControl`.
+const ACCOUNT_DISABLED: i64 = 0x2;
+
+fn has_value(entry: &SearchEntry, attribute: &str, value: &str) -> bool {
+    entry
+        .attrs
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case(attribute))
+        .flat_map(|(_, values)| values)
+        .any(|v| v.eq_ignore_ascii_case(value))
 }
 
 fn first(entry: &SearchEntry, attribute: &str) -> Option<String> {
@@ -153,12 +167,18 @@ impl Directory {
             "cn".into(),
             "mail".into(),
             "userPrincipalName".into(),
+            "objectClass".into(),
+            "userAccountControl".into(),
             self.config.manager_attribute.clone(),
         ]
     }
 
     fn person(&self, entry: SearchEntry) -> DirectoryPerson {
+        let disabled = first(&entry, "userAccountControl")
+            .and_then(|v| v.parse::<i64>().ok())
+            .is_some_and(|flags| flags & ACCOUNT_DISABLED != 0);
         DirectoryPerson {
+            disabled,
             display_name: first(&entry, "displayName")
                 .or_else(|| first(&entry, "cn"))
                 .unwrap_or_else(|| entry.dn.clone()),
@@ -175,14 +195,19 @@ impl Directory {
         identifiers: &[&str],
     ) -> Result<DirectoryPerson, DirectoryError> {
         let mut ldap = self.connect().await?;
-        let clauses: String = identifiers
+        let mut unique: Vec<&str> = identifiers.to_vec();
+        unique.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        let clauses: String = unique
             .iter()
             .map(|id| {
                 let escaped = ldap_escape(*id);
                 format!("(mail={escaped})(userPrincipalName={escaped})")
             })
             .collect();
-        let filter = format!("(&(objectClass=user)(!(objectClass=computer))(|{clauses}))");
+        // Computer accounts are `user` objects too in Active Directory; they are dropped
+        // below by their object classes, because a filter on a class the server does not
+        // define (OpenLDAP has no `computer`) evaluates to Undefined and matches nothing.
+        let filter = format!("(&(objectClass=user)(|{clauses}))");
         let (entries, _) = ldap
             .with_timeout(TIMEOUT)
             .search(
@@ -201,17 +226,19 @@ impl Directory {
 
         let mut people: Vec<DirectoryPerson> = entries
             .into_iter()
-            .map(|e| self.person(SearchEntry::construct(e)))
+            .map(SearchEntry::construct)
+            .filter(|e| !has_value(e, "objectClass", "computer"))
+            .map(|e| self.person(e))
             .collect();
         match people.len() {
             0 => Err(DirectoryError::NotFound(format!(
                 "nobody with the e-mail address or user principal name {} is in the directory",
-                identifiers.join(" or ")
+                unique.join(" or ")
             ))),
             1 => Ok(people.remove(0)),
             n => Err(DirectoryError::Ambiguous(format!(
                 "{n} directory entries match {}; each person needs a unique mail and UPN",
-                identifiers.join(" or ")
+                unique.join(" or ")
             ))),
         }
     }

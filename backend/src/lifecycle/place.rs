@@ -60,6 +60,13 @@ async fn manager_of(state: &AppState, requester_dn: &str) -> ApiResult<Person> {
         .person_by_dn(&manager_dn)
         .await
         .map_err(directory_error)?;
+    if manager.disabled {
+        return Err(ApiError::conflict(format!(
+            "Your manager's directory account ({}) is disabled, so nobody can approve this \
+             order. Ask IT to update your manager.",
+            manager.display_name
+        )));
+    }
     let email = manager.email.clone().ok_or_else(|| {
         ApiError::conflict(format!(
             "Your manager ({}) has no e-mail address in the directory, so the approval request \

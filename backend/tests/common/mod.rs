@@ -1,0 +1,324 @@
+//! The integration test harness: a fresh database per test, the app served on a random
+//! port, and helpers for the real LDAP, SMTP capture and OpenID Connect provider that
+//! `e2e/scripts/services.sh` starts (the test script exports their addresses).
+
+#![allow(dead_code)]
+
+pub mod directory;
+pub mod mail;
+pub mod oidc;
+pub mod proxy;
+
+use ipsolis::config::Config;
+use ipsolis::jobs::Queue;
+use ipsolis::jobs::worker::WorkerPool;
+use ipsolis::state::AppState;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// The public URL every test app claims, so the OIDC provider's registered redirect URI
+/// matches; tests rewrite the callback to the app's real port.
+pub const PUBLIC_URL: &str = "http://127.0.0.1:18080";
+
+#[track_caller]
+pub fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set. Run the tests with `bash e2e/test.sh`, or start the services \
+             with `eval \"$(bash e2e/scripts/services.sh start .services/test)\"` first."
+        )
+    })
+}
+
+pub struct Options {
+    pub workers: bool,
+    pub scheduler: bool,
+    pub extra_env: Vec<(&'static str, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            workers: true,
+            scheduler: true,
+            extra_env: Vec::new(),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    pub database_url: String,
+    pub redis_prefix: String,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Creates an empty database and returns its URL.
+pub async fn fresh_database() -> String {
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("ipsolis_t_{}", Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to Postgres");
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+        .execute(&admin)
+        .await
+        .expect("create the test database");
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').expect("a database URL").0;
+    format!("{base}/{name}")
+}
+
+pub fn test_config(database_url: &str, redis_prefix: &str, extra: &[(&str, String)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url.to_string()),
+        (
+            "REDIS_URL".into(),
+            std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
+        ),
+        ("REDIS_PREFIX".into(), redis_prefix.to_string()),
+        (
+            "API_SECRET_KEY".into(),
+            "test-secret-key-0123456789abcdef-0123".into(),
+        ),
+        ("IPSOLIS_PUBLIC_URL".into(), PUBLIC_URL.into()),
+        ("IPSOLIS_SPA_DIR".into(), "/nonexistent".into()),
+        ("IPSOLIS_JOB_LEASE_SECONDS".into(), "3".into()),
+        ("IPSOLIS_EXPIRY_CHECK_CRON".into(), "* * * * * *".into()),
+    ]);
+    for (key, value) in extra {
+        vars.insert(key.to_string(), value.clone());
+    }
+    Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test configuration")
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        TestApp::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> TestApp {
+        let database_url = fresh_database().await;
+        let redis_prefix = format!("ipsolis-test:{}:", Uuid::now_v7().simple());
+        let config = test_config(&database_url, &redis_prefix, &options.extra_env);
+        let state = AppState::connect(config).await.expect("app state");
+        let (shutdown, receiver) = watch::channel(false);
+
+        if options.workers {
+            let queues = Queue::ALL.iter().map(|q| q.as_str().to_string()).collect();
+            tokio::spawn(WorkerPool::new(queues, 2).run(state.clone(), receiver.clone()));
+        }
+        if options.scheduler {
+            tokio::spawn(ipsolis::jobs::schedule::run(
+                state.clone(),
+                receiver.clone(),
+            ));
+        }
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = ipsolis::app::app(state.clone());
+        let mut stop = receiver.clone();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await
+                .unwrap();
+        });
+
+        TestApp {
+            url,
+            state,
+            database_url,
+            redis_prefix,
+            shutdown,
+        }
+    }
+
+    /// A browser-like client: a cookie jar and no automatic redirects.
+    pub fn client(&self) -> Session {
+        Session {
+            base: self.url.clone(),
+            http: Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            csrf: None,
+        }
+    }
+
+    /// Creates the first administrator and returns a signed-in session.
+    pub async fn admin(&self) -> Session {
+        let mut session = self.client();
+        let body = json!({ "username": "root.admin", "password": "correct-horse-battery" });
+        let response = session.post("/api/v1/setup/first-admin", &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "first admin");
+        let session_body: Value = response.json().await.unwrap();
+        session.csrf = Some(session_body["csrf_token"].as_str().unwrap().to_string());
+        session
+    }
+
+    /// Saves LDAP, SMTP and OIDC settings pointing at the test services.
+    pub async fn configure_services(&self, admin: &Session) {
+        let ldap = directory::settings_body();
+        let response = admin.put("/api/v1/settings/ldap", &ldap).await;
+        assert_eq!(response.status(), StatusCode::OK, "save LDAP settings");
+        let smtp = json!({
+            "host": env("SMTP_HOST"),
+            "port": env("SMTP_PORT").parse::<u16>().unwrap(),
+            "tls": "none",
+            "from": "ip·Solis <ipsolis@example.test>",
+        });
+        let response = admin.put("/api/v1/settings/smtp", &smtp).await;
+        assert_eq!(response.status(), StatusCode::OK, "save SMTP settings");
+        let oidc = json!({
+            "enabled": true,
+            "issuer_url": env("OIDC_ISSUER"),
+            "client_id": env("OIDC_CLIENT_ID"),
+            "client_secret": env("OIDC_CLIENT_SECRET"),
+            "allowed_email_domains": ["example.test"],
+        });
+        let response = admin.put("/api/v1/settings/oidc", &oidc).await;
+        assert_eq!(response.status(), StatusCode::OK, "save OIDC settings");
+    }
+
+    /// Creates a Group Access definition granting `group_dn`, approved by the manager.
+    pub async fn create_definition(&self, admin: &Session, name: &str, group_dn: &str) -> Value {
+        let body = json!({
+            "name": name,
+            "description": "Read and post in the finance application",
+            "category": "Applications",
+            "strategy": "group_access",
+            "group_dns": [group_dn],
+            "approval": "manager",
+            "default_duration_days": 30,
+            "max_duration_days": 90,
+            "justification": "required",
+        });
+        let response = admin.post("/api/v1/asset-definitions", &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create definition");
+        response.json().await.unwrap()
+    }
+
+    /// Waits until `check` returns `Some`, polling for up to `seconds`.
+    pub async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            if let Some(value) = check().await {
+                return value;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out after {seconds} s waiting for {what}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the order reaches `state` and returns its detail. It reads through the
+    /// app's own code rather than an admin session, which ends when a test moves the clock.
+    pub async fn wait_for_order_state(
+        &self,
+        _admin: &Session,
+        order_id: &str,
+        state: &str,
+    ) -> Value {
+        let what = format!("order {order_id} to become {state}");
+        let id: Uuid = order_id.parse().unwrap();
+        TestApp::eventually(20, &what, || async {
+            let (_, detail) = ipsolis::http::orders::detail(&self.state, id)
+                .await
+                .ok()??;
+            let detail = serde_json::to_value(detail).unwrap();
+            (detail["order"]["state"] == state).then_some(detail)
+        })
+        .await
+    }
+}
+
+/// A cookie-holding client bound to one app, sending the CSRF token on writes once known.
+pub struct Session {
+    pub base: String,
+    pub http: Client,
+    pub csrf: Option<String>,
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    fn write(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.csrf {
+            Some(token) => request.header("X-CSRF-Token", token),
+            None => request,
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.write(self.http.post(self.url(path)).json(body))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_empty(&self, path: &str) -> Response {
+        self.write(self.http.post(self.url(path)))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.write(self.http.put(self.url(path)).json(body))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Reads a problem document and checks its media type.
+pub async fn problem(response: Response) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(content_type, "application/problem+json");
+    response.json().await.unwrap()
+}
+
+/// The field names of a problem document's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
