@@ -126,8 +126,13 @@ async fn serve(config: Config, no_workers: bool, workers: usize) -> anyhow::Resu
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Openapi = cli.command {
-        print!("{}", ipsolis::app::openapi_json());
-        return Ok(());
+        use std::io::Write;
+        let written = std::io::stdout().write_all(ipsolis::app::openapi_json().as_bytes());
+        // A closed pipe (`ipsolis openapi | head`) is the reader's choice, not a failure.
+        return match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(()),
+        };
     }
 
     let config = Config::from_env()?;

@@ -10,6 +10,7 @@ use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
 use crate::state::AppState;
 use crate::store::approvals::ApprovalRow;
+use crate::store::orders::Move;
 use crate::store::orders::Stamps;
 use crate::store::{self, audit::Change};
 use serde_json::json;
@@ -110,11 +111,13 @@ pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome>
     if !transition(
         &mut tx,
         order_id,
-        OrderState::PendingApproval,
-        to,
-        &actor,
-        Some(note),
-        stamps,
+        Move {
+            from: OrderState::PendingApproval,
+            to,
+            actor: &actor,
+            note: Some(note),
+            stamps,
+        },
         now,
     )
     .await?

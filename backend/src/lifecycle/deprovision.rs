@@ -6,6 +6,7 @@ use crate::jobs::handlers::{DEPROVISION_ORDER, JobError, MAIL_ORDER_UPDATE};
 use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
 use crate::state::AppState;
+use crate::store::orders::Move;
 use crate::store::orders::Stamps;
 use crate::store::{self, Tx};
 use chrono::{DateTime, Utc};
@@ -29,11 +30,13 @@ pub async fn start(
     let moved = transition(
         tx,
         order_id,
-        OrderState::Active,
-        OrderState::Deprovisioning,
-        actor,
-        Some(note),
-        Stamps::default(),
+        Move {
+            from: OrderState::Active,
+            to: OrderState::Deprovisioning,
+            actor,
+            note: Some(note),
+            stamps: Stamps::default(),
+        },
         now,
     )
     .await?;
@@ -78,11 +81,13 @@ pub async fn run(state: &AppState, order_id: Uuid, reason: Update) -> Result<(),
     let moved = transition(
         &mut tx,
         order_id,
-        OrderState::Deprovisioning,
-        OrderState::Completed,
-        &actor,
-        Some(&note),
-        stamps,
+        Move {
+            from: OrderState::Deprovisioning,
+            to: OrderState::Completed,
+            actor: &actor,
+            note: Some(&note),
+            stamps,
+        },
         now,
     )
     .await?;

@@ -9,7 +9,7 @@ pub mod place;
 pub mod provision;
 
 use crate::auth::Actor;
-use crate::store::orders::Stamps;
+use crate::store::orders::{Move, Stamps};
 use crate::store::{self, Tx, audit::Change};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -18,27 +18,29 @@ use uuid::Uuid;
 
 /// Moves an order between states, records the timeline event and the audit row.
 /// Returns false, changing nothing, when the order is no longer in `from`.
-#[allow(clippy::too_many_arguments)]
 pub async fn transition(
     tx: &mut Tx<'_>,
     order_id: Uuid,
-    from: OrderState,
-    to: OrderState,
-    actor: &Actor,
-    note: Option<&str>,
-    stamps: Stamps,
+    change: Move<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let moved = store::orders::transition(tx, order_id, from, to, actor, note, stamps, now).await?;
+    let moved = store::orders::transition(tx, order_id, &change, now).await?;
+    let Move {
+        from,
+        to,
+        actor,
+        note,
+        ..
+    } = change;
     if moved {
-        let change = Change {
+        let record = Change {
             action: "order.transition",
             entity_type: "order",
             entity_id: order_id.to_string(),
             before: Some(json!({ "state": from.as_str() })),
             after: Some(json!({ "state": to.as_str(), "note": note })),
         };
-        store::audit::record(tx, actor, now, change).await?;
+        store::audit::record(tx, actor, now, record).await?;
         tracing::info!(order_id = %order_id, from = from.as_str(), to = to.as_str(), actor = %actor, "order moved");
     }
     Ok(moved)
@@ -59,11 +61,13 @@ pub async fn mark_failed(
         if transition(
             tx,
             order_id,
-            from,
-            OrderState::Failed,
-            &actor,
-            Some(&note),
-            stamps,
+            Move {
+                from,
+                to: OrderState::Failed,
+                actor: &actor,
+                note: Some(&note),
+                stamps,
+            },
             now,
         )
         .await?

@@ -9,6 +9,7 @@ use crate::jobs::handlers::MAIL_APPROVAL_REQUEST;
 use crate::jobs::{NewJob, Queue, queue};
 use crate::settings::{self, LdapConfig};
 use crate::state::AppState;
+use crate::store::orders::Move;
 use crate::store::orders::{NewOrderRow, Stamps};
 use crate::store::{self, audit::Change};
 use serde_json::json;
@@ -184,11 +185,13 @@ async fn request_approval(
     transition(
         tx,
         order_id,
-        OrderState::Submitted,
-        OrderState::PendingApproval,
-        actor,
-        Some(&note),
-        stamps,
+        Move {
+            from: OrderState::Submitted,
+            to: OrderState::PendingApproval,
+            actor,
+            note: Some(&note),
+            stamps,
+        },
         now,
     )
     .await?;
@@ -225,11 +228,13 @@ async fn approve_without_approver(
     transition(
         tx,
         order_id,
-        OrderState::Submitted,
-        OrderState::Approved,
-        &actor,
-        note,
-        Stamps::default(),
+        Move {
+            from: OrderState::Submitted,
+            to: OrderState::Approved,
+            actor: &actor,
+            note,
+            stamps: Stamps::default(),
+        },
         now,
     )
     .await?;

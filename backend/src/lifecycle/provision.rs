@@ -10,6 +10,7 @@ use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
 use crate::settings::{self, LdapConfig};
 use crate::state::AppState;
+use crate::store::orders::Move;
 use crate::store::orders::Stamps;
 use crate::store::{self, Tx};
 use chrono::{DateTime, Utc};
@@ -28,11 +29,13 @@ pub async fn start(
     transition(
         tx,
         order_id,
-        OrderState::Approved,
-        OrderState::Provisioning,
-        actor,
-        None,
-        stamps,
+        Move {
+            from: OrderState::Approved,
+            to: OrderState::Provisioning,
+            actor,
+            note: None,
+            stamps,
+        },
         now,
     )
     .await?;
@@ -86,11 +89,13 @@ pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
     let moved = transition(
         &mut tx,
         order_id,
-        OrderState::Provisioning,
-        OrderState::Active,
-        &actor,
-        Some(&note),
-        stamps,
+        Move {
+            from: OrderState::Provisioning,
+            to: OrderState::Active,
+            actor: &actor,
+            note: Some(&note),
+            stamps,
+        },
         now,
     )
     .await?;

@@ -148,18 +148,31 @@ pub struct Stamps {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+/// One move of an order between states.
+pub struct Move<'a> {
+    pub from: OrderState,
+    pub to: OrderState,
+    pub actor: &'a Actor,
+    pub note: Option<&'a str>,
+    pub stamps: Stamps,
+}
+
 /// Moves an order from `from` to `to` if it is still in `from`, and records the event.
 /// Returns false, changing nothing, when the order was in another state.
 pub async fn transition(
     tx: &mut Tx<'_>,
     id: Uuid,
-    from: OrderState,
-    to: OrderState,
-    actor: &Actor,
-    note: Option<&str>,
-    stamps: Stamps,
+    change: &Move<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
+    let Move {
+        from,
+        to,
+        actor,
+        note,
+        stamps,
+    } = change;
+    let (from, to, note) = (*from, *to, *note);
     let updated = sqlx::query(
         "update orders set state = $3, updated_at = $4,
             activated_at = coalesce($5, activated_at),
