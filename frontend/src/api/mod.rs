@@ -1,0 +1,16 @@
+//! A typed client for the ip·Solis JSON API. Every error response becomes an [`ApiError`]
+//! carrying the server's problem document.
+
+pub mod admin;
+pub mod approval_link;
+mod error;
+pub mod http;
+pub mod portal;
+pub mod query;
+
+pub use admin::AdminApi;
+pub use error::ApiError;
+pub use portal::PortalApi;
+
+/// Items requested per list page.
+pub const PAGE_SIZE: u32 = 50;

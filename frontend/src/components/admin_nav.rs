@@ -1,0 +1,79 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use shared::permissions::Permission;
+
+use crate::api::AdminApi;
+use crate::labels;
+use crate::state::AdminAuth;
+
+/// Renders the admin SPA's left navigation: the pages the signed-in admin may open, the
+/// signed-in user and the sign-out button.
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    let auth = expect_context::<AdminAuth>();
+    let api = expect_context::<AdminApi>();
+    let navigate = use_navigate();
+
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // The session is cleared locally even when the server call fails, so the
+            // sign-in form always appears.
+            let _ = api.logout().await;
+            navigate("/ui/", Default::default());
+        });
+    };
+    let signed_in_user = move || {
+        auth.session()
+            .map(|session| (session.username, labels::role(session.role)))
+    };
+
+    view! {
+        <nav class="admin-nav" aria-label="Main">
+            <div class="brand">"ip·Solis"</div>
+            <ul>
+                <li>
+                    <A href="/ui/" exact=true>
+                        "Dashboard"
+                    </A>
+                </li>
+                <Show when=move || auth.allows(Permission::OrdersRead)>
+                    <li>
+                        <A href="/ui/orders">"Orders"</A>
+                    </li>
+                </Show>
+                <Show when=move || auth.allows(Permission::CatalogRead)>
+                    <li>
+                        <A href="/ui/definitions">"Asset definitions"</A>
+                    </li>
+                </Show>
+                <Show when=move || auth.allows(Permission::SettingsRead)>
+                    <li>
+                        <A href="/ui/settings">"Settings"</A>
+                    </li>
+                </Show>
+                <Show when=move || auth.allows(Permission::AuditRead)>
+                    <li>
+                        <A href="/ui/audit">"Audit log"</A>
+                    </li>
+                </Show>
+            </ul>
+            <div class="signed-in-user">
+                {move || {
+                    signed_in_user()
+                        .map(|(username, role)| {
+                            view! {
+                                <p class="username">{username}</p>
+                                <p class="role">{role}</p>
+                            }
+                        })
+                }}
+                <button type="button" class="button secondary" on:click=sign_out>
+                    "Sign out"
+                </button>
+            </div>
+        </nav>
+    }
+}

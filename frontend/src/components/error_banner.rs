@@ -1,0 +1,30 @@
+use leptos::prelude::*;
+use shared::orders::OrderState;
+
+use crate::api::ApiError;
+
+/// Renders the `detail` of a failed request above the content it concerns.
+#[component]
+pub fn ErrorBanner(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            let current_state = error.problem.current_state.as_deref().map(|state| {
+                let label = match OrderState::parse(state) {
+                    Some(known) => known.label(),
+                    None => state,
+                };
+                format!("Current state: {label}.")
+            });
+            let title = error.problem.title.clone();
+            let message = error.message();
+
+            view! {
+                <div class="error-banner" role="alert">
+                    <strong>{title}</strong>
+                    <p>{message}</p>
+                    {current_state.map(|text| view! { <p>{text}</p> })}
+                </div>
+            }
+        })
+    }
+}

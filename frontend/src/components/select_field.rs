@@ -1,0 +1,48 @@
+use leptos::prelude::*;
+
+/// Renders a labelled `<select>` over a fixed list of values. Each option's `value` attribute is its
+/// index, so any copyable type can be chosen without a string mapping.
+#[component]
+pub fn SelectField<T>(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<T>,
+    options: Vec<(T, &'static str)>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let options = StoredValue::new(options);
+    let choose = move |event| {
+        let index = event_target_value(&event).parse::<usize>().ok();
+        let chosen =
+            index.and_then(|index| options.with_value(|options| options.get(index).copied()));
+        if let Some((option, _)) = chosen {
+            value.set(option);
+        }
+    };
+    let option_views = options.with_value(|options| {
+        options
+            .iter()
+            .enumerate()
+            .map(|(index, (option, text))| {
+                let option = *option;
+                view! {
+                    <option value=index.to_string() prop:selected=move || value.get() == option>
+                        {*text}
+                    </option>
+                }
+            })
+            .collect_view()
+    });
+
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id disabled=move || disabled.get() on:change=choose>
+                {option_views}
+            </select>
+        </div>
+    }
+}

@@ -1,0 +1,4 @@
+mod order_count_card;
+mod page;
+
+pub use page::DashboardPage;

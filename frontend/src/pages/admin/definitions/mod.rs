@@ -1,0 +1,11 @@
+//! `/ui/definitions`: what employees can order.
+
+mod definition_form;
+mod definition_row;
+mod edit_page;
+mod list_page;
+mod new_page;
+
+pub use edit_page::EditDefinitionPage;
+pub use list_page::DefinitionListPage;
+pub use new_page::NewDefinitionPage;

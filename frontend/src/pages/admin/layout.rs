@@ -1,0 +1,34 @@
+use leptos::prelude::*;
+use leptos_router::components::{Route, Routes};
+use leptos_router::path;
+
+use super::audit::AuditPage;
+use super::dashboard::DashboardPage;
+use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPage};
+use super::not_found_page::NotFoundPage;
+use super::orders::{OrderDetailPage, OrderListPage};
+use super::settings::SettingsPage;
+use crate::components::AdminNav;
+
+/// Renders the signed-in admin SPA: navigation on the left, the routed page on the right.
+#[component]
+pub fn AdminLayout() -> impl IntoView {
+    view! {
+        <div class="admin-layout">
+            <AdminNav />
+            <main class="admin-main">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/ui") view=DashboardPage />
+                    <Route path=path!("/ui/settings") view=SettingsPage />
+                    <Route path=path!("/ui/definitions") view=DefinitionListPage />
+                    // "new" must come before ":id", because the first matching route wins.
+                    <Route path=path!("/ui/definitions/new") view=NewDefinitionPage />
+                    <Route path=path!("/ui/definitions/:id") view=EditDefinitionPage />
+                    <Route path=path!("/ui/orders") view=OrderListPage />
+                    <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
+                    <Route path=path!("/ui/audit") view=AuditPage />
+                </Routes>
+            </main>
+        </div>
+    }
+}

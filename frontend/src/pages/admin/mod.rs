@@ -1,0 +1,17 @@
+//! The admin SPA under `/ui/`.
+
+mod app;
+mod audit;
+mod dashboard;
+mod definitions;
+mod first_admin_page;
+mod gate;
+mod layout;
+mod load_failed;
+mod not_found_page;
+mod orders;
+mod require_permission;
+mod settings;
+mod sign_in_page;
+
+pub use app::AdminApp;

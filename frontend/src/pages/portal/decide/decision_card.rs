@@ -1,0 +1,95 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::orders::{ApprovalLinkView, Decision, DecisionOutcome};
+
+use crate::api::{ApiError, approval_link};
+use crate::components::ErrorBanner;
+use crate::format::{days, local_date_time};
+use crate::labels;
+
+/// Renders what the approver is about to decide, and the button that confirms it.
+#[component]
+pub fn DecisionCard(link: ApprovalLinkView, token: String) -> impl IntoView {
+    let decision = link.decision;
+    let outcome = RwSignal::new(None::<DecisionOutcome>);
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let token = StoredValue::new(token);
+
+    let confirm = move |_| {
+        let token = token.get_value();
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match approval_link::confirm(&token).await {
+                Ok(result) => outcome.set(Some(result)),
+                Err(failure) => error.set(Some(failure)),
+            }
+            pending.set(false);
+        });
+    };
+
+    let (heading, button_text, button_class) = match decision {
+        Decision::Approve => ("Approve request", "Approve", "button"),
+        Decision::Decline => ("Decline request", "Decline", "button danger"),
+    };
+    let order = link.order;
+    let justification = order
+        .justification
+        .filter(|text| !text.trim().is_empty())
+        .unwrap_or_else(|| "—".to_string());
+    let open = link.open;
+    let decided_text = format!(
+        "This request was already decided: {}. Nothing more is needed from you.",
+        labels::approval_state(link.approval_state).to_lowercase()
+    );
+    let outcome_text = move || {
+        outcome.get().map(|outcome| match outcome.decision {
+            Decision::Approve => format!(
+                "Approved — the order is now {}",
+                outcome.order_state.label()
+            ),
+            Decision::Decline => "Declined".to_string(),
+        })
+    };
+
+    view! {
+        <div class="card narrow">
+            <h1>{heading}</h1>
+            <dl class="facts">
+                <dt>"Requester"</dt>
+                <dd>
+                    {order.requester.display_name}
+                    <br />
+                    <span class="muted">{order.requester.email}</span>
+                </dd>
+                <dt>"Asset"</dt>
+                <dd>{order.definition_name}</dd>
+                <dt>"Duration"</dt>
+                <dd>{days(order.duration_days)}</dd>
+                <dt>"Justification"</dt>
+                <dd class="preserve-lines">{justification}</dd>
+                <dt>"Approver"</dt>
+                <dd>{link.approver.display_name}</dd>
+                <dt>"Link valid until"</dt>
+                <dd>{local_date_time(link.link_expires_at)}</dd>
+            </dl>
+            <ErrorBanner error />
+            {move || match outcome_text() {
+                Some(text) => view! { <p class="status-message success" role="status">{text}</p> }.into_any(),
+                None if !open => view! { <p class="status-message" role="status">{decided_text.clone()}</p> }.into_any(),
+                None => view! {
+                    <button
+                        type="button"
+                        class=button_class
+                        disabled=move || pending.get() || error.with(Option::is_some)
+                        on:click=confirm
+                    >
+                        {button_text}
+                    </button>
+                }
+                    .into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! `/portal/my-it`: the signed-in person's access and orders.
+
+mod active_order_row;
+mod order_row;
+mod page;
+mod return_button;
+
+pub use page::MyItPage;

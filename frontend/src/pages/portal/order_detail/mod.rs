@@ -1,0 +1,6 @@
+//! `/portal/orders/:id`: one of the signed-in person's orders.
+
+mod page;
+mod summary;
+
+pub use page::OrderDetailPage;

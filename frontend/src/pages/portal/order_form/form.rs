@@ -1,0 +1,130 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use shared::catalog::{ApprovalPolicy, CatalogItem, JustificationRule};
+use shared::orders::NewOrder;
+use shared::validation;
+
+use crate::api::{ApiError, PortalApi};
+use crate::components::{ErrorBanner, FieldErrorText, TextAreaField};
+use crate::forms::{FieldErrors, non_blank};
+
+/// Renders the order form: duration and, unless the entry turns it off, a justification.
+#[component]
+pub fn OrderForm(item: CatalogItem) -> impl IntoView {
+    let api = expect_context::<PortalApi>();
+    let navigate = use_navigate();
+
+    let duration = RwSignal::new(item.default_duration_days.to_string());
+    let justification = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::default());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+
+    let rule = item.justification;
+    let max_days = item.max_duration_days;
+    let approval_note = match item.approval {
+        ApprovalPolicy::Manager => "Your manager receives an e-mail to approve this order.",
+        ApprovalPolicy::None => "This item needs no approval; access is set up right away.",
+    };
+    let item = StoredValue::new(item);
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let mut field_errors = FieldErrors::default();
+        let duration_days = match duration.get_untracked().trim().parse::<i32>() {
+            Ok(days) => Some(days),
+            Err(_) => {
+                field_errors.push("duration_days", "must be a whole number of days");
+                None
+            }
+        };
+        let order = NewOrder {
+            definition_id: item.with_value(|item| item.id),
+            duration_days,
+            justification: match rule {
+                JustificationRule::Off => None,
+                _ => non_blank(&justification.get_untracked()),
+            },
+        };
+        if duration_days.is_some() {
+            let rule_errors = item.with_value(|item| validation::new_order(&order, item));
+            for rule_error in rule_errors {
+                field_errors.push(&rule_error.field, rule_error.message);
+            }
+        }
+        error.set(None);
+        errors.set(field_errors.clone());
+        if !field_errors.is_empty() {
+            return;
+        }
+
+        pending.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api.place_order(&order).await {
+                Ok(placed) => {
+                    navigate(&format!("/portal/orders/{}", placed.id), Default::default())
+                }
+                Err(failure) => {
+                    errors.set(FieldErrors::from_api(&failure));
+                    error.set(Some(failure));
+                    pending.set(false);
+                }
+            }
+        });
+    };
+
+    let duration_has_error =
+        move || errors.with(|errors| !errors.messages_for("duration_days").is_empty());
+    let duration_described_by = move || {
+        if duration_has_error() {
+            "order-duration-hint order-duration-error"
+        } else {
+            "order-duration-hint"
+        }
+    };
+
+    view! {
+        <h1>{item.with_value(|item| item.name.clone())}</h1>
+        <p class="preserve-lines">{item.with_value(|item| item.description.clone())}</p>
+        <form class="card narrow" on:submit=submit novalidate=true>
+            <ErrorBanner error />
+            <div class="field">
+                <label for="order-duration">"Duration (days)"</label>
+                <p class="hint" id="order-duration-hint">
+                    {format!("At most {max_days} days.")}
+                </p>
+                <input
+                    id="order-duration"
+                    name="duration_days"
+                    type="number"
+                    min="1"
+                    max=max_days
+                    required=true
+                    aria-invalid=move || duration_has_error().then_some("true")
+                    aria-describedby=duration_described_by
+                    bind:value=duration
+                />
+                <FieldErrorText errors field="duration_days" id="order-duration-error".to_string() />
+            </div>
+            <Show when=move || rule != JustificationRule::Off>
+                <TextAreaField
+                    id="order-justification"
+                    label="Justification"
+                    value=justification
+                    errors
+                    field="justification"
+                    rows=4
+                    required=rule == JustificationRule::Required
+                    hint="Say why you need this access."
+                />
+            </Show>
+            <p class="muted">{approval_note}</p>
+            <button type="submit" class="button" disabled=move || pending.get()>
+                "Submit order"
+            </button>
+        </form>
+    }
+}

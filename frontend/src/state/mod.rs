@@ -1,0 +1,7 @@
+//! Sign-in state of the two apps, provided as context at their roots.
+
+pub mod admin_auth;
+pub mod portal_auth;
+
+pub use admin_auth::{AdminAuth, AdminAuthState};
+pub use portal_auth::{PortalAuth, PortalAuthState};
