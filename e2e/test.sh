@@ -8,8 +8,9 @@
 #
 # Installs missing tools first (e2e/scripts/install.sh). Expects PostgreSQL on
 # 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379. The test services use
-# their own ports (LDAP 3891, SMTP 1026, mail web 1081, OIDC 9091, app 18080), so the demo
-# can run beside it. Each integration test creates a database named ipsolis_t_*; the run
+# their own ports, so the demo can run beside it: LDAP 3891, SMTP 1026, mail web 1081,
+# OIDC 9091 and the browser tests' app on 18080, changed with TEST_LDAP_PORT,
+# TEST_SMTP_PORT, TEST_MAIL_WEB_PORT, TEST_OIDC_PORT and E2E_APP_PORT. Each integration test creates a database named ipsolis_t_*; the run
 # drops those of earlier runs first.
 set -euo pipefail
 
@@ -29,8 +30,9 @@ stop_services() { bash e2e/scripts/services.sh stop "$SERVICES_DIR" >/dev/null 2
 trap stop_services EXIT
 
 step "start test services"
-export E2E_APP_PORT=18080
-LDAP_PORT=3891 SMTP_PORT=1026 MAIL_WEB_PORT=1081 OIDC_PORT=9091 \
+export E2E_APP_PORT=${E2E_APP_PORT:-18080}
+LDAP_PORT=${TEST_LDAP_PORT:-3891} SMTP_PORT=${TEST_SMTP_PORT:-1026} \
+  MAIL_WEB_PORT=${TEST_MAIL_WEB_PORT:-1081} OIDC_PORT=${TEST_OIDC_PORT:-9091} \
   OIDC_REDIRECT_URIS="http://127.0.0.1:$E2E_APP_PORT/api/v1/portal/auth/callback" \
   bash e2e/scripts/services.sh start "$SERVICES_DIR" >"$SERVICES_DIR.env"
 set -a

@@ -23,7 +23,7 @@ fn spawn_worker(app: &TestApp) -> Child {
         )
         .env("REDIS_PREFIX", &app.redis_prefix)
         .env("API_SECRET_KEY", "test-secret-key-0123456789abcdef-0123")
-        .env("IPSOLIS_PUBLIC_URL", common::PUBLIC_URL)
+        .env("IPSOLIS_PUBLIC_URL", common::public_url())
         .env("IPSOLIS_JOB_LEASE_SECONDS", "2")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

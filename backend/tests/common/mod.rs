@@ -20,8 +20,11 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 /// The public URL every test app claims, so the OIDC provider's registered redirect URI
-/// matches; tests rewrite the callback to the app's real port.
-pub const PUBLIC_URL: &str = "http://127.0.0.1:18080";
+/// matches; tests rewrite the callback to the app's real port. `E2E_APP_PORT` moves it.
+pub fn public_url() -> String {
+    let port = std::env::var("E2E_APP_PORT").unwrap_or_else(|_| "18080".into());
+    format!("http://127.0.0.1:{port}")
+}
 
 #[track_caller]
 pub fn env(name: &str) -> String {
@@ -92,7 +95,7 @@ pub fn test_config(database_url: &str, redis_prefix: &str, extra: &[(&str, Strin
             "API_SECRET_KEY".into(),
             "test-secret-key-0123456789abcdef-0123".into(),
         ),
-        ("IPSOLIS_PUBLIC_URL".into(), PUBLIC_URL.into()),
+        ("IPSOLIS_PUBLIC_URL".into(), public_url()),
         ("IPSOLIS_SPA_DIR".into(), "/nonexistent".into()),
         ("IPSOLIS_JOB_LEASE_SECONDS".into(), "3".into()),
         ("IPSOLIS_EXPIRY_CHECK_CRON".into(), "* * * * * *".into()),

@@ -1,7 +1,7 @@
 //! Signing in to the portal through the test OpenID Connect provider without a browser:
 //! follow the redirects, fill in the provider's login form, and hand the callback to the app.
 
-use super::{PUBLIC_URL, Session, TestApp};
+use super::{Session, TestApp, public_url};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 
@@ -41,7 +41,7 @@ pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> Session {
     assert!(next.contains("nonce="), "nonce sent");
 
     let callback = loop {
-        if next.starts_with(PUBLIC_URL) {
+        if next.starts_with(&public_url()) {
             break next;
         }
         let response = session.http.get(&next).send().await.unwrap();
@@ -72,7 +72,7 @@ pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> Session {
         next = absolute(&issuer, &location(&response));
     };
 
-    let callback = callback.replacen(PUBLIC_URL, &app.url, 1);
+    let callback = callback.replacen(&public_url(), &app.url, 1);
     let finished = session.http.get(&callback).send().await.unwrap();
     if finished.status() != StatusCode::SEE_OTHER {
         let status = finished.status();
