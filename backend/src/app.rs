@@ -54,6 +54,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(portal::logout))
         .routes(routes!(portal::current))
         .routes(routes!(portal::catalog))
+        .routes(routes!(portal::catalog_item))
         .routes(routes!(portal::create_order, portal::my_orders))
         .routes(routes!(portal::my_order))
         .routes(routes!(portal::return_order))

@@ -23,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API and the SPA; also runs the scheduler and, unless told not to, workers.
+    /// Serve the API and the SPA, and run the scheduler and (without --no-workers) job workers.
     Serve {
         /// Run no job workers in this process (run `ipsolis worker` separately).
         #[arg(long)]
@@ -64,7 +64,7 @@ fn init_tracing(json: bool) {
     }
 }
 
-/// A channel that turns true on Ctrl-C or SIGTERM.
+/// Returns a channel that turns true on Ctrl-C or SIGTERM.
 fn shutdown_signal() -> watch::Receiver<bool> {
     let (sender, receiver) = watch::channel(false);
     tokio::spawn(async move {

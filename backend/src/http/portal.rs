@@ -305,6 +305,22 @@ pub async fn catalog(
     }))
 }
 
+/// Returns one active catalog entry, for the order form.
+#[utoipa::path(get, path = "/api/v1/portal/catalog/{id}", tag = "portal",
+    params(("id" = Uuid, Path, description = "Asset definition id")),
+    responses((status = 200, body = CatalogItem), (status = 404, body = shared::Problem)))]
+pub async fn catalog_item(
+    State(state): State<AppState>,
+    _user: PortalUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<CatalogItem>> {
+    let row = store::definitions::find(&state.db, id)
+        .await?
+        .filter(|d| d.active)
+        .ok_or_else(|| ApiError::NotFound(format!("The catalog has no item with the id {id}.")))?;
+    Ok(Json(row.catalog_item()))
+}
+
 /// Places an order. An `Idempotency-Key` header makes a retried request return the first
 /// order instead of placing a second one.
 #[utoipa::path(post, path = "/api/v1/portal/orders", tag = "portal",

@@ -78,7 +78,7 @@ pub async fn mark_failed(
     Ok(())
 }
 
-/// The current state of an order, for the `current_state` of a 409 answer.
+/// Returns the current state of an order, for the `current_state` of a 409 response.
 pub async fn current_state(db: &sqlx::PgPool, order_id: Uuid) -> Option<String> {
     store::orders::find(db, order_id)
         .await

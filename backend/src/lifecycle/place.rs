@@ -135,7 +135,7 @@ pub async fn place(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let Some(order_id) = store::orders::insert(&mut tx, &row, &user.actor, now).await? else {
-        // Another request with the same key won the race; answer with its order.
+        // Another request with the same key won the race, so return its order.
         tx.rollback().await?;
         let key = idempotency_key.unwrap_or_default();
         let existing = store::orders::find_by_idempotency_key(&state.db, user.user.id, &key)

@@ -140,7 +140,7 @@ pub async fn find_by_idempotency_key(
     .await
 }
 
-/// What a transition sets besides the state.
+/// Timestamps a transition sets besides the state.
 #[derive(Default)]
 pub struct Stamps {
     pub activated_at: Option<DateTime<Utc>>,
