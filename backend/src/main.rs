@@ -111,11 +111,15 @@ async fn serve(config: Config, no_workers: bool, workers: usize) -> anyhow::Resu
         .with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!(%bind, public_url = %state.config.public_url, "ip·Solis is serving");
     let mut stop = shutdown.clone();
-    axum::serve(listener, ipsolis::app::app(state))
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|stopped| *stopped).await;
-        })
-        .await?;
+    let app = ipsolis::app::app(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stop.wait_for(|stopped| *stopped).await;
+    })
+    .await?;
 
     let _ = scheduler.await;
     if let Some(pool) = pool {

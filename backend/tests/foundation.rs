@@ -32,7 +32,9 @@ async fn health_is_503_without_database() {
     let state = ipsolis::state::AppState::new(config, unreachable, redis);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/health", listener.local_addr().unwrap());
-    tokio::spawn(axum::serve(listener, ipsolis::app::app(state)).into_future());
+    let app = ipsolis::app::app(state);
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(axum::serve(listener, service).into_future());
 
     let response = reqwest::get(url).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -263,4 +265,40 @@ async fn cookie_writes_need_csrf_token() {
 
     let anonymous = app.client().get("/api/v1/orders").await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_sign_in() {
+    let app = TestApp::start_with(Options {
+        workers: false,
+        scheduler: false,
+        ..Options::default()
+    })
+    .await;
+    app.admin().await;
+    let wrong = json!({ "username": "root.admin", "password": "wrong-password-x" });
+    for attempt in 1..=5 {
+        let response = app.client().post("/api/v1/auth/login", &wrong).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+    }
+
+    let right = json!({ "username": "root.admin", "password": "correct-horse-battery" });
+    let locked = app.client().post("/api/v1/auth/login", &right).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry_after), "{retry_after}");
+    assert_eq!(problem(locked).await["status"], 429);
+
+    // The client address is locked too, so another username from it waits as well.
+    let other = json!({ "username": "nobody", "password": "wrong-password-x" });
+    let response = app.client().post("/api/v1/auth/login", &other).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }

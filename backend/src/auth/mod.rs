@@ -6,5 +6,6 @@ pub mod links;
 pub mod password;
 pub mod portal;
 pub mod session;
+pub mod throttle;
 
 pub use actor::Actor;

@@ -1,16 +1,16 @@
 //! Admin sign-in and sign-out with the session cookie.
 
 use super::ApiJson;
-use crate::auth::Actor;
 use crate::auth::admin::{Admin, perm};
 use crate::auth::session::{self, ADMIN_COOKIE, AdminCookie};
+use crate::auth::{Actor, throttle};
 use crate::crypto::random_token;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::admins::AdminUserRow;
 use crate::store::{self, audit::Change};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::PrivateCookieJar;
@@ -68,13 +68,23 @@ async fn audit_sign_in(
     responses(
         (status = 200, body = AdminSession),
         (status = 401, body = shared::Problem, description = "Wrong username or password"),
+        (status = 429, body = shared::Problem, description = "Too many failures; see Retry-After"),
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
     let username = input.username.trim().to_lowercase();
+    let address = Some(peer.ip());
+    if let Some(retry_after_seconds) = throttle::locked_for(&state, &username, address).await {
+        tracing::info!(username = %username, %retry_after_seconds, "admin sign-in throttled");
+        return Err(ApiError::TooManyRequests {
+            retry_after_seconds,
+        });
+    }
+
     let user = store::admins::find_by_username(&state.db, &username).await?;
     // An unknown user is verified against a dummy hash, so both failures take the same time
     // and get the same answer.
@@ -83,6 +93,7 @@ pub async fn login(
     let user = user.filter(|u| password_ok && u.active);
 
     let Some(user) = user else {
+        throttle::record_failure(&state, &username, address).await;
         audit_sign_in(
             &state,
             &Actor::anonymous(&username),
@@ -96,6 +107,7 @@ pub async fn login(
         ));
     };
 
+    throttle::record_success(&state, &username).await;
     let actor = Actor::admin_session(&user.username, user.role());
     audit_sign_in(&state, &actor, "auth.sign_in", &user.username).await?;
     let (jar, session) = sign_in_response(&state, jar, &user);
