@@ -1,0 +1,159 @@
+// One browser test run: a fresh database, a test group in the directory, the server, one
+// Chromium with a context per person, and steps that stop at the first failure.
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { DATABASE_NAME, WAIT_MS, resultsDir, serviceEnv } from './config.mjs';
+import { recreateDatabase } from './database.mjs';
+import { Directory } from './ldap.mjs';
+import { Server } from './server.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+// Playwright adds --headless and starts every browser with a new temporary profile
+// (--user-data-dir), which it deletes on close.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function fileSafe(text) {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+export class TestRun {
+  // NAME prefixes the log and screenshot files in e2e/test-results/.
+  constructor(name) {
+    this.name = name;
+    this.env = serviceEnv();
+    this.resultsDir = resultsDir();
+    this.server = null;
+    this.directory = null;
+    this.browser = null;
+    this.pages = new Map();
+    this.groupDn = null;
+    this.failedStep = null;
+  }
+
+  // Registers the before and after hooks of the calling test file.
+  hooks() {
+    before(async () => {
+      try {
+        await this.start();
+      } catch (error) {
+        this.failedStep = 'setup';
+        throw error;
+      }
+    });
+    after(async () => {
+      await this.finish();
+    });
+  }
+
+  async start() {
+    // The server log and screenshots of an earlier run would pass for this run's.
+    for (const file of readdirSync(this.resultsDir)) {
+      if (file.startsWith(`${this.name}-`)) {
+        rmSync(join(this.resultsDir, file));
+      }
+    }
+
+    const databaseUrl = await recreateDatabase(this.env.adminDatabaseUrl, DATABASE_NAME);
+    this.directory = new Directory({
+      url: this.env.LDAP_URL,
+      baseDn: this.env.LDAP_BASE_DN,
+      bindDn: this.env.LDAP_BIND_DN,
+      bindPassword: this.env.LDAP_BIND_PASSWORD,
+    });
+    this.groupDn = await this.directory.createGroup('E2E Finance');
+
+    this.server = new Server({
+      databaseUrl,
+      redisUrl: this.env.redisUrl,
+      logFile: join(this.resultsDir, `${this.name}-server.log`),
+    });
+    await this.server.start();
+
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+  }
+
+  // Returns the page of the browser context for PERSON, creating both on first use. Each
+  // person has their own cookies.
+  async page(person) {
+    if (!this.pages.has(person)) {
+      // UTC, so the dates the pages show can be compared with Date.UTC values.
+      const context = await this.browser.newContext({ timezoneId: 'UTC' });
+      context.setDefaultTimeout(WAIT_MS);
+      context.setDefaultNavigationTimeout(WAIT_MS);
+      this.pages.set(person, await context.newPage());
+    }
+    return this.pages.get(person);
+  }
+
+  // Registers a test that runs BODY, or skips it when an earlier step failed, because every
+  // step builds on the state the earlier ones left.
+  step(name, body) {
+    it(name, async (t) => {
+      if (this.failedStep) {
+        t.skip(`the earlier step "${this.failedStep}" failed`);
+        return;
+      }
+      try {
+        await body();
+      } catch (error) {
+        this.failedStep = name;
+        await this.screenshots(name);
+        throw error;
+      }
+    });
+  }
+
+  async screenshots(stepName) {
+    for (const [person, page] of this.pages) {
+      const file = join(this.resultsDir, `${this.name}-${fileSafe(stepName)}-${person}.png`);
+      try {
+        await page.screenshot({ path: file, fullPage: true });
+        console.error(`screenshot of ${person}'s page ${page.url()}: ${file}`);
+      } catch (error) {
+        console.error(`screenshot of ${person}'s page failed: ${error.message}`);
+      }
+    }
+  }
+
+  // Closes the browser, stops the server and deletes the test group, whatever state the
+  // run reached. Prints the end of the server log when a step failed.
+  async finish() {
+    const problems = [];
+    const attempt = async (description, action) => {
+      try {
+        await action();
+      } catch (error) {
+        problems.push(`${description}: ${error.message}`);
+      }
+    };
+    await attempt('closing Chromium', () => this.browser?.close());
+    await attempt('stopping the server', () => this.server?.stop());
+    if (this.failedStep && this.server?.child) {
+      console.error(`\nlast lines of ${this.server.logFile}:\n${this.server.logTail()}\n`);
+    }
+    if (this.groupDn) {
+      const groupDn = this.groupDn;
+      await attempt(`deleting the test group ${groupDn}`, () => this.directory.deleteEntry(groupDn));
+    }
+    this.directory?.close();
+    if (problems.length > 0) {
+      throw new Error(`cleanup failed:\n${problems.join('\n')}`);
+    }
+  }
+}
