@@ -120,8 +120,21 @@ async fn smtp_test_and_validation() {
         "password": "smtp-secret-value",
         "from": "IT <it@example.test>",
     });
-    let ok: Value = admin
+    // The capture server offers no AUTH, so credentials fail with the server's reason and
+    // the same settings without them pass.
+    let refused: Value = admin
         .post("/api/v1/settings/smtp/test", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["ok"], false, "{refused}");
+    let reason = refused["message"].as_str().unwrap();
+    assert!(reason.contains("authentication"), "{reason}");
+    let mut anonymous = body.clone();
+    anonymous["username"] = json!(null);
+    let ok: Value = admin
+        .post("/api/v1/settings/smtp/test", &anonymous)
         .await
         .json()
         .await

@@ -121,17 +121,27 @@ pub fn redirect_uri(state: &AppState) -> String {
     url.to_string()
 }
 
-/// Returns the portal sign-in settings; the client secret is never returned.
+/// Returns the portal sign-in settings; the client secret is never returned. Before the first
+/// save it returns sign-in turned off, with the redirect URI to register at the provider.
 #[utoipa::path(get, path = "/api/v1/settings/oidc", tag = "settings",
-    responses((status = 200, body = OidcSettings), (status = 404, body = shared::Problem)))]
+    responses((status = 200, body = OidcSettings)))]
 pub async fn get_oidc(
     State(state): State<AppState>,
     _admin: Admin<perm::SettingsRead>,
 ) -> ApiResult<Json<OidcSettings>> {
-    let config = settings::load::<OidcConfig>(&state)
-        .await?
-        .ok_or_else(|| not_set("sign-in"))?;
-    Ok(Json(config.view(redirect_uri(&state))))
+    let redirect = redirect_uri(&state);
+    let view = match settings::load::<OidcConfig>(&state).await? {
+        Some(config) => config.view(redirect),
+        None => OidcSettings {
+            enabled: false,
+            issuer_url: String::new(),
+            client_id: String::new(),
+            client_secret_set: false,
+            allowed_email_domains: Vec::new(),
+            redirect_uri: redirect,
+        },
+    };
+    Ok(Json(view))
 }
 
 /// Saves the portal sign-in settings; a client secret left out keeps the stored one.
