@@ -2,7 +2,7 @@
 //! middleware every request passes through.
 
 use crate::http::{
-    approval_links, assets, audit, auth, health, orders, portal, settings, setup, spa,
+    admin_users, approval_links, assets, audit, auth, health, orders, portal, settings, setup, spa,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -38,6 +38,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::current))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(admin_users::list, admin_users::create))
+        .routes(routes!(admin_users::update, admin_users::delete))
+        .routes(routes!(admin_users::reset_password))
         .routes(routes!(settings::get_ldap, settings::put_ldap))
         .routes(routes!(settings::test_ldap))
         .routes(routes!(settings::get_smtp, settings::put_smtp))

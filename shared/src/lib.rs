@@ -1,6 +1,7 @@
 //! Types shared by the ip·Solis API and its single-page app: request and response bodies,
 //! enums with their wire names, the permission table and the validation rules both sides apply.
 
+pub mod admin_users;
 pub mod audit;
 pub mod auth;
 pub mod catalog;

@@ -14,6 +14,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::PrivateCookieJar;
+use shared::admin_users::PasswordChange;
 use shared::auth::{AdminSession, Credentials};
 use shared::permissions::Role;
 
@@ -147,4 +148,54 @@ pub async fn current(
         .await?
         .ok_or_else(|| ApiError::Unauthenticated("Sign in again.".into()))?;
     Ok(Json(session_view(&user, admin.role, cookie.csrf)))
+}
+
+/// Changes the signed-in admin's own password. Every other session of this user ends; this
+/// one continues with a new cookie.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth",
+    request_body = PasswordChange,
+    responses(
+        (status = 200, body = AdminSession),
+        (status = 403, body = shared::Problem, description = "The current password is wrong"),
+        (status = 422, body = shared::Problem),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    admin: Admin<perm::Any>,
+    jar: PrivateCookieJar,
+    ApiJson(input): ApiJson<PasswordChange>,
+) -> ApiResult<impl IntoResponse> {
+    let user_id = admin.user_id.ok_or_else(|| {
+        ApiError::BadRequest("The legacy admin key has no password to change.".into())
+    })?;
+    if let Some(message) = shared::validation::password(&input.new_password) {
+        return Err(ApiError::field("new_password", message));
+    }
+    let user = store::admins::find_by_id(&state.db, user_id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthenticated("Sign in again.".into()))?;
+    if !state
+        .passwords
+        .verify(&input.current_password, Some(&user.password_hash))
+        .await
+    {
+        return Err(ApiError::Forbidden("The current password is wrong.".into()));
+    }
+
+    let hash = state.passwords.hash(&input.new_password).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let user = store::admins::set_password(&mut tx, user_id, &hash, now).await?;
+    let change = Change {
+        action: "admin_user.password_change",
+        entity_type: "admin_user",
+        entity_id: user_id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "username": user.username, "password": "********" })),
+    };
+    store::audit::record(&mut tx, &admin.actor, now, change).await?;
+    tx.commit().await?;
+
+    let (jar, session) = sign_in_response(&state, jar, &user);
+    Ok((jar, Json(session)))
 }

@@ -1,6 +1,7 @@
 //! HTTP adapters, one module per resource. Handlers stay thin: parse, authorize, call the
 //! lifecycle or store, answer.
 
+pub mod admin_users;
 pub mod approval_links;
 pub mod assets;
 pub mod audit;

@@ -13,9 +13,21 @@ pub struct AdminUserRow {
     pub active: bool,
     pub session_epoch: i32,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl AdminUserRow {
+    pub fn dto(&self) -> shared::admin_users::AdminUser {
+        shared::admin_users::AdminUser {
+            id: self.id,
+            username: self.username.clone(),
+            role: self.role(),
+            active: self.active,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+
     pub fn role(&self) -> Role {
         // The column's check constraint admits only known roles; fall back to the least
         // privileged one rather than fail if that ever changes.
@@ -73,6 +85,86 @@ pub async fn mark_installation_set_up(
     sqlx::query("insert into installation (singleton, set_up_at, set_up_by) values (true, $1, $2)")
         .bind(now)
         .bind(admin_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_for_update(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<Option<AdminUserRow>> {
+    sqlx::query_as("select * from admin_users where id = $1 for update")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Locks every active superadmin row and returns their ids. Two requests that would each
+/// remove a different one of the last two superadmins serialize here, so the second sees
+/// the first's change.
+pub async fn lock_active_superadmins(tx: &mut Tx<'_>) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "select id from admin_users where role = 'superadmin' and active order by id for update",
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Lists admin users by username, after `after` when given.
+pub async fn list(db: &PgPool, after: Option<&str>, limit: i64) -> sqlx::Result<Vec<AdminUserRow>> {
+    sqlx::query_as(
+        "select * from admin_users where ($1::text is null or username > $1)
+         order by username limit $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Changes role and active flag. A change of either raises the session epoch, which ends
+/// every session of that user.
+pub async fn update_access(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    role: Role,
+    active: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<AdminUserRow> {
+    sqlx::query_as(
+        "update admin_users set role = $2, active = $3, updated_at = $4,
+            session_epoch = session_epoch
+                + case when role <> $2 or active <> $3 then 1 else 0 end
+         where id = $1 returning *",
+    )
+    .bind(id)
+    .bind(role.as_str())
+    .bind(active)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Sets a new password hash and ends the user's sessions.
+pub async fn set_password(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<AdminUserRow> {
+    sqlx::query_as(
+        "update admin_users set password_hash = $2, updated_at = $3,
+            session_epoch = session_epoch + 1
+         where id = $1 returning *",
+    )
+    .bind(id)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub async fn delete(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("delete from admin_users where id = $1")
+        .bind(id)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -1,0 +1,227 @@
+//! Admin user accounts, for superadmins. Nobody changes their own role or active flag here,
+//! and the last active superadmin can be neither demoted, deactivated nor deleted.
+
+use super::{ApiJson, PageParams};
+use crate::auth::admin::{Admin, perm};
+use crate::db::violated_constraint;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::admins::AdminUserRow;
+use crate::store::{self, Tx, audit::Change};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
+use shared::Page;
+use shared::admin_users::{AdminUser, AdminUserUpdate, NewAdminUser, PasswordReset};
+use shared::permissions::Role;
+use uuid::Uuid;
+
+fn access(row: &AdminUserRow) -> serde_json::Value {
+    json!({ "username": row.username, "role": row.role, "active": row.active })
+}
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("No admin user has the id {id}."))
+}
+
+/// Lists admin users by username.
+#[utoipa::path(get, path = "/api/v1/admin-users", tag = "admin users",
+    params(PageParams),
+    responses((status = 200, body = Page<AdminUser>), (status = 403, body = shared::Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: Admin<perm::UsersWrite>,
+    Query(page): Query<PageParams>,
+) -> ApiResult<Json<Page<AdminUser>>> {
+    let limit = page.limit()?;
+    let after = match &page.cursor {
+        None => None,
+        Some(cursor) => Some(
+            URL_SAFE_NO_PAD
+                .decode(cursor)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| ApiError::field("cursor", "is not a cursor this API returned"))?,
+        ),
+    };
+    let mut rows = store::admins::list(&state.db, after.as_deref(), limit + 1).await?;
+    let next_cursor = store::audit::page_cursor(&mut rows, limit, |row| {
+        URL_SAFE_NO_PAD.encode(&row.username)
+    });
+    Ok(Json(Page {
+        items: rows.iter().map(AdminUserRow::dto).collect(),
+        next_cursor,
+    }))
+}
+
+/// Creates an admin user.
+#[utoipa::path(post, path = "/api/v1/admin-users", tag = "admin users",
+    request_body = NewAdminUser,
+    responses((status = 201, body = AdminUser), (status = 422, body = shared::Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    admin: Admin<perm::UsersWrite>,
+    ApiJson(input): ApiJson<NewAdminUser>,
+) -> ApiResult<(StatusCode, Json<AdminUser>)> {
+    let username = input.username.trim().to_lowercase();
+    ApiError::check(shared::validation::credentials(&username, &input.password))?;
+    let hash = state.passwords.hash(&input.password).await?;
+
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let row = match store::admins::insert(&mut tx, &username, &hash, input.role, now).await {
+        Ok(row) => row,
+        Err(e) if violated_constraint(&e) == Some("admin_users_username_key") => {
+            return Err(ApiError::field(
+                "username",
+                "another admin user has this username",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let change = Change {
+        action: "admin_user.create",
+        entity_type: "admin_user",
+        entity_id: row.id.to_string(),
+        before: None,
+        after: Some(access(&row)),
+    };
+    store::audit::record(&mut tx, &admin.actor, now, change).await?;
+    tx.commit().await?;
+    tracing::info!(admin_user_id = %row.id, role = %row.role, "admin user created");
+    Ok((StatusCode::CREATED, Json(row.dto())))
+}
+
+/// Locks the active superadmins, then the target, and rejects a change that would leave no
+/// active superadmin.
+async fn guarded_target(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    keeps_superadmin: bool,
+) -> ApiResult<AdminUserRow> {
+    // Superadmins are locked first and in id order, so concurrent changes serialize instead
+    // of deadlocking.
+    let superadmins = store::admins::lock_active_superadmins(tx).await?;
+    let target = store::admins::find_for_update(tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let is_active_superadmin = target.active && target.role() == Role::Superadmin;
+    if is_active_superadmin && !keeps_superadmin && superadmins.len() <= 1 {
+        return Err(ApiError::conflict(format!(
+            "{} is the last active superadmin; make another admin a superadmin first.",
+            target.username
+        )));
+    }
+    Ok(target)
+}
+
+/// Changes an admin user's role and active flag; a change ends that user's sessions.
+#[utoipa::path(put, path = "/api/v1/admin-users/{id}", tag = "admin users",
+    params(("id" = Uuid, Path, description = "Admin user id")),
+    request_body = AdminUserUpdate,
+    responses(
+        (status = 200, body = AdminUser),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "Own account, or the last superadmin"),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    admin: Admin<perm::UsersWrite>,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<AdminUserUpdate>,
+) -> ApiResult<Json<AdminUser>> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let keeps = input.active && input.role == Role::Superadmin;
+    let before = guarded_target(&mut tx, id, keeps).await?;
+    if admin.user_id == Some(id) && (input.role != before.role() || !input.active) {
+        return Err(ApiError::conflict(
+            "You cannot change your own role or deactivate yourself; ask another superadmin.",
+        ));
+    }
+    let after = store::admins::update_access(&mut tx, id, input.role, input.active, now).await?;
+    let change = Change {
+        action: "admin_user.update",
+        entity_type: "admin_user",
+        entity_id: id.to_string(),
+        before: Some(access(&before)),
+        after: Some(access(&after)),
+    };
+    store::audit::record(&mut tx, &admin.actor, now, change).await?;
+    tx.commit().await?;
+    Ok(Json(after.dto()))
+}
+
+/// Sets a new password for an admin user and ends that user's sessions.
+#[utoipa::path(post, path = "/api/v1/admin-users/{id}/password", tag = "admin users",
+    params(("id" = Uuid, Path, description = "Admin user id")),
+    request_body = PasswordReset,
+    responses(
+        (status = 204, description = "Password set"),
+        (status = 404, body = shared::Problem),
+        (status = 422, body = shared::Problem),
+    ))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    admin: Admin<perm::UsersWrite>,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<PasswordReset>,
+) -> ApiResult<StatusCode> {
+    if let Some(message) = shared::validation::password(&input.password) {
+        return Err(ApiError::field("password", message));
+    }
+    let hash = state.passwords.hash(&input.password).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    store::admins::find_for_update(&mut tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let row = store::admins::set_password(&mut tx, id, &hash, now).await?;
+    let change = Change {
+        action: "admin_user.password_reset",
+        entity_type: "admin_user",
+        entity_id: id.to_string(),
+        before: None,
+        after: Some(json!({ "username": row.username, "password": "********" })),
+    };
+    store::audit::record(&mut tx, &admin.actor, now, change).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes an admin user. The audit log keeps every row that names them.
+#[utoipa::path(delete, path = "/api/v1/admin-users/{id}", tag = "admin users",
+    params(("id" = Uuid, Path, description = "Admin user id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "Own account, or the last superadmin"),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    admin: Admin<perm::UsersWrite>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    if admin.user_id == Some(id) {
+        return Err(ApiError::conflict(
+            "You cannot delete your own account; ask another superadmin.",
+        ));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let before = guarded_target(&mut tx, id, false).await?;
+    store::admins::delete(&mut tx, id).await?;
+    let change = Change {
+        action: "admin_user.delete",
+        entity_type: "admin_user",
+        entity_id: id.to_string(),
+        before: Some(access(&before)),
+        after: None,
+    };
+    store::audit::record(&mut tx, &admin.actor, now, change).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
