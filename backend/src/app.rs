@@ -3,6 +3,7 @@
 
 use crate::http::{
     admin_users, approval_links, assets, audit, auth, health, orders, portal, settings, setup, spa,
+    tokens,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -42,6 +43,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_users::list, admin_users::create))
         .routes(routes!(admin_users::update, admin_users::delete))
         .routes(routes!(admin_users::reset_password))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
         .routes(routes!(settings::get_ldap, settings::put_ldap))
         .routes(routes!(settings::test_ldap))
         .routes(routes!(settings::get_smtp, settings::put_smtp))

@@ -128,6 +128,13 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Returns `bytes` random bytes as hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buffer);
+    hex(&buffer)
+}
+
 /// Returns a random URL-safe token of `bytes` random bytes.
 pub fn random_token(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];

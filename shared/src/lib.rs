@@ -10,6 +10,7 @@ pub mod orders;
 pub mod permissions;
 pub mod problem;
 pub mod settings;
+pub mod tokens;
 pub mod validation;
 
 pub use problem::{FieldError, Problem};

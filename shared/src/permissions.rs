@@ -39,6 +39,11 @@ impl Role {
         Role::ALL.into_iter().find(|role| role.as_str() == value)
     }
 
+    /// Whether this role holds every permission of `other`.
+    pub fn covers(self, other: Role) -> bool {
+        other.permissions().iter().all(|p| self.allows(*p))
+    }
+
     /// The permissions this role grants.
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;

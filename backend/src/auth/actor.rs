@@ -11,6 +11,10 @@ impl Actor {
         Actor(format!("admin:session:{username}:{}", role.as_str()))
     }
 
+    pub fn token(name: &str) -> Actor {
+        Actor(format!("token:{name}"))
+    }
+
     pub fn legacy_key() -> Actor {
         Actor("admin:legacy_key".into())
     }

@@ -9,6 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::PrivateCookieJar;
 use shared::permissions::{Permission, Role};
+use shared::tokens::Scope;
 use std::marker::PhantomData;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -18,11 +19,38 @@ pub const ADMIN_KEY_HEADER: &str = "x-admin-key";
 /// An authenticated admin, by session cookie or by the legacy `X-Admin-Key`.
 #[derive(Debug, Clone)]
 pub struct AdminPrincipal {
-    /// Absent for the legacy key, which belongs to no user.
+    /// Absent for the legacy key, which belongs to no user. For an API token, its creator.
     pub user_id: Option<Uuid>,
     pub username: String,
     pub role: Role,
     pub actor: Actor,
+    /// For an API token: its scopes and the role it is limited to.
+    pub token: Option<TokenLimits>,
+}
+
+/// What narrows an API token below its creator's role.
+#[derive(Debug, Clone)]
+pub struct TokenLimits {
+    pub id: Uuid,
+    pub scopes: Vec<Scope>,
+    pub role: Option<Role>,
+}
+
+impl AdminPrincipal {
+    /// Whether this principal may do what `permission` names: the role must hold it and, for
+    /// a token, the token's own role and one of its scopes too.
+    pub fn allows(&self, permission: Permission) -> bool {
+        if !self.role.allows(permission) {
+            return false;
+        }
+        match &self.token {
+            None => true,
+            Some(limits) => {
+                limits.role.is_none_or(|role| role.allows(permission))
+                    && limits.scopes.iter().any(|scope| scope.grants(permission))
+            }
+        }
+    }
 }
 
 /// A type naming one permission, used as the parameter of [`Admin`].
@@ -90,12 +118,62 @@ fn legacy_key(parts: &Parts, state: &AppState) -> Option<Result<AdminPrincipal, 
         username: "legacy-key".into(),
         role: Role::Superadmin,
         actor: Actor::legacy_key(),
+        token: None,
     }))
 }
 
-/// Reads and checks the admin session cookie, including CSRF on writes.
+/// Checks an API token from the `Authorization` header. The token acts with its creator's
+/// current role, so deactivating or demoting the creator limits the token at once.
+async fn api_token(parts: &Parts, state: &AppState) -> Option<Result<AdminPrincipal, ApiError>> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let secret = super::tokens::bearer(header)?;
+    let invalid =
+        || ApiError::Unauthenticated("The API token is invalid, expired or revoked.".into());
+    let now = state.clock.now();
+
+    let row =
+        match crate::store::tokens::find_by_hash(&state.db, &super::tokens::hash(secret)).await {
+            Ok(Some(row)) if row.revoked_at.is_none() && row.expires_at > now => row,
+            Ok(_) => return Some(Err(invalid())),
+            Err(error) => return Some(Err(error.into())),
+        };
+    let creator = match crate::store::admins::find_by_id(&state.db, row.created_by).await {
+        Ok(Some(user)) if user.active => user,
+        Ok(_) => return Some(Err(invalid())),
+        Err(error) => return Some(Err(error.into())),
+    };
+
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string());
+    if let Err(error) = crate::store::tokens::record_use(&state.db, row.id, address, now).await {
+        tracing::warn!(token_id = %row.id, %error, "recording the token's use failed");
+    }
+    Some(Ok(AdminPrincipal {
+        user_id: Some(creator.id),
+        username: creator.username.clone(),
+        role: creator.role(),
+        actor: Actor::token(&row.name),
+        token: Some(TokenLimits {
+            id: row.id,
+            scopes: row.scopes(),
+            role: row.role(),
+        }),
+    }))
+}
+
+/// Authenticates an admin by legacy key, API token or session cookie, checking CSRF on
+/// cookie-authenticated writes.
 pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPrincipal, ApiError> {
     if let Some(result) = legacy_key(parts, state) {
+        return result;
+    }
+    if let Some(result) = api_token(parts, state).await {
         return result;
     }
 
@@ -132,6 +210,7 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
         actor: Actor::admin_session(&user.username, role),
         username: user.username,
         role,
+        token: None,
     })
 }
 
@@ -140,10 +219,13 @@ impl<P: RequiredPermission + Send + Sync> FromRequestParts<AppState> for Admin<P
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = authenticate(parts, state).await?;
-        if !principal.role.allows(P::PERMISSION) {
+        if !principal.allows(P::PERMISSION) {
+            let holder = match &principal.token {
+                Some(_) => "This API token's role or scopes do not".to_string(),
+                None => format!("The role {} does not", principal.role.as_str()),
+            };
             return Err(ApiError::Forbidden(format!(
-                "The role {} does not have the permission {}.",
-                principal.role.as_str(),
+                "{holder} include the permission {}.",
                 P::PERMISSION.as_str()
             )));
         }

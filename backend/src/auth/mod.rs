@@ -7,5 +7,6 @@ pub mod password;
 pub mod portal;
 pub mod session;
 pub mod throttle;
+pub mod tokens;
 
 pub use actor::Actor;

@@ -12,6 +12,7 @@ pub mod portal;
 pub mod settings;
 pub mod setup;
 pub mod spa;
+pub mod tokens;
 
 use crate::error::ApiError;
 use axum::extract::{FromRequest, Request};

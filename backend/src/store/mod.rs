@@ -7,6 +7,7 @@ pub mod definitions;
 pub mod orders;
 pub mod portal_users;
 pub mod settings;
+pub mod tokens;
 
 pub use sqlx::{PgPool, Postgres, Transaction};
 
