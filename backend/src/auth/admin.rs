@@ -85,6 +85,9 @@ pub mod perm {
 
     /// Any signed-in admin, whatever the role.
     pub struct Any;
+
+    /// Any admin signed in with a session cookie: not an API token, not the legacy key.
+    pub struct Session;
 }
 
 /// An admin allowed to do what `P` names.
@@ -242,6 +245,23 @@ impl FromRequestParts<AppState> for Admin<perm::Any> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(Admin {
             principal: authenticate(parts, state).await?,
+            _permission: PhantomData,
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Admin<perm::Session> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = authenticate(parts, state).await?;
+        if principal.token.is_some() || principal.user_id.is_none() {
+            return Err(ApiError::Forbidden(
+                "This needs a signed-in session; API tokens and X-Admin-Key cannot do it.".into(),
+            ));
+        }
+        Ok(Admin {
+            principal,
             _permission: PhantomData,
         })
     }

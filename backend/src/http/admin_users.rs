@@ -30,7 +30,8 @@ fn not_found(id: Uuid) -> ApiError {
 /// Lists admin users by username.
 #[utoipa::path(get, path = "/api/v1/admin-users", tag = "admin users",
     params(PageParams),
-    responses((status = 200, body = Page<AdminUser>), (status = 403, body = shared::Problem)))]
+    responses((status = 200, body = Page<AdminUser>), (status = 403, body = shared::Problem)),
+    extensions(("x-permission" = json!("users_write"))))]
 pub async fn list(
     State(state): State<AppState>,
     _admin: Admin<perm::UsersWrite>,
@@ -60,7 +61,8 @@ pub async fn list(
 /// Creates an admin user.
 #[utoipa::path(post, path = "/api/v1/admin-users", tag = "admin users",
     request_body = NewAdminUser,
-    responses((status = 201, body = AdminUser), (status = 422, body = shared::Problem)))]
+    responses((status = 201, body = AdminUser), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("users_write"))))]
 pub async fn create(
     State(state): State<AppState>,
     admin: Admin<perm::UsersWrite>,
@@ -126,7 +128,8 @@ async fn guarded_target(
         (status = 200, body = AdminUser),
         (status = 404, body = shared::Problem),
         (status = 409, body = shared::Problem, description = "Own account, or the last superadmin"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("users_write"))))]
 pub async fn update(
     State(state): State<AppState>,
     admin: Admin<perm::UsersWrite>,
@@ -163,7 +166,8 @@ pub async fn update(
         (status = 204, description = "Password set"),
         (status = 404, body = shared::Problem),
         (status = 422, body = shared::Problem),
-    ))]
+    ),
+    extensions(("x-permission" = json!("users_write"))))]
 pub async fn reset_password(
     State(state): State<AppState>,
     admin: Admin<perm::UsersWrite>,
@@ -199,7 +203,8 @@ pub async fn reset_password(
         (status = 204, description = "Deleted"),
         (status = 404, body = shared::Problem),
         (status = 409, body = shared::Problem, description = "Own account, or the last superadmin"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("users_write"))))]
 pub async fn delete(
     State(state): State<AppState>,
     admin: Admin<perm::UsersWrite>,

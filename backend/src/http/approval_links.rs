@@ -14,7 +14,8 @@ use shared::orders::{ApprovalLinkView, DecisionOutcome};
         (status = 200, body = ApprovalLinkView),
         (status = 404, body = shared::Problem, description = "The link is invalid"),
         (status = 410, body = shared::Problem, description = "The link expired"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn view(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -31,7 +32,8 @@ pub async fn view(
         (status = 404, body = shared::Problem, description = "The link is invalid"),
         (status = 409, body = shared::Problem, description = "Already decided"),
         (status = 410, body = shared::Problem, description = "The link expired"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn decide(
     State(state): State<AppState>,
     Path(token): Path<String>,

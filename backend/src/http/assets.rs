@@ -26,7 +26,8 @@ fn audit_value(row: &DefinitionRow) -> serde_json::Value {
 /// Lists asset definitions, oldest first.
 #[utoipa::path(get, path = "/api/v1/asset-definitions", tag = "catalog",
     params(PageParams),
-    responses((status = 200, body = Page<AssetDefinition>)))]
+    responses((status = 200, body = Page<AssetDefinition>)),
+    extensions(("x-permission" = json!("catalog_read"))))]
 pub async fn list(
     State(state): State<AppState>,
     _admin: Admin<perm::CatalogRead>,
@@ -43,7 +44,8 @@ pub async fn list(
 /// Returns one asset definition.
 #[utoipa::path(get, path = "/api/v1/asset-definitions/{id}", tag = "catalog",
     params(("id" = Uuid, Path, description = "Asset definition id")),
-    responses((status = 200, body = AssetDefinition), (status = 404, body = shared::Problem)))]
+    responses((status = 200, body = AssetDefinition), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("catalog_read"))))]
 pub async fn get(
     State(state): State<AppState>,
     _admin: Admin<perm::CatalogRead>,
@@ -58,7 +60,8 @@ pub async fn get(
 /// Creates an asset definition.
 #[utoipa::path(post, path = "/api/v1/asset-definitions", tag = "catalog",
     request_body = AssetDefinitionInput,
-    responses((status = 201, body = AssetDefinition), (status = 422, body = shared::Problem)))]
+    responses((status = 201, body = AssetDefinition), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("catalog_write"))))]
 pub async fn create(
     State(state): State<AppState>,
     admin: Admin<perm::CatalogWrite>,
@@ -92,7 +95,8 @@ pub async fn create(
         (status = 200, body = AssetDefinition),
         (status = 404, body = shared::Problem),
         (status = 422, body = shared::Problem),
-    ))]
+    ),
+    extensions(("x-permission" = json!("catalog_write"))))]
 pub async fn update(
     State(state): State<AppState>,
     admin: Admin<perm::CatalogWrite>,

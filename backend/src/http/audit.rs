@@ -31,7 +31,8 @@ fn non_empty(value: Option<String>) -> Option<String> {
 /// Lists audit rows, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
     params(PageParams, AuditQuery),
-    responses((status = 200, body = Page<AuditEntry>), (status = 422, body = shared::Problem)))]
+    responses((status = 200, body = Page<AuditEntry>), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("audit_read"))))]
 pub async fn list(
     State(state): State<AppState>,
     _admin: Admin<perm::AuditRead>,

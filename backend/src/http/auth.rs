@@ -70,7 +70,8 @@ async fn audit_sign_in(
         (status = 200, body = AdminSession),
         (status = 401, body = shared::Problem, description = "Wrong username or password"),
         (status = 429, body = shared::Problem, description = "Too many failures; see Retry-After"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
@@ -117,10 +118,11 @@ pub async fn login(
 
 /// Ends the admin session in this browser.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204, description = "Signed out")))]
+    responses((status = 204, description = "Signed out")),
+    extensions(("x-permission" = json!("admin_session"))))]
 pub async fn logout(
     State(state): State<AppState>,
-    admin: Admin<perm::Any>,
+    admin: Admin<perm::Session>,
     jar: PrivateCookieJar,
 ) -> ApiResult<impl IntoResponse> {
     audit_sign_in(&state, &admin.actor, "auth.sign_out", &admin.username).await?;
@@ -132,17 +134,16 @@ pub async fn logout(
     responses(
         (status = 200, body = AdminSession),
         (status = 401, body = shared::Problem),
-    ))]
+    ),
+    extensions(("x-permission" = json!("admin_session"))))]
 pub async fn current(
     State(state): State<AppState>,
-    admin: Admin<perm::Any>,
+    admin: Admin<perm::Session>,
     jar: PrivateCookieJar,
 ) -> ApiResult<Json<AdminSession>> {
     let cookie: Option<AdminCookie> = session::read(&jar, ADMIN_COOKIE);
     let (Some(cookie), Some(user_id)) = (cookie, admin.user_id) else {
-        return Err(ApiError::BadRequest(
-            "The legacy admin key has no session; use a session cookie.".into(),
-        ));
+        return Err(ApiError::Unauthenticated("Sign in first.".into()));
     };
     let user = store::admins::find_by_id(&state.db, user_id)
         .await?
@@ -158,16 +159,17 @@ pub async fn current(
         (status = 200, body = AdminSession),
         (status = 403, body = shared::Problem, description = "The current password is wrong"),
         (status = 422, body = shared::Problem),
-    ))]
+    ),
+    extensions(("x-permission" = json!("admin_session"))))]
 pub async fn change_password(
     State(state): State<AppState>,
-    admin: Admin<perm::Any>,
+    admin: Admin<perm::Session>,
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
-    let user_id = admin.user_id.ok_or_else(|| {
-        ApiError::BadRequest("The legacy admin key has no password to change.".into())
-    })?;
+    let user_id = admin
+        .user_id
+        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
     if let Some(message) = shared::validation::password(&input.new_password) {
         return Err(ApiError::field("new_password", message));
     }

@@ -41,7 +41,8 @@ pub async fn detail(state: &AppState, id: Uuid) -> ApiResult<Option<(Uuid, Order
 /// Lists orders, newest first.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
     params(PageParams, OrderQuery),
-    responses((status = 200, body = Page<Order>), (status = 422, body = shared::Problem)))]
+    responses((status = 200, body = Page<Order>), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("orders_read"))))]
 pub async fn list(
     State(state): State<AppState>,
     _admin: Admin<perm::OrdersRead>,
@@ -70,7 +71,8 @@ pub async fn list(
 /// Returns an order with its approvals and timeline.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
     params(("id" = Uuid, Path, description = "Order id")),
-    responses((status = 200, body = OrderDetail), (status = 404, body = shared::Problem)))]
+    responses((status = 200, body = OrderDetail), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("orders_read"))))]
 pub async fn get(
     State(state): State<AppState>,
     _admin: Admin<perm::OrdersRead>,

@@ -32,7 +32,8 @@ const FLOW_MINUTES: i64 = 10;
 
 /// Says whether portal sign-in is configured and where it starts.
 #[utoipa::path(get, path = "/api/v1/portal/auth", tag = "portal",
-    responses((status = 200, body = PortalAuthStatus)))]
+    responses((status = 200, body = PortalAuthStatus)),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn auth_status(State(state): State<AppState>) -> ApiResult<Json<PortalAuthStatus>> {
     let config = settings::load::<OidcConfig>(&state).await?;
     Ok(Json(PortalAuthStatus {
@@ -80,7 +81,8 @@ async fn oidc_config(state: &AppState) -> ApiResult<OidcConfig> {
     responses(
         (status = 303, description = "Redirect to the identity provider"),
         (status = 503, body = shared::Problem, description = "Sign-in is not configured or the provider is unreachable"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn login(
     State(state): State<AppState>,
     jar: PrivateCookieJar,
@@ -126,7 +128,8 @@ fn sign_in_failed(status: StatusCode, reason: &str) -> Response {
     responses(
         (status = 303, description = "Signed in; redirect to the portal"),
         (status = 400, description = "The sign-in failed; an HTML page says why"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn callback(
     State(state): State<AppState>,
     jar: PrivateCookieJar,
@@ -270,14 +273,16 @@ async fn finish_sign_in(
 
 /// Ends the portal session in this browser.
 #[utoipa::path(post, path = "/api/v1/portal/auth/logout", tag = "portal",
-    responses((status = 204, description = "Signed out")))]
+    responses((status = 204, description = "Signed out")),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn logout(_user: PortalUser, jar: PrivateCookieJar) -> impl IntoResponse {
     (session::clear(jar, PORTAL_COOKIE), StatusCode::NO_CONTENT)
 }
 
 /// Returns the signed-in portal user and the CSRF token for writes.
 #[utoipa::path(get, path = "/api/v1/portal/session", tag = "portal",
-    responses((status = 200, body = PortalSession), (status = 401, body = shared::Problem)))]
+    responses((status = 200, body = PortalSession), (status = 401, body = shared::Problem)),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn current(user: PortalUser) -> Json<PortalSession> {
     Json(PortalSession {
         user_id: user.user.id,
@@ -291,7 +296,8 @@ pub async fn current(user: PortalUser) -> Json<PortalSession> {
 /// Lists what the signed-in person can order.
 #[utoipa::path(get, path = "/api/v1/portal/catalog", tag = "portal",
     params(PageParams),
-    responses((status = 200, body = Page<CatalogItem>)))]
+    responses((status = 200, body = Page<CatalogItem>)),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn catalog(
     State(state): State<AppState>,
     _user: PortalUser,
@@ -308,7 +314,8 @@ pub async fn catalog(
 /// Returns one active catalog entry, for the order form.
 #[utoipa::path(get, path = "/api/v1/portal/catalog/{id}", tag = "portal",
     params(("id" = Uuid, Path, description = "Asset definition id")),
-    responses((status = 200, body = CatalogItem), (status = 404, body = shared::Problem)))]
+    responses((status = 200, body = CatalogItem), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn catalog_item(
     State(state): State<AppState>,
     _user: PortalUser,
@@ -331,7 +338,8 @@ pub async fn catalog_item(
         (status = 400, body = shared::Problem),
         (status = 409, body = shared::Problem, description = "No approver can be found"),
         (status = 422, body = shared::Problem),
-    ))]
+    ),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn create_order(
     State(state): State<AppState>,
     user: PortalUser,
@@ -354,7 +362,8 @@ pub async fn create_order(
 /// Lists my orders, newest first.
 #[utoipa::path(get, path = "/api/v1/portal/orders", tag = "portal",
     params(PageParams),
-    responses((status = 200, body = Page<Order>)))]
+    responses((status = 200, body = Page<Order>)),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn my_orders(
     State(state): State<AppState>,
     user: PortalUser,
@@ -373,7 +382,8 @@ pub async fn my_orders(
 /// Returns one of my orders with its timeline.
 #[utoipa::path(get, path = "/api/v1/portal/orders/{id}", tag = "portal",
     params(("id" = Uuid, Path, description = "Order id")),
-    responses((status = 200, body = OrderDetail), (status = 404, body = shared::Problem)))]
+    responses((status = 200, body = OrderDetail), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn my_order(
     State(state): State<AppState>,
     user: PortalUser,
@@ -394,7 +404,8 @@ pub async fn my_order(
         (status = 200, body = Order),
         (status = 404, body = shared::Problem),
         (status = 409, body = shared::Problem, description = "The order is not active"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("portal_user"))))]
 pub async fn return_order(
     State(state): State<AppState>,
     user: PortalUser,

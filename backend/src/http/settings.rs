@@ -17,7 +17,8 @@ fn not_set(section: &str) -> ApiError {
 
 /// Returns the directory settings; the bind password is never returned.
 #[utoipa::path(get, path = "/api/v1/settings/ldap", tag = "settings",
-    responses((status = 200, body = LdapSettings), (status = 404, body = shared::Problem)))]
+    responses((status = 200, body = LdapSettings), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_read"))))]
 pub async fn get_ldap(
     State(state): State<AppState>,
     _admin: Admin<perm::SettingsRead>,
@@ -31,7 +32,8 @@ pub async fn get_ldap(
 /// Saves the directory settings; a bind password left out keeps the stored one.
 #[utoipa::path(put, path = "/api/v1/settings/ldap", tag = "settings",
     request_body = LdapSettingsInput,
-    responses((status = 200, body = LdapSettings), (status = 422, body = shared::Problem)))]
+    responses((status = 200, body = LdapSettings), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
 pub async fn put_ldap(
     State(state): State<AppState>,
     admin: Admin<perm::SettingsWrite>,
@@ -45,7 +47,8 @@ pub async fn put_ldap(
 /// Connects and binds with the submitted directory settings, saving nothing.
 #[utoipa::path(post, path = "/api/v1/settings/ldap/test", tag = "settings",
     request_body = LdapSettingsInput,
-    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)))]
+    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
 pub async fn test_ldap(
     State(state): State<AppState>,
     _admin: Admin<perm::SettingsWrite>,
@@ -65,7 +68,8 @@ pub async fn test_ldap(
 
 /// Returns the mail settings; the password is never returned.
 #[utoipa::path(get, path = "/api/v1/settings/smtp", tag = "settings",
-    responses((status = 200, body = SmtpSettings), (status = 404, body = shared::Problem)))]
+    responses((status = 200, body = SmtpSettings), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_read"))))]
 pub async fn get_smtp(
     State(state): State<AppState>,
     _admin: Admin<perm::SettingsRead>,
@@ -79,7 +83,8 @@ pub async fn get_smtp(
 /// Saves the mail settings; a password left out keeps the stored one.
 #[utoipa::path(put, path = "/api/v1/settings/smtp", tag = "settings",
     request_body = SmtpSettingsInput,
-    responses((status = 200, body = SmtpSettings), (status = 422, body = shared::Problem)))]
+    responses((status = 200, body = SmtpSettings), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
 pub async fn put_smtp(
     State(state): State<AppState>,
     admin: Admin<perm::SettingsWrite>,
@@ -93,7 +98,8 @@ pub async fn put_smtp(
 /// Connects to the mail server with the submitted settings, sending nothing.
 #[utoipa::path(post, path = "/api/v1/settings/smtp/test", tag = "settings",
     request_body = SmtpSettingsInput,
-    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)))]
+    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
 pub async fn test_smtp(
     State(state): State<AppState>,
     _admin: Admin<perm::SettingsWrite>,
@@ -124,7 +130,8 @@ pub fn redirect_uri(state: &AppState) -> String {
 /// Returns the portal sign-in settings; the client secret is never returned. Before the first
 /// save it returns sign-in turned off, with the redirect URI to register at the provider.
 #[utoipa::path(get, path = "/api/v1/settings/oidc", tag = "settings",
-    responses((status = 200, body = OidcSettings)))]
+    responses((status = 200, body = OidcSettings)),
+    extensions(("x-permission" = json!("settings_read"))))]
 pub async fn get_oidc(
     State(state): State<AppState>,
     _admin: Admin<perm::SettingsRead>,
@@ -147,7 +154,8 @@ pub async fn get_oidc(
 /// Saves the portal sign-in settings; a client secret left out keeps the stored one.
 #[utoipa::path(put, path = "/api/v1/settings/oidc", tag = "settings",
     request_body = OidcSettingsInput,
-    responses((status = 200, body = OidcSettings), (status = 422, body = shared::Problem)))]
+    responses((status = 200, body = OidcSettings), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
 pub async fn put_oidc(
     State(state): State<AppState>,
     admin: Admin<perm::SettingsWrite>,

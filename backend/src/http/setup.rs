@@ -19,7 +19,8 @@ use shared::permissions::Role;
 
 /// Says whether the first administrator still has to be created.
 #[utoipa::path(get, path = "/api/v1/setup", tag = "setup",
-    responses((status = 200, body = SetupStatus)))]
+    responses((status = 200, body = SetupStatus)),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn status(State(state): State<AppState>) -> ApiResult<Json<SetupStatus>> {
     let done = store::admins::any_exists(&state.db).await?;
     Ok(Json(SetupStatus {
@@ -40,7 +41,8 @@ fn already_set_up() -> ApiError {
         (status = 201, body = AdminSession, description = "Created and signed in"),
         (status = 409, body = shared::Problem, description = "Already set up"),
         (status = 422, body = shared::Problem),
-    ))]
+    ),
+    extensions(("x-permission" = json!("public"))))]
 pub async fn create_first_admin(
     State(state): State<AppState>,
     jar: PrivateCookieJar,

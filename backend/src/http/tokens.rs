@@ -51,7 +51,8 @@ fn validate(input: &NewApiToken, creator_role: Role) -> Vec<FieldError> {
 
 /// Lists API tokens: one's own, or every token for a superadmin.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
-    responses((status = 200, body = Page<ApiToken>)))]
+    responses((status = 200, body = Page<ApiToken>)),
+    extensions(("x-permission" = json!("any_admin"))))]
 pub async fn list(
     State(state): State<AppState>,
     admin: Admin<perm::Any>,
@@ -74,18 +75,16 @@ pub async fn list(
 /// Creates an API token and returns its secret, which is shown this once.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
     request_body = NewApiToken,
-    responses((status = 201, body = CreatedApiToken), (status = 422, body = shared::Problem)))]
+    responses((status = 201, body = CreatedApiToken), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("admin_session"))))]
 pub async fn create(
     State(state): State<AppState>,
-    admin: Admin<perm::Any>,
+    admin: Admin<perm::Session>,
     ApiJson(input): ApiJson<NewApiToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
-    let (Some(creator), None) = (admin.user_id, &admin.token) else {
-        return Err(ApiError::Forbidden(
-            "API tokens are created from a signed-in session, not with a key or another token."
-                .into(),
-        ));
-    };
+    let creator = admin
+        .user_id
+        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
     ApiError::check(validate(&input, admin.role))?;
 
     let minted = mint();
@@ -138,7 +137,8 @@ pub async fn create(
         (status = 204, description = "Revoked"),
         (status = 404, body = shared::Problem),
         (status = 409, body = shared::Problem, description = "Already revoked"),
-    ))]
+    ),
+    extensions(("x-permission" = json!("any_admin"))))]
 pub async fn revoke(
     State(state): State<AppState>,
     admin: Admin<perm::Any>,
