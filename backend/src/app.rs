@@ -55,6 +55,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::list))
         .routes(routes!(orders::get))
         .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
         .routes(routes!(portal::auth_status))
         .routes(routes!(portal::login))
         .routes(routes!(portal::callback))

@@ -59,6 +59,10 @@ pub struct AuditFilter {
     pub entity_id: Option<String>,
     pub actor: Option<String>,
     pub action: Option<String>,
+    /// Rows at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Rows before this time.
+    pub until: Option<DateTime<Utc>>,
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
@@ -80,6 +84,12 @@ pub async fn list(
     }
     if let Some(value) = &filter.action {
         query.push(" and action = ").push_bind(value);
+    }
+    if let Some(from) = filter.from {
+        query.push(" and at >= ").push_bind(from);
+    }
+    if let Some(until) = filter.until {
+        query.push(" and at < ").push_bind(until);
     }
     if let Some((at, id)) = filter.after {
         query
