@@ -41,7 +41,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::current))
         .routes(routes!(auth::change_password))
         .routes(routes!(admin_users::list, admin_users::create))
-        .routes(routes!(admin_users::update, admin_users::delete))
+        .routes(routes!(
+            admin_users::get,
+            admin_users::update,
+            admin_users::delete
+        ))
         .routes(routes!(admin_users::reset_password))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
@@ -98,6 +102,9 @@ pub fn app(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/openapi.json", doc))
         .merge(spa::router(&state.config.spa_dir))
         .with_state(state)
+        .layer(axum::middleware::from_fn(
+            crate::http::problems::problem_documents,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

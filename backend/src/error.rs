@@ -25,6 +25,8 @@ pub enum ApiError {
     },
     #[error("gone: {0}")]
     Gone(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
     #[error("rate limited")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("dependency unavailable: {0}")]
@@ -65,6 +67,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -84,6 +87,10 @@ impl ApiError {
             ApiError::NotFound(detail) => ("Not found", detail.clone()),
             ApiError::Conflict { detail, .. } => ("Conflict", detail.clone()),
             ApiError::Gone(detail) => ("Gone", detail.clone()),
+            ApiError::PayloadTooLarge => (
+                "Payload too large",
+                "The request body is larger than the server accepts (2 MiB).".into(),
+            ),
             ApiError::TooManyRequests {
                 retry_after_seconds,
             } => (

@@ -56,6 +56,9 @@ pub trait Section: Serialize + for<'de> Deserialize<'de> + Clone {
     /// The JSON name of the secret field.
     const SECRET: &'static str;
     fn secret_mut(&mut self) -> &mut Option<String>;
+    /// Where the secret is sent and as whom. A stored secret is reused only while this stays
+    /// the same, so nobody can have it sent to a server of their choosing.
+    fn destination(&self) -> String;
 }
 
 impl Section for LdapConfig {
@@ -63,6 +66,15 @@ impl Section for LdapConfig {
     const SECRET: &'static str = "bind_password";
     fn secret_mut(&mut self) -> &mut Option<String> {
         &mut self.bind_password
+    }
+    fn destination(&self) -> String {
+        let tls = serde_json::to_string(&self.tls).unwrap_or_default();
+        format!(
+            "{}|{}|{tls}|{}",
+            self.host.to_lowercase(),
+            self.port,
+            self.bind_dn.to_lowercase()
+        )
     }
 }
 
@@ -72,6 +84,11 @@ impl Section for SmtpConfig {
     fn secret_mut(&mut self) -> &mut Option<String> {
         &mut self.password
     }
+    fn destination(&self) -> String {
+        let tls = serde_json::to_string(&self.tls).unwrap_or_default();
+        let user = self.username.as_deref().unwrap_or_default();
+        format!("{}|{}|{tls}|{user}", self.host.to_lowercase(), self.port)
+    }
 }
 
 impl Section for OidcConfig {
@@ -79,6 +96,9 @@ impl Section for OidcConfig {
     const SECRET: &'static str = "client_secret";
     fn secret_mut(&mut self) -> &mut Option<String> {
         &mut self.client_secret
+    }
+    fn destination(&self) -> String {
+        format!("{}|{}", self.issuer_url, self.client_id)
     }
 }
 
@@ -103,11 +123,18 @@ fn decode<S: Section>(keys: &Keys, stored: Value) -> ApiResult<S> {
 }
 
 /// Merges a submitted section with the stored secret: a secret left out keeps the stored
-/// one and an empty string removes it.
+/// one, as long as server, port, TLS mode and account are unchanged, and an empty string
+/// removes it. A changed destination without a new secret is rejected, naming the field.
 pub async fn with_stored_secret<S: Section>(state: &AppState, mut submitted: S) -> ApiResult<S> {
     if submitted.secret_mut().is_none() {
-        if let Some(stored) = load::<S>(state).await? {
-            let mut stored = stored;
+        if let Some(mut stored) = load::<S>(state).await? {
+            if stored.secret_mut().is_some() && stored.destination() != submitted.destination() {
+                return Err(ApiError::field(
+                    S::SECRET,
+                    "enter it again: the server, port, TLS mode or account changed, and the \
+                     stored secret is only sent where it was saved for",
+                ));
+            }
             *submitted.secret_mut() = stored.secret_mut().take();
         }
     } else if submitted.secret_mut().as_deref() == Some("") {

@@ -302,3 +302,74 @@ async fn repeated_failures_lock_sign_in() {
     let response = app.client().post("/api/v1/auth/login", &other).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn every_api_error_is_a_problem_document() {
+    let app = TestApp::start_with(Options {
+        workers: false,
+        scheduler: false,
+        ..Options::default()
+    })
+    .await;
+    let admin = app.admin().await;
+    let cases = [
+        ("/api/v1/nothing-here", StatusCode::NOT_FOUND),
+        ("/api/v1/orders/not-a-uuid", StatusCode::BAD_REQUEST),
+        ("/api/v1/orders?limit=abc", StatusCode::BAD_REQUEST),
+        ("/api/v1/orders?limit=500", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/v1/audit?actor=a%00b", StatusCode::BAD_REQUEST),
+    ];
+    for (path, status) in cases {
+        let response = admin.get(path).await;
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+        let problem = problem(response).await;
+        assert_eq!(problem["status"], status.as_u16(), "{path}");
+        assert!(!problem["detail"].as_str().unwrap().is_empty(), "{path}");
+    }
+
+    let wrong_method = admin
+        .http
+        .delete(admin.url("/api/v1/setup"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    problem(wrong_method).await;
+
+    let csrf = admin.csrf.clone().unwrap();
+    let huge = admin
+        .http
+        .post(admin.url("/api/v1/asset-definitions"))
+        .header("X-CSRF-Token", &csrf)
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    problem(huge).await;
+
+    let wrong_type = admin
+        .http
+        .post(admin.url("/api/v1/asset-definitions"))
+        .header("X-CSRF-Token", &csrf)
+        .header("content-type", "application/jsonfoo")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
+
+    let unknown_field = json!({ "username": "new.admin", "password": "long-enough-pass", "role": "admin", "is_root": true });
+    let response = admin.post("/api/v1/admin-users", &unknown_field).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let nul = json!({ "username": "a\u{0}b", "password": "long-enough-pass", "role": "admin" });
+    let response = admin.post("/api/v1/admin-users", &nul).await;
+    assert_eq!(error_fields(&problem(response).await), ["username"]);
+    let admins: i64 = sqlx::query_scalar("select count(*) from admin_users")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(admins, 1);
+}

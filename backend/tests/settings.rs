@@ -96,6 +96,17 @@ async fn ldap_test_reports_success_and_exact_failures() {
         "{failed}"
     );
 
+    // A stored password is never sent to another server: changing the host without entering
+    // it again is rejected.
+    admin.put("/api/v1/settings/ldap", &body).await;
+    let mut elsewhere = body.clone();
+    elsewhere.as_object_mut().unwrap().remove("bind_password");
+    elsewhere["host"] = json!("localhost");
+    let response = admin.post("/api/v1/settings/ldap/test", &elsewhere).await;
+    assert_eq!(error_fields(&problem(response).await), ["bind_password"]);
+    let response = admin.put("/api/v1/settings/ldap", &elsewhere).await;
+    assert_eq!(error_fields(&problem(response).await), ["bind_password"]);
+
     // Left out, the password is taken from what was saved.
     admin.put("/api/v1/settings/ldap", &body).await;
     let mut without = body.clone();

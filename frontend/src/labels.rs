@@ -43,3 +43,13 @@ pub fn role(role: Role) -> &'static str {
         Role::Helpdesk => "Helpdesk",
     }
 }
+
+/// Returns the label for an admin user's active flag. A deactivated admin user cannot sign in.
+pub fn admin_user_status(active: bool) -> &'static str {
+    if active { "Active" } else { "Deactivated" }
+}
+
+/// Lists every role with its label, highest role first, for a role `<select>`.
+pub fn role_options() -> Vec<(Role, &'static str)> {
+    Role::ALL.map(|each| (each, role(each))).to_vec()
+}

@@ -20,6 +20,7 @@ pub struct AdminUser {
 /// The body of a new admin user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewAdminUser {
     pub username: String,
     pub password: String,
@@ -29,6 +30,7 @@ pub struct NewAdminUser {
 /// A change of role or active flag. Either change ends the user's sessions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct AdminUserUpdate {
     pub role: Role,
     pub active: bool,
@@ -37,6 +39,7 @@ pub struct AdminUserUpdate {
 /// A new password set by a superadmin for someone else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     pub password: String,
 }
@@ -44,6 +47,7 @@ pub struct PasswordReset {
 /// A change of one's own password, which needs the current one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,

@@ -12,6 +12,7 @@ pub struct SetupStatus {
 /// Username and password, used both to create the first administrator and to sign in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub username: String,
     pub password: String,

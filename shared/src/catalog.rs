@@ -56,6 +56,7 @@ pub struct AssetDefinition {
 /// The body of a create or update of an asset definition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct AssetDefinitionInput {
     pub name: String,
     #[serde(default)]

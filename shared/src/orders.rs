@@ -163,6 +163,7 @@ pub struct OrderDetail {
 /// The body of a new order from the portal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub definition_id: Uuid,
     /// Days of access; the definition's default when left out.

@@ -46,6 +46,7 @@ pub struct LdapSettings {
 /// Directory settings as a client sends them. `bind_password` left out keeps the stored one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LdapSettingsInput {
     pub host: String,
     pub port: u16,
@@ -80,6 +81,7 @@ pub struct SmtpSettings {
 /// string removes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SmtpSettingsInput {
     pub host: String,
     pub port: u16,
@@ -109,6 +111,7 @@ pub struct OidcSettings {
 /// Portal sign-in settings as a client sends them. `client_secret` left out keeps the stored one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OidcSettingsInput {
     pub enabled: bool,
     pub issuer_url: String,

@@ -109,6 +109,7 @@ pub struct ApiToken {
 /// The body of a new token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewApiToken {
     pub name: String,
     pub scopes: Vec<Scope>,

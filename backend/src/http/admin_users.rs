@@ -58,6 +58,22 @@ pub async fn list(
     }))
 }
 
+/// Returns one admin user.
+#[utoipa::path(get, path = "/api/v1/admin-users/{id}", tag = "admin users",
+    params(("id" = Uuid, Path, description = "Admin user id")),
+    responses((status = 200, body = AdminUser), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("users_write"))))]
+pub async fn get(
+    State(state): State<AppState>,
+    _admin: Admin<perm::UsersWrite>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<AdminUser>> {
+    let row = store::admins::find_by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    Ok(Json(row.dto()))
+}
+
 /// Creates an admin user.
 #[utoipa::path(post, path = "/api/v1/admin-users", tag = "admin users",
     request_body = NewAdminUser,
@@ -136,15 +152,15 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(input): ApiJson<AdminUserUpdate>,
 ) -> ApiResult<Json<AdminUser>> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let keeps = input.active && input.role == Role::Superadmin;
-    let before = guarded_target(&mut tx, id, keeps).await?;
-    if admin.user_id == Some(id) && (input.role != before.role() || !input.active) {
+    if admin.user_id == Some(id) && (input.role != admin.role || !input.active) {
         return Err(ApiError::conflict(
             "You cannot change your own role or deactivate yourself; ask another superadmin.",
         ));
     }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let keeps = input.active && input.role == Role::Superadmin;
+    let before = guarded_target(&mut tx, id, keeps).await?;
     let after = store::admins::update_access(&mut tx, id, input.role, input.active, now).await?;
     let change = Change {
         action: "admin_user.update",

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod health;
 pub mod orders;
 pub mod portal;
+pub mod problems;
 pub mod settings;
 pub mod setup;
 pub mod spa;
@@ -32,7 +33,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"));
         if !is_json {
             return Err(ApiError::BadRequest(
                 "Send the body as JSON with Content-Type: application/json.".into(),
@@ -40,24 +42,55 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let body = bytes::Bytes::from_request(request, state)
             .await
-            .map_err(|e| ApiError::BadRequest(format!("The body cannot be read: {e}.")))?;
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest(format!("The body cannot be read: {e}."))
+                }
+            })?;
         parse_json(&body).map(ApiJson)
+    }
+}
+
+/// Returns the path of the first string in `value` that holds a NUL character, which
+/// PostgreSQL cannot store in text.
+fn nul_path(value: &serde_json::Value, path: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => Some(path.to_string()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let child = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            nul_path(item, &child)
+        }),
+        _ => None,
     }
 }
 
 /// Parses a JSON body: syntax errors are 400, wrong or missing values 422 with the field path.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize(&mut deserializer) {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+    if let Some(path) = nul_path(&value, "") {
+        let field = if path.is_empty() {
+            "body".to_string()
+        } else {
+            path
+        };
+        return Err(ApiError::field(&field, "must not contain NUL characters"));
+    }
+    match serde_path_to_error::deserialize(value) {
         Ok(value) => Ok(value),
         Err(error) => {
             let path = error.path().to_string();
             let inner = error.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                return Err(ApiError::BadRequest(format!(
-                    "The body is not valid JSON: {inner}."
-                )));
-            }
             let message = inner.to_string();
             let message = message
                 .split(" at line ")
@@ -118,6 +151,15 @@ mod tests {
     fn syntax_error_is_bad_request() {
         let result = parse_json::<NewOrder>(b"{\"definition_id\": ");
         assert!(matches!(result, Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn nul_in_a_string_names_the_field() {
+        let body = br#"{"definition_id": "00000000-0000-0000-0000-000000000000", "justification": "a\u0000b"}"#;
+        let Err(ApiError::Validation(errors)) = parse_json::<NewOrder>(body) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].field, "justification");
     }
 
     #[test]

@@ -47,9 +47,12 @@ struct Task {
     queue: Queue,
 }
 
-/// The most recent slot of `cron` at or before `now`.
+/// The most recent slot of `cron` at or before `now`. The search starts from `now` cut to
+/// whole seconds, because croner keeps the fraction of the start time in what it returns, and
+/// the slot must be the same instant on every tick and every replica.
 pub fn latest_slot(cron: &Cron, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    cron.find_previous_occurrence(&now, true).ok()
+    let whole_seconds = DateTime::from_timestamp(now.timestamp(), 0)?;
+    cron.find_previous_occurrence(&whole_seconds, true).ok()
 }
 
 /// Enqueues `task` for `slot` unless that slot was enqueued before. Returns whether it was new.
@@ -145,6 +148,19 @@ mod tests {
         let cron = parse_cron("0 * * * * *").unwrap();
         let now = Utc.with_ymd_and_hms(2026, 3, 1, 10, 42, 0).unwrap();
         assert_eq!(latest_slot(&cron, now).unwrap(), now);
+    }
+
+    #[test]
+    fn slot_ignores_fractions_of_a_second() {
+        let cron = parse_cron("0 0 * * * *").unwrap();
+        let early = Utc.with_ymd_and_hms(2026, 3, 1, 10, 42, 7).unwrap();
+        let later = early + chrono::Duration::milliseconds(599);
+        let slot = Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap();
+        assert_eq!(latest_slot(&cron, later), Some(slot));
+        assert_eq!(
+            latest_slot(&cron, early + chrono::Duration::milliseconds(1)),
+            Some(slot)
+        );
     }
 
     #[test]

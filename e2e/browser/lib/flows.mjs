@@ -41,6 +41,22 @@ export async function createFirstAdmin(page) {
   await mainNav(page).getByText(ADMIN.username, exact).waitFor();
 }
 
+// Signs PERSON in through the admin sign-in form, which shows under any /ui/ path while no
+// one is signed in.
+export async function signInToAdmin(page, person) {
+  await page.getByRole('heading', { name: 'Sign in', ...exact }).waitFor();
+  await page.getByLabel('Username', exact).fill(person.username);
+  await page.getByLabel('Password', exact).fill(person.password);
+  await page.getByRole('button', { name: 'Sign in', ...exact }).click();
+  await mainNav(page).getByText(person.username, exact).waitFor();
+}
+
+// Clicks "Sign out" in the admin navigation and waits for the sign-in form.
+export async function signOutOfAdmin(page) {
+  await mainNav(page).getByRole('button', { name: 'Sign out', ...exact }).click();
+  await page.getByRole('heading', { name: 'Sign in', ...exact }).waitFor();
+}
+
 // Clicks BUTTON in SECTION and waits for the section's status line to read EXPECTED.
 async function clickForStatus(section, button, expected, description) {
   await section.getByRole('button', { name: button, ...exact }).click();

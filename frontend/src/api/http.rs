@@ -17,7 +17,7 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     read_response(response).await
 }
 
-/// Sends a POST or PUT request with an optional JSON body and decodes the JSON response.
+/// Sends a POST, PUT or DELETE request with an optional JSON body and decodes the JSON response.
 /// `csrf_token` goes into the `X-CSRF-Token` header, which cookie-authenticated writes need.
 /// Use `T = ()` for a `204 No Content` response.
 pub async fn send_json<B, T>(

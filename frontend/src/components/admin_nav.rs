@@ -59,6 +59,14 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/audit">"Audit log"</A>
                     </li>
                 </Show>
+                <Show when=move || auth.allows(Permission::UsersWrite)>
+                    <li>
+                        <A href="/ui/users">"Admin users"</A>
+                    </li>
+                </Show>
+                <li>
+                    <A href="/ui/account">"My account"</A>
+                </li>
             </ul>
             <div class="signed-in-user">
                 {move || {

@@ -1,11 +1,13 @@
 //! The admin API. Every call made through [`AdminApi`] sends the session's CSRF token on
 //! writes, and a 401 response moves the SPA back to the sign-in form.
 
+mod account;
 mod audit;
 pub mod auth;
 mod definitions;
 mod orders;
 mod settings;
+mod users;
 
 pub use audit::AuditFilter;
 
@@ -46,6 +48,10 @@ impl AdminApi {
         T: DeserializeOwned,
     {
         self.write(Method::PUT, url, Some(body)).await
+    }
+
+    async fn delete<T: DeserializeOwned>(self, url: &str) -> Result<T, ApiError> {
+        self.write::<(), T>(Method::DELETE, url, None).await
     }
 
     async fn write<B, T>(self, method: Method, url: &str, body: Option<&B>) -> Result<T, ApiError>

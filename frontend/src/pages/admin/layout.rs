@@ -2,12 +2,14 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 
+use super::account::AccountPage;
 use super::audit::AuditPage;
 use super::dashboard::DashboardPage;
 use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPage};
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::settings::SettingsPage;
+use super::users::{AdminUserDetailPage, AdminUserListPage};
 use crate::components::AdminNav;
 
 /// Renders the signed-in admin SPA: navigation on the left, the routed page on the right.
@@ -27,6 +29,9 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/orders") view=OrderListPage />
                     <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
                     <Route path=path!("/ui/audit") view=AuditPage />
+                    <Route path=path!("/ui/users") view=AdminUserListPage />
+                    <Route path=path!("/ui/users/:id") view=AdminUserDetailPage />
+                    <Route path=path!("/ui/account") view=AccountPage />
                 </Routes>
             </main>
         </div>

@@ -1,5 +1,6 @@
 //! The admin SPA under `/ui/`.
 
+mod account;
 mod app;
 mod audit;
 mod dashboard;
@@ -13,5 +14,6 @@ mod orders;
 mod require_permission;
 mod settings;
 mod sign_in_page;
+mod users;
 
 pub use app::AdminApp;

@@ -1,0 +1,81 @@
+use shared::Page;
+use shared::admin_users::{AdminUser, AdminUserUpdate, NewAdminUser, PasswordReset};
+use uuid::Uuid;
+
+use super::AdminApi;
+use crate::api::query::with_query;
+use crate::api::{ApiError, PAGE_SIZE};
+
+/// Items per request while searching for one admin user. 200 is the API's maximum.
+const SEARCH_PAGE_SIZE: u32 = 200;
+
+impl AdminApi {
+    /// Lists admin users by username.
+    pub async fn admin_users(self, cursor: Option<String>) -> Result<Page<AdminUser>, ApiError> {
+        self.admin_user_page(PAGE_SIZE, cursor).await
+    }
+
+    /// Fetches one admin user by walking the list, because the API has no route that returns
+    /// a single admin user.
+    // NOTE: this costs one request per 200 admin users. A `GET /api/v1/admin-users/{id}`
+    // route would replace the walk.
+    pub async fn admin_user(self, id: Uuid) -> Result<AdminUser, ApiError> {
+        let mut cursor = None;
+        loop {
+            let page = self.admin_user_page(SEARCH_PAGE_SIZE, cursor).await?;
+            if let Some(user) = page.items.into_iter().find(|user| user.id == id) {
+                return Ok(user);
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => {
+                    return Err(ApiError::not_found(format!(
+                        "No admin user has the ID {id}."
+                    )));
+                }
+            }
+        }
+    }
+
+    async fn admin_user_page(
+        self,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> Result<Page<AdminUser>, ApiError> {
+        let parameters = [("limit", Some(limit.to_string())), ("cursor", cursor)];
+        let url = with_query("/api/v1/admin-users", &parameters);
+        self.get(&url).await
+    }
+
+    /// Creates an admin user. The server responds 422 when the username is taken or the
+    /// password breaks the length rules.
+    pub async fn create_admin_user(self, input: &NewAdminUser) -> Result<AdminUser, ApiError> {
+        self.post("/api/v1/admin-users", Some(input)).await
+    }
+
+    /// Changes role and active flag, which ends that user's sessions. The server responds 409
+    /// for one's own account and for a change that would leave no active superadmin.
+    pub async fn update_admin_user(
+        self,
+        id: Uuid,
+        input: &AdminUserUpdate,
+    ) -> Result<AdminUser, ApiError> {
+        self.put(&format!("/api/v1/admin-users/{id}"), input).await
+    }
+
+    /// Sets a new password for an admin user and ends that user's sessions.
+    pub async fn reset_admin_user_password(
+        self,
+        id: Uuid,
+        input: &PasswordReset,
+    ) -> Result<(), ApiError> {
+        self.post(&format!("/api/v1/admin-users/{id}/password"), Some(input))
+            .await
+    }
+
+    /// Deletes an admin user. The server responds 409 for one's own account and for the last
+    /// active superadmin.
+    pub async fn delete_admin_user(self, id: Uuid) -> Result<(), ApiError> {
+        self.delete(&format!("/api/v1/admin-users/{id}")).await
+    }
+}
