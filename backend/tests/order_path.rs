@@ -516,3 +516,116 @@ async fn tampered_and_expired_links_are_refused() {
         .wait_for_order_state(&w.admin, order_id, "pending_approval")
         .await;
 }
+
+async fn auto_approved_definition(w: &World, name: &str) -> Value {
+    let body = json!({
+        "name": format!("{name} {}", uuid::Uuid::now_v7().simple()),
+        "strategy": "group_access",
+        "group_dns": [w.group],
+        "approval": "none",
+        "default_duration_days": 30,
+        "max_duration_days": 90,
+        "justification": "optional",
+    });
+    let response = w.admin.post("/api/v1/asset-definitions", &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+async fn order_active(w: &World, employee: &common::Session, definition: &Value) -> String {
+    let body = json!({ "definition_id": definition["id"] });
+    let order: Value = employee
+        .post("/api/v1/portal/orders", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = order["id"].as_str().unwrap().to_string();
+    w.app.wait_for_order_state(&w.admin, &id, "active").await;
+    id
+}
+
+#[tokio::test]
+async fn overlapping_orders_keep_shared_membership() {
+    let w = world().await;
+    let employee = oidc::sign_in(&w.app, "jdoe", JANE_PASSWORD).await;
+    let first = auto_approved_definition(&w, "Ledger read").await;
+    let second = auto_approved_definition(&w, "Ledger close").await;
+    let first_order = order_active(&w, &employee, &first).await;
+    let second_order = order_active(&w, &employee, &second).await;
+    assert_eq!(
+        directory::members(&w.group).await,
+        vec![directory::JANE.to_string()]
+    );
+
+    employee
+        .post_empty(&format!("/api/v1/portal/orders/{first_order}/return"))
+        .await;
+    let ended = w
+        .app
+        .wait_for_order_state(&w.admin, &first_order, "completed")
+        .await;
+    assert_eq!(
+        directory::members(&w.group).await,
+        vec![directory::JANE.to_string()]
+    );
+    let note = ended["events"].as_array().unwrap().last().unwrap()["note"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        note.contains(&format!("still covered by order {second_order}")),
+        "{note}"
+    );
+
+    employee
+        .post_empty(&format!("/api/v1/portal/orders/{second_order}/return"))
+        .await;
+    w.app
+        .wait_for_order_state(&w.admin, &second_order, "completed")
+        .await;
+    assert!(directory::members(&w.group).await.is_empty());
+}
+
+#[tokio::test]
+async fn membership_held_before_is_left_in_place() {
+    let w = world().await;
+    directory::add_member(&w.group, directory::JANE).await;
+    let employee = oidc::sign_in(&w.app, "jdoe", JANE_PASSWORD).await;
+    let definition = auto_approved_definition(&w, "Already there").await;
+    let order = order_active(&w, &employee, &definition).await;
+
+    employee
+        .post_empty(&format!("/api/v1/portal/orders/{order}/return"))
+        .await;
+    let ended = w
+        .app
+        .wait_for_order_state(&w.admin, &order, "completed")
+        .await;
+    assert_eq!(
+        directory::members(&w.group).await,
+        vec![directory::JANE.to_string()]
+    );
+    let note = ended["events"].as_array().unwrap().last().unwrap()["note"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(note.contains("held before this order"), "{note}");
+}
+
+#[tokio::test]
+async fn disabled_account_cannot_order() {
+    let w = world().await;
+    let employee = oidc::sign_in(&w.app, "dmorgan", "DavidMorgan-demo-1").await;
+    directory::set_account_control("dmorgan", "514").await;
+    let body = json!({ "definition_id": w.definition["id"], "justification": "still signed in" });
+    let response = employee.post("/api/v1/portal/orders", &body).await;
+    directory::set_account_control("dmorgan", "512").await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let orders: i64 = sqlx::query_scalar("select count(*) from orders")
+        .fetch_one(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(orders, 0);
+}

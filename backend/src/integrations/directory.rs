@@ -267,6 +267,18 @@ impl Directory {
         Ok(self.person(SearchEntry::construct(entry)))
     }
 
+    /// Connects and checks whether `member_dn` is a direct member of `group_dn`.
+    pub async fn check_member(
+        &self,
+        group_dn: &str,
+        member_dn: &str,
+    ) -> Result<bool, DirectoryError> {
+        let mut ldap = self.connect().await?;
+        let present = self.is_member(&mut ldap, group_dn, member_dn).await;
+        let _ = ldap.unbind().await;
+        present
+    }
+
     /// Whether `member_dn` is a direct member of `group_dn`.
     pub async fn is_member(
         &self,

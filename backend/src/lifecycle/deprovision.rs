@@ -62,12 +62,26 @@ pub async fn run(state: &AppState, order_id: Uuid, reason: Update) -> Result<(),
     }
 
     let directory = super::provision::job_directory(state).await?;
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
     for group in &order.group_dns {
+        if store::orders::grant_was_pre_existing(&state.db, order_id, group).await? {
+            kept.push(format!("{group} (held before this order)"));
+            continue;
+        }
+        let covering =
+            store::orders::other_order_covering(&state.db, order_id, &order.requester_dn, group)
+                .await?;
+        if let Some(other) = covering {
+            kept.push(format!("{group} (still covered by order {other})"));
+            continue;
+        }
         let change = directory
             .remove_member(group, &order.requester_dn)
             .await
             .map_err(|e| JobError::Retry(e.into()))?;
         tracing::info!(order_id = %order_id, group = %group, ?change, "group membership removed");
+        removed.push(group.clone());
     }
 
     let now = state.clock.now();
@@ -76,7 +90,14 @@ pub async fn run(state: &AppState, order_id: Uuid, reason: Update) -> Result<(),
         closed_at: Some(now),
         ..Stamps::default()
     };
-    let note = format!("removed from {}", order.group_dns.join("; "));
+    let mut note = String::new();
+    if !removed.is_empty() {
+        note.push_str(&format!("removed from {}", removed.join("; ")));
+    }
+    if !kept.is_empty() {
+        let separator = if note.is_empty() { "" } else { "; " };
+        note.push_str(&format!("{separator}left in place: {}", kept.join("; ")));
+    }
     let mut tx = state.db.begin().await?;
     let moved = transition(
         &mut tx,

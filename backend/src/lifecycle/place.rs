@@ -4,7 +4,7 @@ use super::transition;
 use crate::auth::Actor;
 use crate::auth::portal::PortalUser;
 use crate::error::{ApiError, ApiResult};
-use crate::integrations::directory::{Directory, DirectoryError};
+use crate::integrations::directory::{Directory, DirectoryError, DirectoryPerson};
 use crate::jobs::handlers::MAIL_APPROVAL_REQUEST;
 use crate::jobs::{NewJob, Queue, queue};
 use crate::settings::{self, LdapConfig};
@@ -38,14 +38,10 @@ pub fn directory_error(error: DirectoryError) -> ApiError {
     }
 }
 
-/// Looks up who approves an order placed by `requester_dn`: their manager in the directory.
-async fn manager_of(state: &AppState, requester_dn: &str) -> ApiResult<Person> {
-    let directory = directory(state).await?;
-    let requester = directory
-        .person_by_dn(requester_dn)
-        .await
-        .map_err(directory_error)?;
-    let manager_dn = requester.manager_dn.ok_or_else(|| {
+/// Looks up who approves an order placed by `requester`: their manager in the directory.
+async fn manager_of(directory: &Directory, requester: &DirectoryPerson) -> ApiResult<Person> {
+    let requester_dn = requester.dn.as_str();
+    let manager_dn = requester.manager_dn.clone().ok_or_else(|| {
         ApiError::conflict(
             "Your directory entry names no manager, so nobody can approve this order. \
              Ask IT to set your manager in the directory.",
@@ -107,8 +103,20 @@ pub async fn place(
     let item = definition.catalog_item();
     ApiError::check(shared::validation::new_order(&input, &item))?;
 
+    // The directory is read again at each order: someone disabled since signing in cannot
+    // order, and a new manager approves.
+    let directory = directory(state).await?;
+    let requester_entry = directory
+        .person_by_dn(&user.user.directory_dn)
+        .await
+        .map_err(directory_error)?;
+    if requester_entry.disabled {
+        return Err(ApiError::Forbidden(
+            "Your directory account is disabled, so you cannot place orders.".into(),
+        ));
+    }
     let approver = match definition.approval() {
-        ApprovalPolicy::Manager => Some(manager_of(state, &user.user.directory_dn).await?),
+        ApprovalPolicy::Manager => Some(manager_of(&directory, &requester_entry).await?),
         ApprovalPolicy::None => None,
     };
 

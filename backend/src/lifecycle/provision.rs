@@ -69,12 +69,36 @@ pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
     }
 
     let directory = job_directory(state).await?;
+    let requester = directory
+        .person_by_dn(&order.requester_dn)
+        .await
+        .map_err(|e| JobError::Retry(e.into()))?;
+    if requester.disabled {
+        return Err(JobError::Permanent(anyhow::anyhow!(
+            "the requester's directory account {} is disabled",
+            order.requester_dn
+        )));
+    }
+
     for group in &order.group_dns {
+        // Recorded before the change, so a resumed run still knows what was there before.
+        let was_member = directory
+            .check_member(group, &order.requester_dn)
+            .await
+            .map_err(|e| JobError::Retry(e.into()))?;
+        let covered =
+            store::orders::other_order_covering(&state.db, order_id, &order.requester_dn, group)
+                .await?
+                .is_some();
+        let pre_existing = was_member && !covered;
+        store::orders::record_grant(&state.db, order_id, group, pre_existing, state.clock.now())
+            .await?;
+
         let change = directory
             .add_member(group, &order.requester_dn)
             .await
             .map_err(|e| JobError::Retry(e.into()))?;
-        tracing::info!(order_id = %order_id, group = %group, ?change, "group membership granted");
+        tracing::info!(order_id = %order_id, group = %group, ?change, pre_existing, "group membership granted");
     }
 
     let now = state.clock.now();

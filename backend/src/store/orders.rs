@@ -300,3 +300,63 @@ pub async fn lock_expired(
     .fetch_all(&mut **tx)
     .await
 }
+
+/// Another order of the same person that still grants `group_dn`: being provisioned, active or
+/// being modified. Returns its id.
+pub async fn other_order_covering(
+    db: &PgPool,
+    order_id: Uuid,
+    requester_dn: &str,
+    group_dn: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "select id from orders
+         where id <> $1 and dn_key(requester_dn) = dn_key($2)
+           and state in ('provisioning', 'active', 'modification_pending')
+           and exists (select 1 from unnest(group_dns) g where dn_key(g) = dn_key($3))
+         order by created_at limit 1",
+    )
+    .bind(order_id)
+    .bind(requester_dn)
+    .bind(group_dn)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records what provisioning found before changing a group. The first record wins, so a run
+/// resumed after a crash keeps what was true before any change of its own.
+pub async fn record_grant(
+    db: &PgPool,
+    order_id: Uuid,
+    group_dn: &str,
+    pre_existing: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into order_grants (order_id, group_dn, pre_existing, recorded_at)
+         values ($1, $2, $3, $4) on conflict do nothing",
+    )
+    .bind(order_id)
+    .bind(group_dn)
+    .bind(pre_existing)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the membership in `group_dn` existed before the order, as recorded at provisioning.
+pub async fn grant_was_pre_existing(
+    db: &PgPool,
+    order_id: Uuid,
+    group_dn: &str,
+) -> sqlx::Result<bool> {
+    let found: Option<bool> = sqlx::query_scalar(
+        "select pre_existing from order_grants where order_id = $1 and group_dn = $2",
+    )
+    .bind(order_id)
+    .bind(group_dn)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.unwrap_or(false))
+}

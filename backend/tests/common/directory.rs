@@ -91,3 +91,15 @@ pub async fn dn_of(sam: &str) -> String {
         .unwrap();
     SearchEntry::construct(entries.into_iter().next().expect("person exists")).dn
 }
+
+/// Sets `userAccountControl` (512 enabled, 514 disabled) on the person with this account name.
+pub async fn set_account_control(sam: &str, value: &str) {
+    let dn = dn_of(sam).await;
+    let mut ldap = connect().await;
+    let change = ldap3::Mod::Replace("userAccountControl", HashSet::from([value]));
+    ldap.modify(&dn, vec![change])
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+}
