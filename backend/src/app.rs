@@ -70,6 +70,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(portal::create_order, portal::my_orders))
         .routes(routes!(portal::my_order))
         .routes(routes!(portal::return_order))
+        .routes(routes!(portal::cancel_order))
         .routes(routes!(approval_links::view, approval_links::decide))
         .split_for_parts()
 }
@@ -84,6 +85,17 @@ pub fn openapi_json() -> String {
     json
 }
 
+/// Returns the request path with secrets cut out: an approval link's token decides on its own,
+/// so it must not reach the logs.
+pub fn loggable_path(path: &str) -> &str {
+    const LINKS: &str = "/api/v1/approval-links/";
+    if path.starts_with(LINKS) {
+        "/api/v1/approval-links/{token}"
+    } else {
+        path
+    }
+}
+
 /// The whole application: API, API docs and SPA, with middleware.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = api();
@@ -94,7 +106,8 @@ pub fn app(state: AppState) -> Router {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-");
-        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        let path = loggable_path(request.uri().path());
+        tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
     });
 
     Router::new()

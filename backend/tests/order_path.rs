@@ -629,3 +629,33 @@ async fn disabled_account_cannot_order() {
         .unwrap();
     assert_eq!(orders, 0);
 }
+
+#[tokio::test]
+async fn cancelled_order_closes_its_links() {
+    let w = world().await;
+    let employee = oidc::sign_in(&w.app, "jdoe", JANE_PASSWORD).await;
+    let order = place_order(&w, &employee).await;
+    let order_id = order["id"].as_str().unwrap();
+    let request = approval_mail(&w, MANAGER_EMAIL).await;
+
+    let cancel = format!("/api/v1/portal/orders/{order_id}/cancel");
+    let cancelled: Value = employee.post_empty(&cancel).await.json().await.unwrap();
+    assert_eq!(cancelled["state"], "cancelled");
+    let detail = w
+        .app
+        .wait_for_order_state(&w.admin, order_id, "cancelled")
+        .await;
+    assert_eq!(detail["approvals"][0]["state"], "superseded");
+
+    let approve = mail::link_token(&request.text, "Approve");
+    let late = problem(
+        w.app
+            .client()
+            .post_empty(&format!("/api/v1/approval-links/{approve}"))
+            .await,
+    )
+    .await;
+    assert_eq!(late["status"], 409);
+    let again = problem(employee.post_empty(&cancel).await).await;
+    assert_eq!(again["current_state"], "cancelled");
+}

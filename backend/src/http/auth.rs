@@ -78,7 +78,15 @@ pub async fn login(
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
-    let username = input.username.trim().to_lowercase();
+    // Cut to the longest valid username, so a failed attempt cannot write an arbitrarily long
+    // value into the audit log or Redis.
+    let username: String = input
+        .username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(128)
+        .collect();
     let address = Some(peer.ip());
     if let Some(retry_after_seconds) = throttle::locked_for(&state, &username, address).await {
         tracing::info!(username = %username, %retry_after_seconds, "admin sign-in throttled");

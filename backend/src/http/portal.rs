@@ -55,7 +55,8 @@ fn safe_return_path(requested: Option<&str>) -> String {
         Some(path)
             if (path == "/portal" || path.starts_with("/portal/"))
                 && !path.contains("//")
-                && !path.contains('\\') =>
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
         {
             path.to_string()
         }
@@ -210,9 +211,25 @@ async fn finish_sign_in(
         ));
     }
 
+    if identity.email.is_some() && identity.email_verified == Some(false) {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "The identity provider has not verified your e-mail address.".into(),
+        ));
+    }
+    // The user principal name also matches a directory entry, so it must be in an allowed
+    // domain too.
     let mut identifiers = vec![email.as_str()];
     if let Some(upn) = identity.preferred_username.as_deref() {
-        identifiers.push(upn);
+        let upn_domain = upn
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_lowercase())
+            .unwrap_or_default();
+        if config.allowed_email_domains.is_empty()
+            || config.allowed_email_domains.contains(&upn_domain)
+        {
+            identifiers.push(upn);
+        }
     }
     let directory = lifecycle::place::directory(state)
         .await
@@ -397,6 +414,23 @@ pub async fn my_order(
     }
 }
 
+/// Cancels one of my orders that is still waiting for approval.
+#[utoipa::path(post, path = "/api/v1/portal/orders/{id}/cancel", tag = "portal",
+    params(("id" = Uuid, Path, description = "Order id")),
+    responses(
+        (status = 200, body = Order),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "The order is no longer waiting for approval"),
+    ),
+    extensions(("x-permission" = json!("portal_user"))))]
+pub async fn cancel_order(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Order>> {
+    Ok(Json(lifecycle::end::cancel(&state, &user, id).await?))
+}
+
 /// Returns access before it expires; the membership is removed by a job.
 #[utoipa::path(post, path = "/api/v1/portal/orders/{id}/return", tag = "portal",
     params(("id" = Uuid, Path, description = "Order id")),
@@ -426,5 +460,6 @@ mod tests {
         assert_eq!(safe_return_path(Some("/portal//evil.test")), "/portal/");
         assert_eq!(safe_return_path(Some("/ui/settings")), "/portal/");
         assert_eq!(safe_return_path(None), "/portal/");
+        assert_eq!(safe_return_path(Some("/portal/\n/evil.test")), "/portal/");
     }
 }

@@ -45,6 +45,7 @@ pub struct Identity {
     pub issuer: String,
     pub subject: String,
     pub email: Option<String>,
+    pub email_verified: Option<bool>,
     pub preferred_username: Option<String>,
     pub name: Option<String>,
 }
@@ -169,6 +170,7 @@ impl ProviderCache {
             issuer: claims.issuer().to_string(),
             subject: claims.subject().to_string(),
             email: claims.email().map(|e| e.to_string()),
+            email_verified: claims.email_verified(),
             preferred_username: claims.preferred_username().map(|u| u.to_string()),
             name: claims
                 .name()

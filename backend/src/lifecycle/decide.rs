@@ -26,7 +26,7 @@ async fn resolve(state: &AppState, token: &str) -> ApiResult<(ApprovalLink, Appr
                     .into(),
             ),
             LinkError::Expired(at) => ApiError::Gone(format!(
-                "This approval link expired on {}. Decide from the portal instead.",
+                "This approval link expired on {}. The requester can cancel the order and place it again.",
                 at.format("%Y-%m-%d %H:%M UTC")
             )),
         })?;

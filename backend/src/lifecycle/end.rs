@@ -1,18 +1,73 @@
-//! Returning access early from the portal.
+//! Returning access early, and cancelling an order still waiting for approval, from the portal.
 
 use crate::auth::portal::PortalUser;
 use crate::error::{ApiError, ApiResult};
 use crate::notifications::Update;
 use crate::state::AppState;
 use crate::store;
+use crate::store::orders::{Move, Stamps};
 use shared::orders::{Order, OrderState};
 use uuid::Uuid;
+
+fn not_yours(order_id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("You have no order with the id {order_id}."))
+}
+
+async fn conflict(state: &AppState, order_id: Uuid, what: &str) -> ApiError {
+    let current = super::current_state(&state.db, order_id).await;
+    let label = current
+        .as_deref()
+        .and_then(OrderState::parse)
+        .map_or("unknown", OrderState::label);
+    ApiError::Conflict {
+        detail: format!("{what}; this order is {}.", label.to_lowercase()),
+        current_state: current,
+    }
+}
+
+/// Cancels an order that is still waiting for approval; its pending approvals are superseded,
+/// so their links stop working.
+pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiResult<Order> {
+    store::orders::find(&state.db, order_id)
+        .await?
+        .filter(|o| o.requester_id == user.user.id)
+        .ok_or_else(|| not_yours(order_id))?;
+
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let change = Move {
+        from: OrderState::PendingApproval,
+        to: OrderState::Cancelled,
+        actor: &user.actor,
+        note: Some("cancelled by the requester"),
+        stamps: Stamps {
+            closed_at: Some(now),
+            ..Stamps::default()
+        },
+    };
+    if !super::transition(&mut tx, order_id, change, now).await? {
+        tx.rollback().await?;
+        return Err(conflict(
+            state,
+            order_id,
+            "Only an order waiting for approval can be cancelled",
+        )
+        .await);
+    }
+    store::approvals::supersede_pending(&mut tx, order_id, user.actor.as_str(), now).await?;
+    tx.commit().await?;
+
+    let order = store::orders::find(&state.db, order_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {order_id} vanished after commit"))?;
+    Ok(order.dto())
+}
 
 pub async fn return_early(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiResult<Order> {
     let order = store::orders::find(&state.db, order_id)
         .await?
         .filter(|o| o.requester_id == user.user.id)
-        .ok_or_else(|| ApiError::NotFound(format!("You have no order with the id {order_id}.")))?;
+        .ok_or_else(|| not_yours(order_id))?;
 
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -20,18 +75,7 @@ pub async fn return_early(state: &AppState, user: &PortalUser, order_id: Uuid) -
         super::deprovision::start(&mut tx, order_id, &user.actor, Update::Returned, now).await?;
     if !moved {
         tx.rollback().await?;
-        let current = super::current_state(&state.db, order_id).await;
-        let label = current
-            .as_deref()
-            .and_then(OrderState::parse)
-            .map_or("unknown", OrderState::label);
-        return Err(ApiError::Conflict {
-            detail: format!(
-                "Only active access can be returned; this order is {}.",
-                label.to_lowercase()
-            ),
-            current_state: current,
-        });
+        return Err(conflict(state, order_id, "Only active access can be returned").await);
     }
     tx.commit().await?;
 

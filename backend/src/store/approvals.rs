@@ -103,3 +103,22 @@ pub async fn decide(
     .await?;
     Ok(updated.rows_affected() == 1)
 }
+
+/// Marks every pending approval of an order as no longer needed. Returns how many changed.
+pub async fn supersede_pending(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    decided_by: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let updated = sqlx::query(
+        "update approvals set state = 'superseded', decided_at = $2, decided_by = $3
+         where order_id = $1 and state = 'pending'",
+    )
+    .bind(order_id)
+    .bind(now)
+    .bind(decided_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(updated.rows_affected())
+}
