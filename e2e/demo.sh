@@ -30,6 +30,8 @@ if [ "${DEMO_RESET:-0}" = 1 ]; then
   rm -rf "$DEMO"
   psql "$ADMIN_DB_URL" -qc "drop database if exists $DB_NAME" >/dev/null
 fi
+# The demo's secret key and admin password are readable by this user only.
+umask 077
 mkdir -p "$DEMO"
 
 stop_all() {
@@ -87,7 +89,8 @@ cat >"$DEMO/seed.json" <<JSON
   }]
 }
 JSON
-./target/debug/ipsolis seed "$DEMO/seed.json"
+IPSOLIS_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ipsolis
+"$IPSOLIS_BIN" seed "$DEMO/seed.json"
 
 cat <<TEXT
 
@@ -101,8 +104,9 @@ cat <<TEXT
   API docs         $PUBLIC_URL/api/docs/
   Health           $PUBLIC_URL/health
 
-  All people and passwords: e2e/services/people.json. Press Ctrl-C to stop everything.
+  The admin password is kept in .demo/admin-password. All people and passwords:
+  e2e/services/people.json. Press Ctrl-C to stop everything.
 
 TEXT
 
-./target/debug/ipsolis serve
+"$IPSOLIS_BIN" serve

@@ -26,8 +26,16 @@ export RUST_BACKTRACE=0
 
 SERVICES_DIR=$ROOT/.services/test
 mkdir -p "$SERVICES_DIR"
-stop_services() { bash e2e/scripts/services.sh stop "$SERVICES_DIR" >/dev/null 2>&1 || true; }
-trap stop_services EXIT
+IPSOLIS_TEST_RUN=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export IPSOLIS_TEST_RUN
+export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+cleanup() {
+  bash e2e/scripts/services.sh stop "$SERVICES_DIR" >/dev/null 2>&1 || true
+  psql "$TEST_DATABASE_URL" -Atc "select datname from pg_database
+      where datname like 'ipsolis\_t\_${IPSOLIS_TEST_RUN}\_%' or datname = 'ipsolis_e2e_${IPSOLIS_TEST_RUN}'" 2>/dev/null |
+    while read -r db; do psql "$TEST_DATABASE_URL" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1; done
+}
+trap cleanup EXIT
 
 step "start test services"
 export E2E_APP_PORT=${E2E_APP_PORT:-18080}
@@ -39,12 +47,7 @@ set -a
 # shellcheck disable=SC1090
 . "$SERVICES_DIR.env"
 set +a
-export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
-
-step "drop databases of earlier runs"
-psql "$TEST_DATABASE_URL" -Atc "select datname from pg_database where datname like 'ipsolis\_t\_%' or datname = 'ipsolis_e2e'" |
-  while read -r db; do psql "$TEST_DATABASE_URL" -qc "drop database if exists \"$db\"" >/dev/null; done
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -70,7 +70,14 @@ impl Drop for TestApp {
 pub async fn fresh_database() -> String {
     let admin_url = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("ipsolis_t_{}", Uuid::now_v7().simple());
+    // The run's name lets the test script drop exactly the databases of its own run.
+    let run: String = std::env::var("IPSOLIS_TEST_RUN")
+        .unwrap_or_else(|_| "local".into())
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect();
+    let name = format!("ipsolis_t_{run}_{}", Uuid::now_v7().simple());
     let admin = sqlx::PgPool::connect(&admin_url)
         .await
         .expect("connect to Postgres");

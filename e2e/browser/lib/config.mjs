@@ -16,7 +16,8 @@ export const SERVER_START_MS = 60_000;
 export const APP_PORT = Number(process.env.E2E_APP_PORT || 18080);
 export const APP_URL = `http://127.0.0.1:${APP_PORT}`;
 
-export const DATABASE_NAME = 'ipsolis_e2e';
+// One database per test run, so two runs on one machine never share or drop each other's.
+export const DATABASE_NAME = `ipsolis_e2e_${(process.env.IPSOLIS_TEST_RUN || 'local').replace(/[^a-z0-9_]/g, '_')}`;
 
 const SERVICE_VARIABLES = [
   'LDAP_URL',

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 
 import { APP_PORT, APP_URL, REPO_ROOT, SERVER_START_MS } from './config.mjs';
 
-const BINARY = join(REPO_ROOT, 'target/debug/ipsolis');
+// The build the test script made; CARGO_TARGET_DIR moves it, as it does for cargo.
+const BINARY = join(process.env.CARGO_TARGET_DIR || join(REPO_ROOT, 'target'), 'debug/ipsolis');
 const SPA_DIR = join(REPO_ROOT, 'frontend/dist');
 const STOP_MS = 10_000;
 
