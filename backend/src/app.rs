@@ -40,6 +40,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::current))
         .routes(routes!(auth::change_password))
+        .routes(routes!(auth::sessions))
+        .routes(routes!(auth::end_session))
         .routes(routes!(admin_users::list, admin_users::create))
         .routes(routes!(
             admin_users::get,

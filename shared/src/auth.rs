@@ -49,3 +49,16 @@ pub struct PortalAuthStatus {
     /// Where the browser goes to start signing in.
     pub login_url: String,
 }
+
+/// One of the signed-in admin's open sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request was sent with.
+    pub current: bool,
+}

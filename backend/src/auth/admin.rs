@@ -26,6 +26,8 @@ pub struct AdminPrincipal {
     pub actor: Actor,
     /// For an API token: its scopes and the role it is limited to.
     pub token: Option<TokenLimits>,
+    /// For a session cookie: the server-side session.
+    pub session_id: Option<Uuid>,
 }
 
 /// What narrows an API token below its creator's role.
@@ -122,6 +124,7 @@ fn legacy_key(parts: &Parts, state: &AppState) -> Option<Result<AdminPrincipal, 
         role: Role::Superadmin,
         actor: Actor::legacy_key(),
         token: None,
+        session_id: None,
     }))
 }
 
@@ -167,6 +170,7 @@ async fn api_token(parts: &Parts, state: &AppState) -> Option<Result<AdminPrinci
             scopes: row.scopes(),
             role: row.role(),
         }),
+        session_id: None,
     }))
 }
 
@@ -198,6 +202,22 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
             ApiError::Unauthenticated("Your session has ended; sign in again.".into())
         })?;
 
+    let now = state.clock.now();
+    let server_session = crate::store::sessions::find(&state.db, cookie.session_id)
+        .await?
+        .filter(|s| s.user_id == user.id && s.ended_at.is_none())
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("Your session has ended; sign in again.".into())
+        })?;
+    let idle_limit = chrono::Duration::minutes(session::SESSION_IDLE_MINUTES);
+    if now - server_session.last_seen_at > idle_limit {
+        crate::store::sessions::end(&state.db, server_session.id, user.id, now).await?;
+        return Err(ApiError::Unauthenticated(format!(
+            "Your session timed out after {} minutes without activity; sign in again.",
+            session::SESSION_IDLE_MINUTES
+        )));
+    }
+
     if session::is_write(&parts.method) {
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if !session::csrf_matches(sent, &cookie.csrf) {
@@ -206,6 +226,7 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
             ));
         }
     }
+    crate::store::sessions::touch(&state.db, server_session.id, now).await?;
 
     let role = user.role();
     Ok(AdminPrincipal {
@@ -214,6 +235,7 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
         username: user.username,
         role,
         token: None,
+        session_id: Some(server_session.id),
     })
 }
 

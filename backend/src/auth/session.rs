@@ -15,11 +15,16 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// How long a session lasts from sign-in, whatever the activity.
 pub const SESSION_ABSOLUTE_HOURS: i64 = 12;
+/// How long an admin session lasts without a request.
+// NOTE: both timeouts are fixed here; they are meant to become installation settings.
+pub const SESSION_IDLE_MINUTES: i64 = 30;
 
 /// The contents of the admin session cookie.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AdminCookie {
     pub user_id: Uuid,
+    /// The server-side record of this session, which sign-out and idle time end.
+    pub session_id: Uuid,
     pub epoch: i32,
     pub csrf: String,
     pub issued_at: DateTime<Utc>,

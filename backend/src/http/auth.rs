@@ -11,27 +11,58 @@ use crate::store::admins::AdminUserRow;
 use crate::store::{self, audit::Change};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum_extra::extract::PrivateCookieJar;
 use shared::admin_users::PasswordChange;
-use shared::auth::{AdminSession, Credentials};
+use shared::auth::{AdminSession, Credentials, SessionInfo};
 use shared::permissions::Role;
 
-/// Sets the session cookie for `admin` and returns the session description.
-pub fn sign_in_response(
+/// Where a sign-in came from, recorded on its session.
+pub struct Client {
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Client {
+    pub fn new(peer: std::net::SocketAddr, headers: &HeaderMap) -> Client {
+        Client {
+            address: Some(peer.ip().to_string()),
+            user_agent: headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        }
+    }
+}
+
+/// Opens a server-side session for `admin`, sets its cookie and returns the session description.
+pub async fn sign_in_response(
     state: &AppState,
     jar: PrivateCookieJar,
     admin: &AdminUserRow,
-) -> (PrivateCookieJar, AdminSession) {
+    client: &Client,
+) -> ApiResult<(PrivateCookieJar, AdminSession)> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let session_id = store::sessions::insert(
+        &mut tx,
+        admin.id,
+        client.address.as_deref(),
+        client.user_agent.as_deref(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     let cookie = AdminCookie {
         user_id: admin.id,
+        session_id,
         epoch: admin.session_epoch,
         csrf: random_token(32),
-        issued_at: state.clock.now(),
+        issued_at: now,
     };
     let jar = session::write(jar, ADMIN_COOKIE, &cookie, state.config.secure_cookies);
-    (jar, session_view(admin, admin.role(), cookie.csrf))
+    Ok((jar, session_view(admin, admin.role(), cookie.csrf)))
 }
 
 fn session_view(admin: &AdminUserRow, role: Role, csrf_token: String) -> AdminSession {
@@ -75,6 +106,7 @@ async fn audit_sign_in(
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
@@ -120,7 +152,8 @@ pub async fn login(
     throttle::record_success(&state, &username).await;
     let actor = Actor::admin_session(&user.username, user.role());
     audit_sign_in(&state, &actor, "auth.sign_in", &user.username).await?;
-    let (jar, session) = sign_in_response(&state, jar, &user);
+    let client = Client::new(peer, &headers);
+    let (jar, session) = sign_in_response(&state, jar, &user, &client).await?;
     Ok((jar, Json(session)))
 }
 
@@ -133,6 +166,9 @@ pub async fn logout(
     admin: Admin<perm::Session>,
     jar: PrivateCookieJar,
 ) -> ApiResult<impl IntoResponse> {
+    if let (Some(session_id), Some(user_id)) = (admin.session_id, admin.user_id) {
+        store::sessions::end(&state.db, session_id, user_id, state.clock.now()).await?;
+    }
     audit_sign_in(&state, &admin.actor, "auth.sign_out", &admin.username).await?;
     Ok((session::clear(jar, ADMIN_COOKIE), StatusCode::NO_CONTENT))
 }
@@ -172,6 +208,8 @@ pub async fn current(
 pub async fn change_password(
     State(state): State<AppState>,
     admin: Admin<perm::Session>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
@@ -206,6 +244,66 @@ pub async fn change_password(
     store::audit::record(&mut tx, &admin.actor, now, change).await?;
     tx.commit().await?;
 
-    let (jar, session) = sign_in_response(&state, jar, &user);
+    if let Some(old) = admin.session_id {
+        store::sessions::end(&state.db, old, user_id, now).await?;
+    }
+    let (jar, session) = sign_in_response(&state, jar, &user, &Client::new(peer, &headers)).await?;
     Ok((jar, Json(session)))
+}
+
+/// Lists the signed-in admin's open sessions.
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth",
+    responses((status = 200, body = Vec<SessionInfo>)),
+    extensions(("x-permission" = json!("admin_session"))))]
+pub async fn sessions(
+    State(state): State<AppState>,
+    admin: Admin<perm::Session>,
+) -> ApiResult<Json<Vec<SessionInfo>>> {
+    let user_id = admin
+        .user_id
+        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
+    let rows = store::sessions::open_for(&state.db, user_id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| SessionInfo {
+                current: Some(row.id) == admin.session_id,
+                id: row.id,
+                created_at: row.created_at,
+                last_seen_at: row.last_seen_at,
+                address: row.address,
+                user_agent: row.user_agent,
+            })
+            .collect(),
+    ))
+}
+
+/// Ends one of the signed-in admin's sessions, for example one left open on another computer.
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "auth",
+    params(("id" = uuid::Uuid, Path, description = "Session id")),
+    responses((status = 204, description = "Ended"), (status = 404, body = shared::Problem)),
+    extensions(("x-permission" = json!("admin_session"))))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    admin: Admin<perm::Session>,
+    axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+) -> ApiResult<StatusCode> {
+    let user_id = admin
+        .user_id
+        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
+    if !store::sessions::end(&state.db, id, user_id, state.clock.now()).await? {
+        return Err(ApiError::NotFound(format!(
+            "You have no open session with the id {id}."
+        )));
+    }
+    let change = Change {
+        action: "auth.session_end",
+        entity_type: "admin_session",
+        entity_id: id.to_string(),
+        before: None,
+        after: None,
+    };
+    let mut tx = state.db.begin().await?;
+    store::audit::record(&mut tx, &admin.actor, state.clock.now(), change).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -45,6 +45,8 @@ fn already_set_up() -> ApiError {
     extensions(("x-permission" = json!("public"))))]
 pub async fn create_first_admin(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
@@ -81,6 +83,7 @@ pub async fn create_first_admin(
     tx.commit().await?;
 
     tracing::info!(username = %admin.username, "first administrator created");
-    let (jar, session) = sign_in_response(&state, jar, &admin);
+    let client = super::auth::Client::new(peer, &headers);
+    let (jar, session) = sign_in_response(&state, jar, &admin, &client).await?;
     Ok((StatusCode::CREATED, jar, Json::<AdminSession>(session)))
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod definitions;
 pub mod orders;
 pub mod portal_users;
+pub mod sessions;
 pub mod settings;
 pub mod tokens;
 
