@@ -3,7 +3,7 @@
 
 use crate::http::{
     admin_users, approval_links, assets, audit, auth, health, orders, portal, settings, setup, spa,
-    tokens,
+    tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -42,6 +42,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::change_password))
         .routes(routes!(auth::sessions))
         .routes(routes!(auth::end_session))
+        .routes(routes!(totp::setup))
+        .routes(routes!(totp::confirm))
+        .routes(routes!(totp::disable))
         .routes(routes!(admin_users::list, admin_users::create))
         .routes(routes!(
             admin_users::get,

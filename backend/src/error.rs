@@ -14,6 +14,8 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("not signed in")]
     Unauthenticated(String),
+    #[error("a second factor is needed")]
+    TotpRequired,
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("not found: {0}")]
@@ -36,6 +38,9 @@ pub enum ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The problem type of a sign-in that needs the second factor, which the SPA recognises.
+pub const TOTP_REQUIRED_TYPE: &str = "urn:ipsolis:problem:totp-required";
 
 impl ApiError {
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
@@ -62,7 +67,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated(_) | ApiError::TotpRequired => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -83,6 +88,12 @@ impl ApiError {
                 "Some fields are invalid; see `errors` for each field and how to fix it.".into(),
             ),
             ApiError::Unauthenticated(detail) => ("Not signed in", detail.clone()),
+            ApiError::TotpRequired => (
+                "Authentication code needed",
+                "Enter the 6-digit code from your authenticator app, or a recovery code, in \
+                 totp_code."
+                    .into(),
+            ),
             ApiError::Forbidden(detail) => ("Forbidden", detail.clone()),
             ApiError::NotFound(detail) => ("Not found", detail.clone()),
             ApiError::Conflict { detail, .. } => ("Conflict", detail.clone()),
@@ -104,7 +115,10 @@ impl ApiError {
             ),
         };
         Problem {
-            kind: "about:blank".into(),
+            kind: match self {
+                ApiError::TotpRequired => TOTP_REQUIRED_TYPE.into(),
+                _ => "about:blank".into(),
+            },
             title: title.into(),
             status: status.as_u16(),
             detail,

@@ -16,6 +16,10 @@ pub struct SetupStatus {
 pub struct Credentials {
     pub username: String,
     pub password: String,
+    /// The current code from an authenticator app, or an unused recovery code, for accounts
+    /// with two-factor sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<String>,
 }
 
 /// The signed-in admin user, with the CSRF token that cookie-authenticated writes must send
@@ -28,6 +32,9 @@ pub struct AdminSession {
     pub role: Role,
     pub permissions: Vec<Permission>,
     pub csrf_token: String,
+    /// Whether this account signs in with a second factor.
+    #[serde(default)]
+    pub totp_enabled: bool,
 }
 
 /// The signed-in portal user, matched to a directory entry at sign-in.
@@ -61,4 +68,37 @@ pub struct SessionInfo {
     pub user_agent: Option<String>,
     /// The session this request was sent with.
     pub current: bool,
+}
+
+/// A new authenticator secret, shown while two-factor sign-in is being set up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpSetup {
+    /// The secret in base32, for typing into an authenticator app.
+    pub secret: String,
+    /// An `otpauth://` URI with the same secret, for apps that read it from a QR code or link.
+    pub otpauth_url: String,
+}
+
+/// A code from the authenticator app, confirming the setup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TotpConfirm {
+    pub code: String,
+}
+
+/// One-time recovery codes, shown once when two-factor sign-in is turned on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+/// The current password, confirming that two-factor sign-in is turned off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TotpDisable {
+    pub password: String,
 }

@@ -8,5 +8,6 @@ pub mod portal;
 pub mod session;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
 
 pub use actor::Actor;

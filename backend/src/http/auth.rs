@@ -72,6 +72,7 @@ fn session_view(admin: &AdminUserRow, role: Role, csrf_token: String) -> AdminSe
         role,
         permissions: role.permissions().to_vec(),
         csrf_token,
+        totp_enabled: admin.totp_secret.is_some(),
     }
 }
 
@@ -148,6 +149,25 @@ pub async fn login(
             "The username or password is wrong, or the account is deactivated.".into(),
         ));
     };
+
+    if let Some(encrypted) = &user.totp_secret {
+        let Some(code) = input.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Err(ApiError::TotpRequired);
+        };
+        if !second_factor_ok(&state, &user, encrypted, code).await? {
+            throttle::record_failure(&state, &username, address).await;
+            audit_sign_in(
+                &state,
+                &Actor::anonymous(&username),
+                "auth.sign_in_failed",
+                &username,
+            )
+            .await?;
+            return Err(ApiError::Unauthenticated(
+                "The authentication code is wrong or was already used.".into(),
+            ));
+        }
+    }
 
     throttle::record_success(&state, &username).await;
     let actor = Actor::admin_session(&user.username, user.role());
@@ -306,4 +326,26 @@ pub async fn end_session(
     store::audit::record(&mut tx, &admin.actor, state.clock.now(), change).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks a code from the authenticator app, refusing one already used, or else a recovery code.
+async fn second_factor_ok(
+    state: &AppState,
+    user: &AdminUserRow,
+    encrypted: &str,
+    code: &str,
+) -> ApiResult<bool> {
+    let secret = state
+        .keys
+        .decrypt_secret(encrypted)
+        .map_err(|e| anyhow::anyhow!("the authenticator secret of {}: {e}", user.username))?;
+    let secret = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, secret)
+        .map_err(|e| anyhow::anyhow!("the authenticator secret of {}: {e}", user.username))?;
+    let now = u64::try_from(state.clock.now().timestamp()).unwrap_or(0);
+    if let Some(step) = crate::auth::totp::matching_step(&secret, &user.username, code, now) {
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        return Ok(store::admins::advance_totp_counter(&state.db, user.id, step).await?);
+    }
+    let hash = crate::auth::totp::recovery_hash(code);
+    Ok(store::admins::use_recovery_code(&state.db, user.id, &hash, state.clock.now()).await?)
 }

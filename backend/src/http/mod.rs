@@ -14,6 +14,7 @@ pub mod settings;
 pub mod setup;
 pub mod spa;
 pub mod tokens;
+pub mod totp;
 
 use crate::error::ApiError;
 use axum::extract::{FromRequest, Request};

@@ -14,6 +14,12 @@ pub struct AdminUserRow {
     pub session_epoch: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The encrypted authenticator secret once two-factor sign-in is on.
+    pub totp_secret: Option<String>,
+    /// The encrypted secret of a setup not yet confirmed with a code.
+    pub totp_pending_secret: Option<String>,
+    /// The last time step whose code signed in, so no code works twice.
+    pub totp_last_counter: i64,
 }
 
 impl AdminUserRow {
@@ -168,4 +174,92 @@ pub async fn delete(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Stores a new, unconfirmed authenticator secret.
+pub async fn set_pending_totp(db: &PgPool, id: Uuid, encrypted: &str) -> sqlx::Result<()> {
+    sqlx::query("update admin_users set totp_pending_secret = $2 where id = $1")
+        .bind(id)
+        .bind(encrypted)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Turns two-factor sign-in on with the confirmed secret and replaces the recovery codes.
+pub async fn enable_totp(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    encrypted: &str,
+    counter: i64,
+    recovery_hashes: &[Vec<u8>],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update admin_users set totp_secret = $2, totp_pending_secret = null,
+            totp_last_counter = $3 where id = $1",
+    )
+    .bind(id)
+    .bind(encrypted)
+    .bind(counter)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("delete from admin_recovery_codes where user_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for hash in recovery_hashes {
+        sqlx::query("insert into admin_recovery_codes (user_id, code_hash) values ($1, $2)")
+            .bind(id)
+            .bind(hash)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn disable_totp(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "update admin_users set totp_secret = null, totp_pending_secret = null,
+            totp_last_counter = 0 where id = $1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("delete from admin_recovery_codes where user_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records a used time step if it is newer than the last one; false means the code was
+/// already used (or an older one), which is refused.
+pub async fn advance_totp_counter(db: &PgPool, id: Uuid, counter: i64) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "update admin_users set totp_last_counter = $2 where id = $1 and totp_last_counter < $2",
+    )
+    .bind(id)
+    .bind(counter)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Uses up a recovery code; false when it does not exist or was used.
+pub async fn use_recovery_code(
+    db: &PgPool,
+    id: Uuid,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "update admin_recovery_codes set used_at = $3
+         where user_id = $1 and code_hash = $2 and used_at is null",
+    )
+    .bind(id)
+    .bind(hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }

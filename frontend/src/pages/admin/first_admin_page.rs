@@ -30,6 +30,7 @@ pub fn FirstAdminPage() -> impl IntoView {
         let credentials = Credentials {
             username: username.get_untracked().trim().to_string(),
             password: password.get_untracked(),
+            totp_code: None,
         };
 
         let mut field_errors = FieldErrors::new(validation::credentials(

@@ -25,6 +25,7 @@ pub fn SignInPage() -> impl IntoView {
         let credentials = Credentials {
             username: username.get_untracked().trim().to_string(),
             password: password.get_untracked(),
+            totp_code: None,
         };
 
         // Only presence is checked here: the password rules apply when a password is set,
