@@ -41,7 +41,7 @@ pub fn otpauth_url(secret: &[u8], username: &str) -> String {
 pub fn matching_step(secret: &[u8], username: &str, code: &str, unix_seconds: u64) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let totp = totp(secret, username)?;
-    totp.check(&code, unix_seconds).map(|counter| counter)
+    totp.check(&code, unix_seconds)
 }
 
 /// Returns the code for `unix_seconds`, for tests.
