@@ -59,6 +59,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::get_smtp, settings::put_smtp))
         .routes(routes!(settings::test_smtp))
         .routes(routes!(settings::get_oidc, settings::put_oidc))
+        .routes(routes!(settings::get_security, settings::put_security))
         .routes(routes!(assets::list, assets::create))
         .routes(routes!(assets::get, assets::update))
         .routes(routes!(orders::list))

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod notifications;
 pub mod redis;
+pub mod security;
 pub mod seed;
 pub mod settings;
 pub mod state;

@@ -19,6 +19,7 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub scheduler: Arc<SchedulerStatus>,
     pub oidc: crate::integrations::oidc::ProviderCache,
+    pub security: crate::security::SecurityCache,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -46,6 +47,7 @@ impl AppState {
             passwords: PasswordHasher::new(4),
             scheduler: Arc::new(SchedulerStatus::default()),
             oidc: Default::default(),
+            security: Default::default(),
         }
     }
 

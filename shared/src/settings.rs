@@ -130,3 +130,138 @@ pub struct ConnectionTest {
     /// What succeeded, or the exact failure reported by the server or the network.
     pub message: String,
 }
+
+/// Rules every new admin password must meet, on top of the fixed limits of 12 to 1024
+/// characters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    /// At least 12.
+    pub min_length: u32,
+    pub require_lowercase: bool,
+    pub require_uppercase: bool,
+    pub require_digit: bool,
+    pub require_symbol: bool,
+    /// How many earlier passwords of the same user are refused, 0 to 24.
+    pub history: u32,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 12,
+            require_lowercase: false,
+            require_uppercase: false,
+            require_digit: false,
+            require_symbol: false,
+            history: 0,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// Returns every rule `password` breaks, as messages to show next to the field.
+    pub fn reasons(&self, password: &str) -> Vec<String> {
+        let mut reasons = Vec::new();
+        if let Some(message) = crate::validation::password(password) {
+            reasons.push(message);
+        }
+        let length = password.chars().count();
+        if length < self.min_length as usize && length >= crate::validation::PASSWORD_MIN {
+            reasons.push(format!("must be at least {} characters long", self.min_length));
+        }
+        let checks = [
+            (self.require_lowercase, password.chars().any(char::is_lowercase), "a lower-case letter"),
+            (self.require_uppercase, password.chars().any(char::is_uppercase), "an upper-case letter"),
+            (self.require_digit, password.chars().any(|c| c.is_ascii_digit()), "a digit"),
+            (
+                self.require_symbol,
+                password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
+                "a symbol such as ! or #",
+            ),
+        ];
+        for (required, present, what) in checks {
+            if required && !present {
+                reasons.push(format!("must contain {what}"));
+            }
+        }
+        reasons
+    }
+}
+
+/// Sign-in and session rules of the installation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Minutes without a request after which an admin session ends, 5 to 1440.
+    pub session_idle_minutes: u32,
+    /// Hours after sign-in at which an admin session ends whatever the activity, 1 to 168.
+    pub session_absolute_hours: u32,
+    pub password_policy: PasswordPolicy,
+    /// Whether `X-Admin-Key` with `ADMIN_API_KEY` still signs scripts in as a superadmin.
+    pub legacy_admin_key_enabled: bool,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            password_policy: PasswordPolicy::default(),
+            legacy_admin_key_enabled: true,
+        }
+    }
+}
+
+impl SecuritySettings {
+    /// Checks the ranges of every field.
+    pub fn validate(&self) -> Vec<crate::FieldError> {
+        let mut errors = Vec::new();
+        let mut range = |field: &str, value: u32, low: u32, high: u32| {
+            if !(low..=high).contains(&value) {
+                errors.push(crate::FieldError::new(
+                    field,
+                    format!("must be between {low} and {high}"),
+                ));
+            }
+        };
+        range("session_idle_minutes", self.session_idle_minutes, 5, 1440);
+        range("session_absolute_hours", self.session_absolute_hours, 1, 168);
+        range("password_policy.min_length", self.password_policy.min_length, 12, 128);
+        range("password_policy.history", self.password_policy.history, 0, 24);
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_lists_every_broken_rule() {
+        let policy = PasswordPolicy {
+            min_length: 16,
+            require_uppercase: true,
+            require_digit: true,
+            require_symbol: true,
+            ..PasswordPolicy::default()
+        };
+        let reasons = policy.reasons("lowercase-only-x");
+        assert_eq!(reasons, ["must contain an upper-case letter", "must contain a digit"]);
+        assert_eq!(policy.reasons("short").len(), 4);
+        assert!(policy.reasons("Longer-Password-42!").is_empty());
+    }
+
+    #[test]
+    fn out_of_range_settings_name_fields() {
+        let settings = SecuritySettings {
+            session_idle_minutes: 1,
+            password_policy: PasswordPolicy { min_length: 8, ..PasswordPolicy::default() },
+            ..SecuritySettings::default()
+        };
+        let fields: Vec<String> = settings.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["session_idle_minutes", "password_policy.min_length"]);
+    }
+}

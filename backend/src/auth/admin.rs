@@ -105,9 +105,14 @@ impl<P> std::ops::Deref for Admin<P> {
     }
 }
 
-fn legacy_key(parts: &Parts, state: &AppState) -> Option<Result<AdminPrincipal, ApiError>> {
+async fn legacy_key(parts: &Parts, state: &AppState) -> Option<Result<AdminPrincipal, ApiError>> {
     let sent = parts.headers.get(ADMIN_KEY_HEADER)?;
-    let Some(expected) = &state.config.admin_api_key else {
+    let enabled = match crate::security::current(state).await {
+        Ok(settings) => settings.legacy_admin_key_enabled,
+        Err(error) => return Some(Err(error)),
+    };
+    let expected = state.config.admin_api_key.as_ref().filter(|_| enabled);
+    let Some(expected) = expected else {
         return Some(Err(ApiError::Unauthenticated(
             "X-Admin-Key is not enabled on this installation.".into(),
         )));
@@ -177,7 +182,7 @@ async fn api_token(parts: &Parts, state: &AppState) -> Option<Result<AdminPrinci
 /// Authenticates an admin by legacy key, API token or session cookie, checking CSRF on
 /// cookie-authenticated writes.
 pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPrincipal, ApiError> {
-    if let Some(result) = legacy_key(parts, state) {
+    if let Some(result) = legacy_key(parts, state).await {
         return result;
     }
     if let Some(result) = api_token(parts, state).await {
@@ -189,7 +194,10 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
         .map_err(|_| ApiError::Unauthenticated("Sign in first.".into()))?;
     let cookie: AdminCookie = session::read(&jar, ADMIN_COOKIE)
         .ok_or_else(|| ApiError::Unauthenticated("Sign in first.".into()))?;
-    if session::expired(cookie.issued_at, state.clock.now()) {
+    let rules = crate::security::current(state).await?;
+    let lifetime = chrono::Duration::hours(i64::from(rules.session_absolute_hours));
+    let age = state.clock.now() - cookie.issued_at;
+    if age > lifetime || age < chrono::Duration::zero() {
         return Err(ApiError::Unauthenticated(
             "Your session has expired; sign in again.".into(),
         ));
@@ -209,12 +217,12 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
         .ok_or_else(|| {
             ApiError::Unauthenticated("Your session has ended; sign in again.".into())
         })?;
-    let idle_limit = chrono::Duration::minutes(session::SESSION_IDLE_MINUTES);
+    let idle_limit = chrono::Duration::minutes(i64::from(rules.session_idle_minutes));
     if now - server_session.last_seen_at > idle_limit {
         crate::store::sessions::end(&state.db, server_session.id, user.id, now).await?;
         return Err(ApiError::Unauthenticated(format!(
             "Your session timed out after {} minutes without activity; sign in again.",
-            session::SESSION_IDLE_MINUTES
+            rules.session_idle_minutes
         )));
     }
 

@@ -13,11 +13,11 @@ pub const PORTAL_COOKIE: &str = "xp_portal";
 pub const OIDC_FLOW_COOKIE: &str = "xp_oidc";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// How long a session lasts from sign-in, whatever the activity.
+/// How long a portal session lasts from sign-in, and how long browsers keep any session
+/// cookie. Admin sessions follow the security settings within this limit.
 pub const SESSION_ABSOLUTE_HOURS: i64 = 12;
-/// How long an admin session lasts without a request.
-// NOTE: both timeouts are fixed here; they are meant to become installation settings.
-pub const SESSION_IDLE_MINUTES: i64 = 30;
+/// How long browsers keep a session cookie: the longest admin session the settings allow.
+const COOKIE_MAX_AGE_HOURS: i64 = 168;
 
 /// The contents of the admin session cookie.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,7 +49,7 @@ pub fn build_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Lax)
-        .max_age(time_hours(SESSION_ABSOLUTE_HOURS))
+        .max_age(time_hours(COOKIE_MAX_AGE_HOURS))
         .build()
 }
 

@@ -86,6 +86,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<AdminUser>)> {
     let username = input.username.trim().to_lowercase();
     ApiError::check(shared::validation::credentials(&username, &input.password))?;
+    crate::security::check_new_password(&state, None, &input.password, "password").await?;
     let hash = state.passwords.hash(&input.password).await?;
 
     let now = state.clock.now();
@@ -190,15 +191,17 @@ pub async fn reset_password(
     Path(id): Path<Uuid>,
     ApiJson(input): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
-    if let Some(message) = shared::validation::password(&input.password) {
-        return Err(ApiError::field("password", message));
-    }
+    store::admins::find_by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    crate::security::check_new_password(&state, Some(id), &input.password, "password").await?;
     let hash = state.passwords.hash(&input.password).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     store::admins::find_for_update(&mut tx, id)
         .await?
         .ok_or_else(|| not_found(id))?;
+    crate::security::remember_old_password(&mut tx, id, now).await?;
     let row = store::admins::set_password(&mut tx, id, &hash, now).await?;
     let change = Change {
         action: "admin_user.password_reset",

@@ -236,9 +236,8 @@ pub async fn change_password(
     let user_id = admin
         .user_id
         .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
-    if let Some(message) = shared::validation::password(&input.new_password) {
-        return Err(ApiError::field("new_password", message));
-    }
+    crate::security::check_new_password(&state, Some(user_id), &input.new_password, "new_password")
+        .await?;
     let user = store::admins::find_by_id(&state.db, user_id)
         .await?
         .ok_or_else(|| ApiError::Unauthenticated("Sign in again.".into()))?;
@@ -253,6 +252,7 @@ pub async fn change_password(
     let hash = state.passwords.hash(&input.new_password).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    crate::security::remember_old_password(&mut tx, user_id, now).await?;
     let user = store::admins::set_password(&mut tx, user_id, &hash, now).await?;
     let change = Change {
         action: "admin_user.password_change",

@@ -165,3 +165,51 @@ pub async fn put_oidc(
     let saved = settings::save(&state, &admin.actor, config).await?;
     Ok(Json(saved.view(redirect_uri(&state))))
 }
+
+/// Returns the sign-in and session rules.
+#[utoipa::path(get, path = "/api/v1/settings/security", tag = "settings",
+    responses((status = 200, body = SecuritySettings)),
+    extensions(("x-permission" = json!("settings_read"))))]
+pub async fn get_security(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsRead>,
+) -> ApiResult<Json<SecuritySettings>> {
+    Ok(Json(crate::security::current(&state).await?))
+}
+
+/// Saves the sign-in and session rules. They apply to new passwords and to every session's
+/// next request; this replica applies them at once, others within seconds.
+#[utoipa::path(put, path = "/api/v1/settings/security", tag = "settings",
+    request_body = SecuritySettings,
+    responses((status = 200, body = SecuritySettings), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
+pub async fn put_security(
+    State(state): State<AppState>,
+    admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<SecuritySettings>,
+) -> ApiResult<Json<SecuritySettings>> {
+    ApiError::check(input.validate())?;
+    let now = state.clock.now();
+    let value = serde_json::to_value(&input).map_err(anyhow::Error::from)?;
+    let mut tx = state.db.begin().await?;
+    let before = crate::store::settings::get_for_update(&mut tx, crate::security::KEY).await?;
+    crate::store::settings::put(
+        &mut tx,
+        crate::security::KEY,
+        &value,
+        now,
+        admin.actor.as_str(),
+    )
+    .await?;
+    let change = crate::store::audit::Change {
+        action: "settings.update",
+        entity_type: "settings",
+        entity_id: crate::security::KEY.to_string(),
+        before,
+        after: Some(value),
+    };
+    crate::store::audit::record(&mut tx, &admin.actor, now, change).await?;
+    tx.commit().await?;
+    state.security.forget().await;
+    Ok(Json(input))
+}

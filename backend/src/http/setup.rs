@@ -52,6 +52,7 @@ pub async fn create_first_admin(
 ) -> ApiResult<impl IntoResponse> {
     let username = input.username.trim().to_lowercase();
     ApiError::check(shared::validation::credentials(&username, &input.password))?;
+    crate::security::check_new_password(&state, None, &input.password, "password").await?;
     if store::admins::any_exists(&state.db).await? {
         return Err(already_set_up());
     }
