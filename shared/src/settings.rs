@@ -169,15 +169,32 @@ impl PasswordPolicy {
         }
         let length = password.chars().count();
         if length < self.min_length as usize && length >= crate::validation::PASSWORD_MIN {
-            reasons.push(format!("must be at least {} characters long", self.min_length));
+            reasons.push(format!(
+                "must be at least {} characters long",
+                self.min_length
+            ));
         }
         let checks = [
-            (self.require_lowercase, password.chars().any(char::is_lowercase), "a lower-case letter"),
-            (self.require_uppercase, password.chars().any(char::is_uppercase), "an upper-case letter"),
-            (self.require_digit, password.chars().any(|c| c.is_ascii_digit()), "a digit"),
+            (
+                self.require_lowercase,
+                password.chars().any(char::is_lowercase),
+                "a lower-case letter",
+            ),
+            (
+                self.require_uppercase,
+                password.chars().any(char::is_uppercase),
+                "an upper-case letter",
+            ),
+            (
+                self.require_digit,
+                password.chars().any(|c| c.is_ascii_digit()),
+                "a digit",
+            ),
             (
                 self.require_symbol,
-                password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
+                password
+                    .chars()
+                    .any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
                 "a symbol such as ! or #",
             ),
         ];
@@ -228,9 +245,24 @@ impl SecuritySettings {
             }
         };
         range("session_idle_minutes", self.session_idle_minutes, 5, 1440);
-        range("session_absolute_hours", self.session_absolute_hours, 1, 168);
-        range("password_policy.min_length", self.password_policy.min_length, 12, 128);
-        range("password_policy.history", self.password_policy.history, 0, 24);
+        range(
+            "session_absolute_hours",
+            self.session_absolute_hours,
+            1,
+            168,
+        );
+        range(
+            "password_policy.min_length",
+            self.password_policy.min_length,
+            12,
+            128,
+        );
+        range(
+            "password_policy.history",
+            self.password_policy.history,
+            0,
+            24,
+        );
         errors
     }
 }
@@ -249,7 +281,10 @@ mod tests {
             ..PasswordPolicy::default()
         };
         let reasons = policy.reasons("lowercase-only-x");
-        assert_eq!(reasons, ["must contain an upper-case letter", "must contain a digit"]);
+        assert_eq!(
+            reasons,
+            ["must contain an upper-case letter", "must contain a digit"]
+        );
         assert_eq!(policy.reasons("short").len(), 4);
         assert!(policy.reasons("Longer-Password-42!").is_empty());
     }
@@ -258,10 +293,16 @@ mod tests {
     fn out_of_range_settings_name_fields() {
         let settings = SecuritySettings {
             session_idle_minutes: 1,
-            password_policy: PasswordPolicy { min_length: 8, ..PasswordPolicy::default() },
+            password_policy: PasswordPolicy {
+                min_length: 8,
+                ..PasswordPolicy::default()
+            },
             ..SecuritySettings::default()
         };
         let fields: Vec<String> = settings.validate().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["session_idle_minutes", "password_policy.min_length"]);
+        assert_eq!(
+            fields,
+            ["session_idle_minutes", "password_policy.min_length"]
+        );
     }
 }
