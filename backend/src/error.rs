@@ -39,8 +39,7 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// The problem type of a sign-in that needs the second factor, which the SPA recognises.
-pub const TOTP_REQUIRED_TYPE: &str = "urn:ipsolis:problem:totp-required";
+pub use shared::problem::TOTP_REQUIRED_TYPE;
 
 impl ApiError {
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {

@@ -1,5 +1,9 @@
 use serde::{Deserialize, Serialize};
 
+/// The problem type of a sign-in that needs the second factor: the password was right and
+/// the request lacked `totp_code`.
+pub const TOTP_REQUIRED_TYPE: &str = "urn:ipsolis:problem:totp-required";
+
 /// An RFC 9457 problem document, the body of every error response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -65,6 +65,9 @@ pub fn AdminNav() -> impl IntoView {
                     </li>
                 </Show>
                 <li>
+                    <A href="/ui/tokens">"API tokens"</A>
+                </li>
+                <li>
                     <A href="/ui/account">"My account"</A>
                 </li>
             </ul>

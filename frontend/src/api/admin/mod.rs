@@ -6,7 +6,9 @@ mod audit;
 pub mod auth;
 mod definitions;
 mod orders;
+mod security;
 mod settings;
+mod tokens;
 mod users;
 
 pub use audit::AuditFilter;

@@ -6,45 +6,17 @@ use super::AdminApi;
 use crate::api::query::with_query;
 use crate::api::{ApiError, PAGE_SIZE};
 
-/// Items per request while searching for one admin user. 200 is the API's maximum.
-const SEARCH_PAGE_SIZE: u32 = 200;
-
 impl AdminApi {
     /// Lists admin users by username.
     pub async fn admin_users(self, cursor: Option<String>) -> Result<Page<AdminUser>, ApiError> {
-        self.admin_user_page(PAGE_SIZE, cursor).await
-    }
-
-    /// Fetches one admin user by walking the list, because the API has no route that returns
-    /// a single admin user.
-    // NOTE: this costs one request per 200 admin users. A `GET /api/v1/admin-users/{id}`
-    // route would replace the walk.
-    pub async fn admin_user(self, id: Uuid) -> Result<AdminUser, ApiError> {
-        let mut cursor = None;
-        loop {
-            let page = self.admin_user_page(SEARCH_PAGE_SIZE, cursor).await?;
-            if let Some(user) = page.items.into_iter().find(|user| user.id == id) {
-                return Ok(user);
-            }
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => {
-                    return Err(ApiError::not_found(format!(
-                        "No admin user has the ID {id}."
-                    )));
-                }
-            }
-        }
-    }
-
-    async fn admin_user_page(
-        self,
-        limit: u32,
-        cursor: Option<String>,
-    ) -> Result<Page<AdminUser>, ApiError> {
-        let parameters = [("limit", Some(limit.to_string())), ("cursor", cursor)];
+        let parameters = [("limit", Some(PAGE_SIZE.to_string())), ("cursor", cursor)];
         let url = with_query("/api/v1/admin-users", &parameters);
         self.get(&url).await
+    }
+
+    /// Fetches one admin user. The server responds 404 when no admin user has this ID.
+    pub async fn admin_user(self, id: Uuid) -> Result<AdminUser, ApiError> {
+        self.get(&format!("/api/v1/admin-users/{id}")).await
     }
 
     /// Creates an admin user. The server responds 422 when the username is taken or the

@@ -29,4 +29,12 @@ impl PortalApi {
         let url = format!("/api/v1/portal/orders/{id}/return");
         self.post::<(), Order>(&url, None).await
     }
+
+    /// Cancels an order that is still waiting for approval, which also makes the approvers'
+    /// e-mailed links stop working. The server responds 409 with `current_state` when the
+    /// order is no longer waiting for approval.
+    pub async fn cancel_order(self, id: Uuid) -> Result<Order, ApiError> {
+        let url = format!("/api/v1/portal/orders/{id}/cancel");
+        self.post::<(), Order>(&url, None).await
+    }
 }

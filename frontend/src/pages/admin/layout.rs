@@ -9,6 +9,7 @@ use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPa
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::settings::SettingsPage;
+use super::tokens::ApiTokenListPage;
 use super::users::{AdminUserDetailPage, AdminUserListPage};
 use crate::components::AdminNav;
 
@@ -31,6 +32,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/audit") view=AuditPage />
                     <Route path=path!("/ui/users") view=AdminUserListPage />
                     <Route path=path!("/ui/users/:id") view=AdminUserDetailPage />
+                    <Route path=path!("/ui/tokens") view=ApiTokenListPage />
                     <Route path=path!("/ui/account") view=AccountPage />
                 </Routes>
             </main>

@@ -14,6 +14,7 @@ mod orders;
 mod require_permission;
 mod settings;
 mod sign_in_page;
+mod tokens;
 mod users;
 
 pub use app::AdminApp;

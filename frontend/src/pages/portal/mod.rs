@@ -1,6 +1,7 @@
 //! The self-service portal under `/portal/`, and the approval-link page.
 
 mod app;
+mod cancel_order_button;
 mod catalog;
 mod decide;
 mod gate;

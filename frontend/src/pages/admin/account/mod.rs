@@ -2,5 +2,9 @@
 
 mod page;
 mod password_form;
+mod recovery_codes;
+mod totp_disable_form;
+mod totp_setup_form;
+mod two_factor_section;
 
 pub use page::AccountPage;

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::password_form::PasswordForm;
+use super::two_factor_section::TwoFactorSection;
 use crate::labels;
 use crate::state::AdminAuth;
 
@@ -23,5 +24,6 @@ pub fn AccountPage() -> impl IntoView {
             <h2 id="change-password-heading">"Change password"</h2>
             <PasswordForm />
         </section>
+        <TwoFactorSection />
     }
 }

@@ -7,9 +7,12 @@ use super::filter_form::FilterForm;
 use crate::api::AdminApi;
 use crate::api::admin::AuditFilter;
 use crate::components::{ErrorBanner, LoadMoreButton, Loading};
+use crate::forms::FieldErrors;
 use crate::pages::admin::require_permission::RequirePermission;
 use crate::paging::PagedList;
 
+/// Renders the audit log with its filters, the CSV export of the filtered rows, and each
+/// row's changes.
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let api = expect_context::<AdminApi>();
@@ -20,6 +23,11 @@ pub fn AuditPage() -> impl IntoView {
         let filter = filter.get();
         list.reload(move |cursor| async move { api.audit_entries(&filter, cursor).await });
     });
+    let server_errors = Signal::derive(move || {
+        list.error
+            .with(|error| error.as_ref().map(FieldErrors::from_api))
+            .unwrap_or_default()
+    });
     let load_more = Callback::new(move |()| {
         let filter = filter.get_untracked();
         list.load_more(move |cursor| async move { api.audit_entries(&filter, cursor).await });
@@ -28,7 +36,25 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <h1>"Audit log"</h1>
         <RequirePermission permission=Permission::AuditRead>
-            <FilterForm on_apply=Callback::new(move |applied| filter.set(applied)) />
+            <FilterForm
+                on_apply=Callback::new(move |applied| filter.set(applied))
+                server_errors=server_errors
+            />
+            <p class="export-row">
+                // `download` also keeps the router from handling the click as a page change.
+                // NOTE: an ended session or a rejected filter gets no error banner here. The
+                // browser handles the link's 401 or 422 response itself, which no test covers.
+                <a
+                    class="button secondary"
+                    href=move || filter.with(AuditFilter::export_url)
+                    download="ipsolis-audit.csv"
+                >
+                    "Download CSV"
+                </a>
+                <span class="muted">
+                    "The file holds the rows that match the applied filters, newest first, at most 100,000 rows."
+                </span>
+            </p>
             <ErrorBanner error=list.error />
             <table class="table audit-table">
                 <thead>

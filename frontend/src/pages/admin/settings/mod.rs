@@ -1,10 +1,12 @@
-//! `/ui/settings`: directory, e-mail and portal sign-in settings.
+//! `/ui/settings`: directory, e-mail, portal sign-in and security settings.
 
 mod ldap_form;
 mod ldap_section;
 mod oidc_form;
 mod oidc_section;
 mod page;
+mod security_form;
+mod security_section;
 mod smtp_form;
 mod smtp_section;
 

@@ -3,6 +3,7 @@ use shared::permissions::Permission;
 
 use super::ldap_section::LdapSection;
 use super::oidc_section::OidcSection;
+use super::security_section::SecuritySection;
 use super::smtp_section::SmtpSection;
 use crate::pages::admin::require_permission::RequirePermission;
 
@@ -14,6 +15,7 @@ pub fn SettingsPage() -> impl IntoView {
             <LdapSection />
             <SmtpSection />
             <OidcSection />
+            <SecuritySection />
         </RequirePermission>
     }
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::orders::{ApprovalLinkView, Decision, DecisionOutcome};
+use shared::orders::{ApprovalLinkView, ApprovalState, Decision, DecisionOutcome, OrderState};
 
 use crate::api::{ApiError, approval_link};
 use crate::components::ErrorBanner;
@@ -33,16 +33,13 @@ pub fn DecisionCard(link: ApprovalLinkView, token: String) -> impl IntoView {
         Decision::Approve => ("Approve request", "Approve", "button"),
         Decision::Decline => ("Decline request", "Decline", "button danger"),
     };
+    let decided_text = decided_text(link.order.state, link.approval_state);
     let order = link.order;
     let justification = order
         .justification
         .filter(|text| !text.trim().is_empty())
         .unwrap_or_else(|| "—".to_string());
     let open = link.open;
-    let decided_text = format!(
-        "This request was already decided: {}. Nothing more is needed from you.",
-        labels::approval_state(link.approval_state).to_lowercase()
-    );
     let outcome_text = move || {
         outcome.get().map(|outcome| match outcome.decision {
             Decision::Approve => format!(
@@ -92,4 +89,15 @@ pub fn DecisionCard(link: ApprovalLinkView, token: String) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// Returns the text for a link whose approval is no longer pending. A cancelled order
+/// supersedes its approvals, and "no longer needed" alone would not say why.
+fn decided_text(order_state: OrderState, approval_state: ApprovalState) -> String {
+    let outcome = if order_state == OrderState::Cancelled {
+        "the requester cancelled the order".to_string()
+    } else {
+        labels::approval_state(approval_state).to_lowercase()
+    };
+    format!("This request was already decided: {outcome}. Nothing more is needed from you.")
 }

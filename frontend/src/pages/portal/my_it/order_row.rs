@@ -1,14 +1,25 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::orders::Order;
+use shared::orders::{Order, OrderState};
 
 use crate::components::StateBadge;
 use crate::format::{local_date_time, optional_date_time};
+use crate::pages::portal::cancel_order_button::CancelOrderButton;
 
-/// Renders one of the signed-in person's orders, linking to its detail page.
+/// Renders one of the signed-in person's orders, linking to its detail page. An order waiting
+/// for approval gets the button that cancels it.
 #[component]
-pub fn OrderRow(order: Order) -> impl IntoView {
+pub fn OrderRow(order: Order, on_cancelled: Callback<Order>) -> impl IntoView {
     let href = format!("/portal/orders/{}", order.id);
+    let cancel_button = (order.state == OrderState::PendingApproval).then(|| {
+        view! {
+            <CancelOrderButton
+                order_id=order.id
+                asset_name=order.definition_name.clone()
+                on_cancelled
+            />
+        }
+    });
 
     view! {
         <tr>
@@ -20,6 +31,7 @@ pub fn OrderRow(order: Order) -> impl IntoView {
             </td>
             <td>{local_date_time(order.created_at)}</td>
             <td>{optional_date_time(order.expires_at)}</td>
+            <td class="row-actions">{cancel_button}</td>
         </tr>
     }
 }

@@ -24,9 +24,10 @@ pub fn MyItPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let on_returned = Callback::new(move |returned: Order| {
-        let id = returned.id;
-        list.replace(move |order| order.id == id, returned);
+    // The list's row key includes the state, so a replaced order renders its new state.
+    let show_changed_order = Callback::new(move |changed: Order| {
+        let id = changed.id;
+        list.replace(move |order| order.id == id, changed);
     });
 
     view! {
@@ -52,7 +53,9 @@ pub fn MyItPage() -> impl IntoView {
                         <For
                             each=active_orders
                             key=|order| order.id
-                            children=move |order| view! { <ActiveOrderRow order on_returned /> }
+                            children=move |order| {
+                                view! { <ActiveOrderRow order on_returned=show_changed_order /> }
+                            }
                         />
                     </tbody>
                 </table>
@@ -67,13 +70,18 @@ pub fn MyItPage() -> impl IntoView {
                         <th scope="col">"State"</th>
                         <th scope="col">"Ordered"</th>
                         <th scope="col">"Expires"</th>
+                        <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
                     </tr>
                 </thead>
                 <tbody>
                     <For
                         each=move || list.items.get()
                         key=|order| (order.id, order.state)
-                        children=|order| view! { <OrderRow order /> }
+                        children=move |order| {
+                            view! { <OrderRow order on_cancelled=show_changed_order /> }
+                        }
                     />
                 </tbody>
             </table>

@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use shared::orders::OrderDetail;
+use shared::orders::{Order, OrderDetail, OrderState};
 use uuid::Uuid;
 
 use super::summary::Summary;
 use crate::api::{ApiError, PortalApi};
-use crate::components::{ApprovalsTable, ErrorBanner, Loading, Timeline};
+use crate::components::{ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline};
+use crate::pages::portal::cancel_order_button::CancelOrderButton;
 
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
@@ -23,30 +24,73 @@ pub fn OrderDetailPage() -> impl IntoView {
             }
         }
     });
+    let status = RwSignal::new(None::<Status>);
+    // The summary shows the cancelled order at once, and the reload brings the superseded
+    // approvals and the new timeline entry.
+    let on_cancelled = Callback::new(move |_: Order| {
+        status.set(Some(Status::success("Order cancelled.")));
+        detail.refetch();
+    });
 
     view! {
         <p class="breadcrumb">
             <A href="/portal/my-it">"← Back to your orders"</A>
         </p>
-        <Suspense fallback=Loading>
+        // A Transition keeps the old order on screen while a reload after cancelling runs.
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => order_view(detail).into_any(),
+                    Ok(detail) => view! { <OrderView detail status on_cancelled /> }.into_any(),
                     Err(error) => view! { <ErrorBanner error=Some(error) /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
-fn order_view(detail: OrderDetail) -> impl IntoView {
+/// Renders one order, with the button that cancels it while it waits for approval.
+#[component]
+fn OrderView(
+    detail: OrderDetail,
+    #[prop(into)] status: Signal<Option<Status>>,
+    on_cancelled: Callback<Order>,
+) -> impl IntoView {
+    let OrderDetail {
+        order,
+        approvals,
+        events,
+        ..
+    } = detail;
+    let heading = order.definition_name.clone();
+    let order = RwSignal::new(order);
+    let show_new_state = Callback::new(move |cancelled: Order| {
+        order.set(cancelled.clone());
+        on_cancelled.run(cancelled);
+    });
+    let cancel_action = move || {
+        let current = order.get();
+        (current.state == OrderState::PendingApproval).then(|| {
+            view! {
+                <div class="actions">
+                    <CancelOrderButton
+                        order_id=current.id
+                        asset_name=current.definition_name
+                        on_cancelled=show_new_state
+                    />
+                </div>
+            }
+        })
+    };
+
     view! {
-        <h1>{detail.order.definition_name.clone()}</h1>
-        <Summary order=detail.order />
+        <h1>{heading}</h1>
+        {move || view! { <Summary order=order.get() /> }}
+        {cancel_action}
+        <StatusMessage status />
         <section class="card">
             <h2>"Approvals"</h2>
-            <ApprovalsTable approvals=detail.approvals />
+            <ApprovalsTable approvals />
         </section>
-        <Timeline events=detail.events />
+        <Timeline events />
     }
 }
