@@ -61,6 +61,9 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "cargo test (unit and integration)"
 cargo test
 
+step "cargo test (SPA logic on the host)"
+cargo test -p frontend
+
 step "trunk build --release"
 trunk build --release
 
