@@ -296,3 +296,65 @@ async fn token_input_is_validated() {
     let response = admin.post("/api/v1/tokens", &unknown).await;
     assert_eq!(error_fields(&problem(response).await), ["scopes[0]"]);
 }
+
+#[tokio::test]
+async fn old_revoked_tokens_are_purged() {
+    let (app, admin) = app().await;
+    let mut security: Value = admin
+        .get("/api/v1/settings/security")
+        .await
+        .json()
+        .await
+        .unwrap();
+    security["token_purge_days"] = json!(1);
+    assert_eq!(
+        admin
+            .put("/api/v1/settings/security", &security)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (token, _) = create_token(
+        &admin,
+        json!({ "name": "old", "scopes": ["orders:read"], "expires_in_days": 30 }),
+    )
+    .await;
+    create_token(
+        &admin,
+        json!({ "name": "kept", "scopes": ["orders:read"], "expires_in_days": 30 }),
+    )
+    .await;
+    let id = token["id"].as_str().unwrap();
+    admin
+        .http
+        .delete(admin.url(&format!("/api/v1/tokens/{id}")))
+        .header("X-CSRF-Token", admin.csrf.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    app.state.clock.advance(chrono::Duration::days(2));
+    let job = ipsolis::jobs::queue::JobRow {
+        id: uuid::Uuid::now_v7(),
+        queue: "default".into(),
+        kind: ipsolis::jobs::handlers::TOKEN_PURGE.into(),
+        payload: json!({}),
+        attempts: 1,
+        max_attempts: 3,
+    };
+    ipsolis::jobs::handlers::run(&app.state, &job)
+        .await
+        .unwrap();
+
+    let names: Vec<String> = sqlx::query_scalar("select name from api_tokens")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(names, ["kept"]);
+    let actor: String =
+        sqlx::query_scalar("select actor from audit_log where action = 'api_token.purge'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(actor, "system:tokens.purge");
+}

@@ -219,6 +219,10 @@ pub struct SecuritySettings {
     pub password_policy: PasswordPolicy,
     /// Whether `X-Admin-Key` with `ADMIN_API_KEY` still signs scripts in as a superadmin.
     pub legacy_admin_key_enabled: bool,
+    /// Days after revocation or expiry at which API tokens are deleted, 1 to 3650; 0 keeps
+    /// them for good.
+    #[serde(default)]
+    pub token_purge_days: u32,
 }
 
 impl Default for SecuritySettings {
@@ -228,6 +232,7 @@ impl Default for SecuritySettings {
             session_absolute_hours: 12,
             password_policy: PasswordPolicy::default(),
             legacy_admin_key_enabled: true,
+            token_purge_days: 0,
         }
     }
 }

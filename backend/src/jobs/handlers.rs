@@ -15,6 +15,7 @@ pub const DEPROVISION_ORDER: &str = "order.deprovision";
 pub const MAIL_APPROVAL_REQUEST: &str = "mail.approval_request";
 pub const MAIL_ORDER_UPDATE: &str = "mail.order_update";
 pub const EXPIRY_CHECK: &str = "orders.expiry_check";
+pub const TOKEN_PURGE: &str = "tokens.purge";
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -72,6 +73,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             notifications::send_order_update(state, &p).await
         }
         EXPIRY_CHECK => lifecycle::expiry::run(state).await,
+        TOKEN_PURGE => purge_tokens(state).await,
         other => Err(JobError::Permanent(anyhow::anyhow!(
             "no handler for jobs of kind {other}"
         ))),
@@ -91,5 +93,38 @@ pub async fn on_dead(
     {
         lifecycle::mark_failed(tx, p.order_id, &job.kind, error, now).await?;
     }
+    Ok(())
+}
+
+/// Deletes API tokens revoked or expired longer ago than the security settings keep them.
+async fn purge_tokens(state: &AppState) -> Result<(), JobError> {
+    let settings = crate::security::current(state)
+        .await
+        .map_err(|e| JobError::Retry(anyhow::anyhow!("{e}")))?;
+    if settings.token_purge_days == 0 {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let cutoff = now - chrono::Duration::days(i64::from(settings.token_purge_days));
+    let deleted = crate::store::tokens::purge(&state.db, cutoff).await?;
+    if deleted > 0 {
+        let mut tx = state.db.begin().await?;
+        let change = crate::store::audit::Change {
+            action: "api_token.purge",
+            entity_type: "api_token",
+            entity_id: "*".into(),
+            before: None,
+            after: Some(serde_json::json!({ "deleted": deleted, "before": cutoff })),
+        };
+        crate::store::audit::record(
+            &mut tx,
+            &crate::auth::Actor::system(TOKEN_PURGE),
+            now,
+            change,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    tracing::info!(deleted, "API token purge finished");
     Ok(())
 }

@@ -15,6 +15,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 const TICK: Duration = Duration::from_secs(1);
+/// The purge of old API tokens runs daily at 03:00 UTC.
+const TOKEN_PURGE_CRON: &str = "0 0 3 * * *";
 
 /// Parses a cron expression with six fields: seconds, minutes, hours, day, month, weekday.
 pub fn parse_cron(expression: &str) -> Result<Cron, croner::errors::CronError> {
@@ -73,11 +75,18 @@ pub async fn enqueue_slot(
 
 /// Runs the scheduler loop until `shutdown` turns true.
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let tasks = vec![Task {
-        name: super::handlers::EXPIRY_CHECK,
-        cron: parse_cron(&state.config.expiry_check_cron).expect("validated at start"),
-        queue: Queue::Reclaim,
-    }];
+    let tasks = vec![
+        Task {
+            name: super::handlers::EXPIRY_CHECK,
+            cron: parse_cron(&state.config.expiry_check_cron).expect("validated at start"),
+            queue: Queue::Reclaim,
+        },
+        Task {
+            name: super::handlers::TOKEN_PURGE,
+            cron: parse_cron(TOKEN_PURGE_CRON).expect("a valid constant"),
+            queue: Queue::Default,
+        },
+    ];
     let lock = LeaderLock::new(state.redis.clone(), state.redis_key("scheduler:leader"));
     let mut enqueued: HashMap<&'static str, DateTime<Utc>> = HashMap::new();
     tracing::info!(expiry_check = %state.config.expiry_check_cron, "scheduler started");

@@ -140,3 +140,14 @@ pub async fn revoke(tx: &mut Tx<'_>, id: Uuid, now: DateTime<Utc>) -> sqlx::Resu
             .await?;
     Ok(updated.rows_affected() == 1)
 }
+
+/// Deletes tokens revoked or expired before `cutoff`; returns how many.
+pub async fn purge(db: &PgPool, cutoff: DateTime<Utc>) -> sqlx::Result<u64> {
+    let deleted = sqlx::query(
+        "delete from api_tokens where revoked_at < $1 or (revoked_at is null and expires_at < $1)",
+    )
+    .bind(cutoff)
+    .execute(db)
+    .await?;
+    Ok(deleted.rows_affected())
+}

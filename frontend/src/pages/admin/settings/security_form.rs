@@ -12,6 +12,8 @@ use crate::state::AdminAuth;
 /// Renders the form for the session and password rules and for the legacy admin key.
 #[component]
 pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
+    // Kept as loaded until the form has a field for it, so saving does not reset it.
+    let token_purge_days = settings.token_purge_days;
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
@@ -75,6 +77,7 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
                 history: remembered.unwrap_or_default(),
             },
             legacy_admin_key_enabled: legacy_admin_key_enabled.get_untracked(),
+            token_purge_days,
         };
         let range_errors = FieldErrors::new(input.validate());
         errors.set(range_errors.clone());
