@@ -268,6 +268,7 @@ impl SecuritySettings {
             0,
             24,
         );
+        range("token_purge_days", self.token_purge_days, 0, 3650);
         errors
     }
 }

@@ -1,6 +1,7 @@
 use leptos::prelude::Update;
 use shared::admin_users::PasswordChange;
-use shared::auth::{AdminSession, RecoveryCodes, TotpConfirm, TotpDisable, TotpSetup};
+use shared::auth::{AdminSession, RecoveryCodes, SessionInfo, TotpConfirm, TotpDisable, TotpSetup};
+use uuid::Uuid;
 
 use super::AdminApi;
 use crate::api::ApiError;
@@ -15,6 +16,17 @@ impl AdminApi {
         let session: AdminSession = self.post("/api/v1/auth/password", Some(input)).await?;
         self.auth.sign_in(session.clone());
         Ok(session)
+    }
+
+    /// Lists the signed-in admin's open sessions. The one this tab uses has `current` set.
+    pub async fn sessions(self) -> Result<Vec<SessionInfo>, ApiError> {
+        self.get("/api/v1/auth/sessions").await
+    }
+
+    /// Ends one of the signed-in admin's sessions. The server responds 404 when the session
+    /// has already ended or belongs to another admin.
+    pub async fn end_session(self, id: Uuid) -> Result<(), ApiError> {
+        self.delete(&format!("/api/v1/auth/sessions/{id}")).await
     }
 
     /// Starts setting up two-factor sign-in and returns the new authenticator secret. Sign-in

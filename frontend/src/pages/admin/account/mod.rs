@@ -3,6 +3,8 @@
 mod page;
 mod password_form;
 mod recovery_codes;
+mod session_row;
+mod sessions_section;
 mod totp_disable_form;
 mod totp_setup_form;
 mod two_factor_section;

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::password_form::PasswordForm;
+use super::sessions_section::SessionsSection;
 use super::two_factor_section::TwoFactorSection;
 use crate::labels;
 use crate::state::AdminAuth;
@@ -25,5 +26,6 @@ pub fn AccountPage() -> impl IntoView {
             <PasswordForm />
         </section>
         <TwoFactorSection />
+        <SessionsSection />
     }
 }

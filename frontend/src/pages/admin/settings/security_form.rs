@@ -9,11 +9,10 @@ use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextF
 use crate::forms::{FieldErrors, parse_number};
 use crate::state::AdminAuth;
 
-/// Renders the form for the session and password rules and for the legacy admin key.
+/// Renders the form for the session and password rules, the legacy admin key and how long
+/// revoked and expired API tokens are kept.
 #[component]
 pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
-    // Kept as loaded until the form has a field for it, so saving does not reset it.
-    let token_purge_days = settings.token_purge_days;
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
@@ -27,6 +26,7 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
     let require_symbol = RwSignal::new(false);
     let history = RwSignal::new(String::new());
     let legacy_admin_key_enabled = RwSignal::new(false);
+    let token_purge_days = RwSignal::new(String::new());
 
     // Puts stored settings into the fields, on load and after each save.
     let show_settings = move |settings: SecuritySettings| {
@@ -40,6 +40,7 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
         require_symbol.set(policy.require_symbol);
         history.set(policy.history.to_string());
         legacy_admin_key_enabled.set(settings.legacy_admin_key_enabled);
+        token_purge_days.set(settings.token_purge_days.to_string());
     };
     show_settings(settings);
 
@@ -58,6 +59,7 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
         let absolute = number(absolute_hours, "session_absolute_hours");
         let length = number(min_length, "password_policy.min_length");
         let remembered = number(history, "password_policy.history");
+        let purge_days = number(token_purge_days, "token_purge_days");
         error.set(None);
         status.set(None);
         errors.set(field_errors.clone());
@@ -77,7 +79,7 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
                 history: remembered.unwrap_or_default(),
             },
             legacy_admin_key_enabled: legacy_admin_key_enabled.get_untracked(),
-            token_purge_days,
+            token_purge_days: purge_days.unwrap_or_default(),
         };
         let range_errors = FieldErrors::new(input.validate());
         errors.set(range_errors.clone());
@@ -189,6 +191,18 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
                 checked=legacy_admin_key_enabled
                 disabled=read_only
             />
+            <div class="form-grid">
+                <TextField
+                    id="security-token-purge-days"
+                    label="Delete revoked and expired API tokens after (days, 0 keeps them)"
+                    value=token_purge_days
+                    errors
+                    field="token_purge_days"
+                    input_type="number"
+                    disabled=read_only
+                    hint="0 to 3650. A background job deletes a token once it has been revoked or expired for this many days."
+                />
+            </div>
             <Show when=move || !read_only.get()>
                 <div class="actions">
                     <button type="submit" class="button" disabled=move || pending.get()>
