@@ -30,7 +30,7 @@ use utoipa_swagger_ui::SwaggerUi;
 )]
 struct ApiDoc;
 
-/// The API routes and their OpenAPI document.
+/// Builds the API routes and their OpenAPI document.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -81,7 +81,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document as committed in `openapi/openapi.json`.
+/// Returns the OpenAPI document as committed in `openapi/openapi.json`.
 pub fn openapi_json() -> String {
     let (_, doc) = api();
     let mut json = doc
@@ -102,7 +102,7 @@ pub fn loggable_path(path: &str) -> &str {
     }
 }
 
-/// The whole application: API, API docs and SPA, with middleware.
+/// Builds the whole application: API, API docs and SPA, with middleware.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = api();
     let request_id = HeaderName::from_static("x-request-id");

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Where an order is in its life. The allowed moves between states are one table in the
+/// The state of an order in its life cycle. The allowed moves between states are one table in the
 /// backend's `domain::order_state` module, and the database enforces the same table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -61,7 +61,7 @@ impl OrderState {
         OrderState::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
-    /// A label for people, as the portal and the admin SPA show it.
+    /// Returns a label for people, as the portal and the admin SPA show it.
     pub fn label(self) -> &'static str {
         match self {
             OrderState::Submitted => "Submitted",
@@ -79,7 +79,7 @@ impl OrderState {
         }
     }
 
-    /// Whether the order has ended and no further move is possible except an admin retry.
+    /// Returns whether the order has ended and no further move is possible except an admin retry.
     pub fn is_closed(self) -> bool {
         matches!(
             self,
@@ -121,12 +121,12 @@ pub struct OrderEvent {
     pub at: DateTime<Utc>,
     pub from_state: Option<OrderState>,
     pub to_state: OrderState,
-    /// Who caused the move, as written to the audit log.
+    /// The actor that caused the move, as written to the audit log.
     pub actor: String,
     pub note: Option<String>,
 }
 
-/// Where an approval stands.
+/// The state of an approval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -191,7 +191,7 @@ impl Decision {
     }
 }
 
-/// What an approval link's confirmation page shows before the approver confirms.
+/// The request as an approval link's confirmation page shows it before the approver confirms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApprovalLinkView {

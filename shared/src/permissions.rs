@@ -1,9 +1,9 @@
-//! The one table that says which admin role may do what. The API checks it on every route and
+//! The one table of which admin role may do what. The API checks it on every route and
 //! the SPA uses it to hide what the signed-in user cannot do.
 
 use serde::{Deserialize, Serialize};
 
-/// Admin roles, highest first. Each role holds every permission of the roles below it, except
+/// Admin roles, highest first. Each role has every permission of the roles below it, except
 /// where the table in [`Role::permissions`] says otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -39,12 +39,12 @@ impl Role {
         Role::ALL.into_iter().find(|role| role.as_str() == value)
     }
 
-    /// Whether this role holds every permission of `other`.
+    /// Returns whether this role has every permission of `other`.
     pub fn covers(self, other: Role) -> bool {
         other.permissions().iter().all(|p| self.allows(*p))
     }
 
-    /// The permissions this role grants.
+    /// Returns the permissions this role grants.
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {

@@ -8,13 +8,13 @@ pub const TOTP_REQUIRED_TYPE: &str = "urn:ipsolis:problem:totp-required";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
-    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    /// A URI naming the kind of problem; `about:blank` when the status alone explains it.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// Per-field validation errors, present on 400 and 422 answers.
+    /// Per-field validation errors, present on 400 and 422 responses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The current state of the entity when a transition lost a race (409).

@@ -1,9 +1,9 @@
 //! Connection settings edited in the admin SPA. Secrets are write-only: a request carries the
-//! new value or leaves it out to keep the stored one, and a response says only whether one is set.
+//! new value or leaves it out to keep the stored one, and a response reports only whether one is set.
 
 use serde::{Deserialize, Serialize};
 
-/// How a connection to the directory is secured.
+/// The transport security of a directory connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -17,7 +17,7 @@ pub enum LdapTls {
     Ldaps,
 }
 
-/// How a connection to the mail server is secured.
+/// The transport security of a mail server connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -39,7 +39,7 @@ pub struct LdapSettings {
     pub bind_dn: String,
     pub bind_password_set: bool,
     pub base_dn: String,
-    /// The attribute on a person's entry that holds their manager's DN.
+    /// The attribute on a person's entry that contains their manager's DN.
     pub manager_attribute: String,
 }
 
@@ -127,7 +127,7 @@ pub struct OidcSettingsInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionTest {
     pub ok: bool,
-    /// What succeeded, or the exact failure reported by the server or the network.
+    /// A description of what succeeded, or the exact failure reported by the server or the network.
     pub message: String,
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What a token may be used for. A token's request passes only when one of its scopes grants
-/// the route's permission and the token's role holds it too.
+/// the route's permission and the token's role has it too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Scope {
@@ -66,7 +66,7 @@ impl Scope {
         Scope::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
-    /// Whether this scope covers `permission`. Scopes for interfaces that have no routes yet
+    /// Returns whether this scope covers `permission`. Scopes for interfaces that have no routes yet
     /// (HR, SCIM, metrics) cover no admin permission.
     pub fn grants(self, permission: Permission) -> bool {
         match self {

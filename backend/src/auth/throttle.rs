@@ -23,7 +23,7 @@ fn keys(state: &AppState, username: &str, address: Option<IpAddr>) -> Vec<String
     keys
 }
 
-/// The lock length after `failures` failures, or zero while below the threshold.
+/// Returns the lock length after `failures` failures, or zero while below the threshold.
 pub fn lock_seconds(failures: i64) -> i64 {
     if failures < FREE_FAILURES {
         return 0;

@@ -130,7 +130,7 @@ pub async fn login(
 
     let user = store::admins::find_by_username(&state.db, &username).await?;
     // An unknown user is verified against a dummy hash, so both failures take the same time
-    // and get the same answer.
+    // and get the same response.
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
     let password_ok = state.passwords.verify(&input.password, stored).await;
     let user = user.filter(|u| password_ok && u.active);

@@ -1,5 +1,5 @@
 //! HTTP adapters, one module per resource. Handlers stay thin: parse, authorize, call the
-//! lifecycle or store, answer.
+//! lifecycle or store, respond.
 
 pub mod admin_users;
 pub mod approval_links;
@@ -54,7 +54,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Returns the path of the first string in `value` that holds a NUL character, which
+/// Returns the path of the first string in `value` that contains a NUL character, which
 /// PostgreSQL cannot store in text.
 fn nul_path(value: &serde_json::Value, path: &str) -> Option<String> {
     match value {

@@ -1,7 +1,7 @@
 //! Makes every API error a problem document: errors raised by axum itself (unknown routes,
 //! wrong methods, unparsable path or query parameters) arrive as plain text or empty bodies,
 //! and this middleware rewrites them. It also rejects URLs carrying NUL characters, which
-//! PostgreSQL cannot store, before any handler sees them.
+//! PostgreSQL cannot store, before any handler runs.
 
 use crate::error::problem_response;
 use axum::extract::Request;
@@ -34,7 +34,7 @@ pub async fn problem_documents(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let mut response = rewrite(request, next, &path).await;
-    // API answers carry session state and CSRF tokens; no cache may keep them.
+    // API responses carry session state and CSRF tokens; no cache may keep them.
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
@@ -53,7 +53,7 @@ async fn rewrite(request: Request, next: Next, path: &str) -> Response {
     let method = request.method().clone();
 
     let mut response = next.run(request).await;
-    // API answers carry session state and CSRF tokens; no cache may keep them.
+    // API responses carry session state and CSRF tokens; no cache may keep them.
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
@@ -63,7 +63,7 @@ async fn rewrite(request: Request, next: Next, path: &str) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    // `/health` keeps its own body, which monitors read, also when it answers 503.
+    // `/health` keeps its own body, which monitors read, also when it is a 503.
     if !(status.is_client_error() || status.is_server_error()) || is_problem || path == "/health" {
         return response;
     }

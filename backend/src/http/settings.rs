@@ -120,7 +120,7 @@ pub async fn test_smtp(
     }))
 }
 
-/// The redirect URI to register at the identity provider.
+/// Returns the redirect URI to register at the identity provider.
 pub fn redirect_uri(state: &AppState) -> String {
     let mut url = state.config.public_url.clone();
     url.set_path("/api/v1/portal/auth/callback");

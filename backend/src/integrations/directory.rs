@@ -279,7 +279,7 @@ impl Directory {
         present
     }
 
-    /// Whether `member_dn` is a direct member of `group_dn`.
+    /// Returns whether `member_dn` is a direct member of `group_dn`.
     pub async fn is_member(
         &self,
         ldap: &mut Ldap,

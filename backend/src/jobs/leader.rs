@@ -32,7 +32,7 @@ impl LeaderLock {
         }
     }
 
-    /// Renews the lock if this process holds it, or takes it if nobody does.
+    /// Renews the lock if this process holds it, or takes it if no process holds it.
     /// Returns whether this process is the leader now.
     pub async fn acquire_or_renew(&self) -> Result<bool, Error> {
         let renewed: i64 = self

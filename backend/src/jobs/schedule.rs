@@ -49,7 +49,7 @@ struct Task {
     queue: Queue,
 }
 
-/// The most recent slot of `cron` at or before `now`. The search starts from `now` cut to
+/// Returns the most recent slot of `cron` at or before `now`. The search starts from `now` cut to
 /// whole seconds, because croner keeps the fraction of the start time in what it returns, and
 /// the slot must be the same instant on every tick and every replica.
 pub fn latest_slot(cron: &Cron, now: DateTime<Utc>) -> Option<DateTime<Utc>> {

@@ -70,7 +70,7 @@ pub async fn end(db: &PgPool, id: Uuid, user_id: Uuid, now: DateTime<Utc>) -> sq
     Ok(updated.rows_affected() == 1)
 }
 
-/// The open sessions of a user, newest first.
+/// Returns the open sessions of a user, newest first.
 pub async fn open_for(db: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<SessionRow>> {
     sqlx::query_as(
         "select * from admin_sessions where user_id = $1 and ended_at is null

@@ -1,7 +1,6 @@
 //! The self-service portal under `/portal/`, and the approval-link page.
 
 mod app;
-mod cancel_order_button;
 mod catalog;
 mod decide;
 mod gate;
@@ -9,6 +8,7 @@ mod layout;
 mod load_failed;
 mod my_it;
 mod not_found_page;
+mod order_action_button;
 mod order_detail;
 mod order_form;
 mod sign_in_page;

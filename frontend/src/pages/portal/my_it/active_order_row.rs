@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::orders::Order;
 
-use super::return_button::ReturnButton;
 use crate::format::optional_date_time;
+use crate::pages::portal::order_action_button::{OrderAction, OrderActionButton};
 
 /// Renders one active order with its expiry and the button that gives the access back.
 #[component]
@@ -18,7 +18,7 @@ pub fn ActiveOrderRow(order: Order, on_returned: Callback<Order>) -> impl IntoVi
             </td>
             <td>{optional_date_time(order.expires_at)}</td>
             <td class="row-actions">
-                <ReturnButton order_id=order.id asset_name on_returned />
+                <OrderActionButton action=OrderAction::Return order_id=order.id asset_name on_done=on_returned />
             </td>
         </tr>
     }

@@ -3,6 +3,5 @@
 mod active_order_row;
 mod order_row;
 mod page;
-mod return_button;
 
 pub use page::MyItPage;

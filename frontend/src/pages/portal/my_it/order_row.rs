@@ -4,7 +4,7 @@ use shared::orders::{Order, OrderState};
 
 use crate::components::StateBadge;
 use crate::format::{local_date_time, optional_date_time};
-use crate::pages::portal::cancel_order_button::CancelOrderButton;
+use crate::pages::portal::order_action_button::{OrderAction, OrderActionButton};
 
 /// Renders one of the signed-in person's orders, linking to its detail page. An order waiting
 /// for approval gets the button that cancels it.
@@ -13,10 +13,11 @@ pub fn OrderRow(order: Order, on_cancelled: Callback<Order>) -> impl IntoView {
     let href = format!("/portal/orders/{}", order.id);
     let cancel_button = (order.state == OrderState::PendingApproval).then(|| {
         view! {
-            <CancelOrderButton
+            <OrderActionButton
+                action=OrderAction::Cancel
                 order_id=order.id
                 asset_name=order.definition_name.clone()
-                on_cancelled
+                on_done=on_cancelled
             />
         }
     });

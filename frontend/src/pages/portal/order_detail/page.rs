@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::summary::Summary;
 use crate::api::{ApiError, PortalApi};
 use crate::components::{ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline};
-use crate::pages::portal::cancel_order_button::CancelOrderButton;
+use crate::pages::portal::order_action_button::{OrderAction, OrderActionButton};
 
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
@@ -72,10 +72,11 @@ fn OrderView(
         (current.state == OrderState::PendingApproval).then(|| {
             view! {
                 <div class="actions">
-                    <CancelOrderButton
+                    <OrderActionButton
+                        action=OrderAction::Cancel
                         order_id=current.id
                         asset_name=current.definition_name
-                        on_cancelled=show_new_state
+                        on_done=show_new_state
                     />
                 </div>
             }
