@@ -2,8 +2,8 @@
 //! middleware every request passes through.
 
 use crate::http::{
-    admin_users, approval_links, assets, audit, auth, health, orders, portal, settings, setup, spa,
-    tokens, totp,
+    admin_users, approval_links, assets, audit, auth, health, orders, pool, portal, settings,
+    setup, spa, tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -62,8 +62,17 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::get_security, settings::put_security))
         .routes(routes!(assets::list, assets::create))
         .routes(routes!(assets::get, assets::update))
+        .routes(routes!(pool::list, pool::create))
+        .routes(routes!(pool::get, pool::update))
+        .routes(routes!(pool::set_status))
+        .routes(routes!(pool::import))
+        .routes(routes!(pool::capacity))
         .routes(routes!(orders::list))
         .routes(routes!(orders::get))
+        .routes(routes!(orders::decide))
+        .routes(routes!(orders::retry))
+        .routes(routes!(orders::end))
+        .routes(routes!(orders::reassign))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
         .routes(routes!(portal::auth_status))
@@ -73,10 +82,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(portal::current))
         .routes(routes!(portal::catalog))
         .routes(routes!(portal::catalog_item))
+        .routes(routes!(portal::categories))
         .routes(routes!(portal::create_order, portal::my_orders))
         .routes(routes!(portal::my_order))
         .routes(routes!(portal::return_order))
         .routes(routes!(portal::cancel_order))
+        .routes(routes!(portal::extend_order))
+        .routes(routes!(portal::modify_order))
         .routes(routes!(approval_links::view, approval_links::decide))
         .split_for_parts()
 }

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::orders::OrderRow;
 use serde::{Deserialize, Serialize};
-use shared::orders::{ApprovalState, Decision};
+use shared::orders::{ApprovalPurpose, ApprovalState, Decision, PendingChange};
 use uuid::Uuid;
 
 /// Which news about an order the requester gets.
@@ -21,6 +21,10 @@ pub enum Update {
     Rejected,
     Returned,
     Expired,
+    /// A reminder some days before the access expires.
+    ExpiresSoon,
+    ChangeApproved,
+    ChangeDeclined,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +80,10 @@ fn order_url(state: &AppState, order_id: Uuid) -> String {
     url.to_string()
 }
 
+fn day(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map_or_else(|| "-".into(), |at| at.format("%Y-%m-%d").to_string())
+}
+
 fn date(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     at.map_or_else(
         || "-".into(),
@@ -122,12 +130,28 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
         .clone()
         .unwrap_or_else(|| "(none given)".into());
 
+    let request = match (
+        approval.purpose(),
+        order.pending_change.as_ref().map(|c| &c.0),
+    ) {
+        (ApprovalPurpose::Change, Some(PendingChange::Extend { days })) => {
+            format!("an extension by {days} days of {}", order.definition_name)
+        }
+        (ApprovalPurpose::Change, Some(PendingChange::Modify { attributes })) => format!(
+            "a change of the details of {} to {attributes}",
+            order.definition_name
+        ),
+        (ApprovalPurpose::Change, None) => format!("a change of {}", order.definition_name),
+        (ApprovalPurpose::Order, _) => {
+            format!("{} for {} days", order.definition_name, order.duration_days)
+        }
+    };
     let subject = format!(
         "Approval needed: {} for {}",
         order.definition_name, order.requester_name
     );
     let text = format!(
-        "Hello {approver},\n\n{requester} <{email}> requests {asset} for {days} days.\n\n\
+        "Hello {approver},\n\n{requester} <{email}> requests {request}.\n\n\
          Justification:\n{justification}\n\n\
          Approve: {approve_url}\n\nDecline: {decline_url}\n\n\
          Each link opens a page where you confirm the decision. The links work once and \
@@ -135,14 +159,11 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
         approver = approval.approver_name,
         requester = order.requester_name,
         email = order.requester_email,
-        asset = order.definition_name,
-        days = order.duration_days,
         expiry = date(Some(approve.expires_at())),
     );
     let html = format!(
         "<p>Hello {approver},</p>\
-         <p><strong>{requester}</strong> &lt;{email}&gt; requests <strong>{asset}</strong> \
-         for {days} days.</p>\
+         <p><strong>{requester}</strong> &lt;{email}&gt; requests {request}.</p>\
          <p>Justification:</p><blockquote>{justification}</blockquote>\
          <p><a href=\"{approve_url}\">Approve</a> &nbsp; <a href=\"{decline_url}\">Decline</a></p>\
          <p>Each link opens a page where you confirm the decision. The links work once and \
@@ -150,8 +171,7 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
         approver = escape_html(&approval.approver_name),
         requester = escape_html(&order.requester_name),
         email = escape_html(&order.requester_email),
-        asset = escape_html(&order.definition_name),
-        days = order.duration_days,
+        request = escape_html(&request),
         justification = escape_html(&justification),
         approve_url = escape_html(&approve_url),
         decline_url = escape_html(&decline_url),
@@ -187,6 +207,28 @@ fn update_text(order: &OrderRow, update: Update) -> (String, String) {
             format!("Access returned: {asset}"),
             format!("You returned {asset}; the access has been removed."),
         ),
+        Update::ExpiresSoon => (
+            format!("Access expiring on {}: {asset}", day(order.expires_at)),
+            format!(
+                "Your access to {asset} expires on {}. Extend it from the portal if the \
+                 definition allows, or return it when you no longer need it.",
+                date(order.expires_at)
+            ),
+        ),
+        Update::ChangeApproved => (
+            format!("Change approved: {asset}"),
+            format!(
+                "The change you asked for on {asset} was approved. Your access now runs until {}.",
+                date(order.expires_at)
+            ),
+        ),
+        Update::ChangeDeclined => (
+            format!("Change declined: {asset}"),
+            format!(
+                "The change you asked for on {asset} was declined; your access stays as it was, until {}.",
+                date(order.expires_at)
+            ),
+        ),
         Update::Expired => (
             format!("Access expired: {asset}"),
             format!(
@@ -204,6 +246,10 @@ pub async fn send_order_update(state: &AppState, update: &OrderUpdate) -> Result
         .ok_or_else(|| {
             JobError::Permanent(anyhow::anyhow!("order {} does not exist", update.order_id))
         })?;
+    if update.update == Update::ExpiresSoon && order.state() != shared::orders::OrderState::Active {
+        tracing::info!(order_id = %order.id, "access no longer active; no reminder sent");
+        return Ok(());
+    }
     let (subject, body) = update_text(&order, update.update);
     let url = order_url(state, order.id);
     let text = format!(

@@ -91,7 +91,13 @@ async fn seed_admin(state: &AppState, actor: &Actor, admin: &SeedAdmin) -> anyho
     let hash = state.passwords.hash(&admin.password).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let row = store::admins::insert(&mut tx, &username, &hash, admin.role, now).await?;
+    let fields = store::admins::AccessFields {
+        role: admin.role,
+        active: true,
+        email: None,
+        scope: &Default::default(),
+    };
+    let row = store::admins::insert(&mut tx, &username, &hash, &fields, now).await?;
     sqlx::query("insert into installation (singleton, set_up_at, set_up_by) values (true, $1, $2) on conflict do nothing")
         .bind(now)
         .bind(row.id)

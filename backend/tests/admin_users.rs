@@ -3,20 +3,9 @@
 
 mod common;
 
-use common::{Options, Session, TestApp, error_fields, problem};
+use common::{Session, error_fields, problem};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn app() -> (TestApp, Session) {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
-    let admin = app.admin().await;
-    (app, admin)
-}
 
 async fn create_user(admin: &Session, username: &str, role: &str) -> Value {
     let body =
@@ -26,23 +15,9 @@ async fn create_user(admin: &Session, username: &str, role: &str) -> Value {
     response.json().await.unwrap()
 }
 
-async fn sign_in(app: &TestApp, username: &str, password: &str) -> Session {
-    let mut session = app.client();
-    let response = session
-        .post(
-            "/api/v1/auth/login",
-            &json!({ "username": username, "password": password }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK, "sign in {username}");
-    let body: Value = response.json().await.unwrap();
-    session.csrf = Some(body["csrf_token"].as_str().unwrap().to_string());
-    session
-}
-
 #[tokio::test]
 async fn create_list_and_duplicate() {
-    let (_app, admin) = app().await;
+    let (_app, admin) = common::quiet_app().await;
     let user = create_user(&admin, "auditor.one", "auditor").await;
     assert_eq!(user["role"], "auditor");
     assert!(user.get("password_hash").is_none());
@@ -64,9 +39,9 @@ async fn create_list_and_duplicate() {
 
 #[tokio::test]
 async fn role_change_ends_that_users_sessions() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let user = create_user(&admin, "helper", "admin").await;
-    let session = sign_in(&app, "helper", "helper-password-1").await;
+    let session = app.sign_in_admin("helper", "helper-password-1").await;
     assert_eq!(session.get("/api/v1/orders").await.status(), StatusCode::OK);
 
     let id = user["id"].as_str().unwrap();
@@ -83,7 +58,7 @@ async fn role_change_ends_that_users_sessions() {
         StatusCode::UNAUTHORIZED
     );
 
-    let again = sign_in(&app, "helper", "helper-password-1").await;
+    let again = app.sign_in_admin("helper", "helper-password-1").await;
     let response = again.get("/api/v1/settings/ldap").await;
     assert_eq!(
         response.status(),
@@ -94,7 +69,7 @@ async fn role_change_ends_that_users_sessions() {
 
 #[tokio::test]
 async fn own_account_cannot_be_demoted_or_deleted() {
-    let (_app, admin) = app().await;
+    let (_app, admin) = common::quiet_app().await;
     let me: Value = admin
         .get("/api/v1/auth/session")
         .await
@@ -129,9 +104,11 @@ async fn own_account_cannot_be_demoted_or_deleted() {
 
 #[tokio::test]
 async fn racing_demotions_keep_one_superadmin() {
-    let (app, first) = app().await;
+    let (app, first) = common::quiet_app().await;
     let other = create_user(&first, "second.root", "superadmin").await;
-    let second = sign_in(&app, "second.root", "second.root-password-1").await;
+    let second = app
+        .sign_in_admin("second.root", "second.root-password-1")
+        .await;
     let me: Value = first
         .get("/api/v1/auth/session")
         .await
@@ -169,8 +146,10 @@ async fn racing_demotions_keep_one_superadmin() {
 
 #[tokio::test]
 async fn password_changes_end_other_sessions() {
-    let (app, admin) = app().await;
-    let other_browser = sign_in(&app, "root.admin", "correct-horse-battery").await;
+    let (app, admin) = common::quiet_app().await;
+    let other_browser = app
+        .sign_in_admin("root.admin", "correct-horse-battery")
+        .await;
 
     let body =
         json!({ "current_password": "wrong-password-x", "new_password": "a-brand-new-password" });
@@ -194,14 +173,17 @@ async fn password_changes_end_other_sessions() {
         other_browser.get("/api/v1/orders").await.status(),
         StatusCode::UNAUTHORIZED
     );
-    sign_in(&app, "root.admin", "a-brand-new-password").await;
+    app.sign_in_admin("root.admin", "a-brand-new-password")
+        .await;
 }
 
 #[tokio::test]
 async fn only_superadmins_manage_users() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     create_user(&admin, "plain.admin", "admin").await;
-    let session = sign_in(&app, "plain.admin", "plain.admin-password-1").await;
+    let session = app
+        .sign_in_admin("plain.admin", "plain.admin-password-1")
+        .await;
     assert_eq!(
         session.get("/api/v1/admin-users").await.status(),
         StatusCode::FORBIDDEN

@@ -34,12 +34,7 @@ fn spawn_worker(app: &TestApp) -> Child {
 
 #[tokio::test]
 async fn killed_worker_does_not_lose_provisioning() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     app.configure_services(&admin).await;
 

@@ -56,12 +56,7 @@ fn committed_openapi_document_is_current() {
 
 #[tokio::test]
 async fn openapi_and_swagger_are_served_locally() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let doc: Value = reqwest::get(format!("{}/openapi.json", app.url))
         .await
         .unwrap()
@@ -113,12 +108,7 @@ fn short_secret_stops_the_server() {
 
 #[tokio::test]
 async fn racing_first_admins_create_exactly_one() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let status: Value = app
         .client()
         .get("/api/v1/setup")
@@ -168,12 +158,7 @@ async fn racing_first_admins_create_exactly_one() {
 
 #[tokio::test]
 async fn first_admin_input_is_validated() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let response = app
         .client()
         .post(
@@ -195,12 +180,7 @@ async fn first_admin_input_is_validated() {
 
 #[tokio::test]
 async fn sign_in_failures_look_the_same() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     app.admin().await;
     let wrong = app
         .client()
@@ -231,22 +211,13 @@ async fn sign_in_failures_look_the_same() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let failures: i64 =
-        sqlx::query_scalar("select count(*) from audit_log where action = 'auth.sign_in_failed'")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+    let failures = app.audit_count("auth.sign_in_failed").await;
     assert_eq!(failures, 2);
 }
 
 #[tokio::test]
 async fn cookie_writes_need_csrf_token() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let mut admin = app.admin().await;
     admin.csrf = None;
     let body = common::directory::settings_body();
@@ -269,12 +240,7 @@ async fn cookie_writes_need_csrf_token() {
 
 #[tokio::test]
 async fn repeated_failures_lock_sign_in() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     app.admin().await;
     let wrong = json!({ "username": "root.admin", "password": "wrong-password-x" });
     for attempt in 1..=5 {
@@ -305,12 +271,7 @@ async fn repeated_failures_lock_sign_in() {
 
 #[tokio::test]
 async fn every_api_error_is_a_problem_document() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     let cases = [
         ("/api/v1/nothing-here", StatusCode::NOT_FOUND),

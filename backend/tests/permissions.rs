@@ -104,12 +104,7 @@ async fn sign_in(app: &TestApp, admin: &Session, role: Role) -> Session {
 
 #[tokio::test]
 async fn roles_and_scopes_match_the_table() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let superadmin = app.admin().await;
     let mut sessions = vec![(Role::Superadmin, superadmin)];
     for role in &Role::ALL[1..] {
@@ -178,11 +173,7 @@ async fn roles_and_scopes_match_the_table() {
 #[tokio::test]
 async fn legacy_key_is_a_superadmin_only_when_set() {
     let key = "legacy-admin-key-0123456789abcdef-xyz".to_string();
-    let options = Options {
-        workers: false,
-        scheduler: false,
-        extra_env: vec![("ADMIN_API_KEY", key.clone())],
-    };
+    let options = Options::quiet().with_env(vec![("ADMIN_API_KEY", key.clone())]);
     let app = TestApp::start_with(options).await;
     let http = reqwest::Client::new();
     let orders = format!("{}/api/v1/orders", app.url);
@@ -226,12 +217,7 @@ async fn legacy_key_is_a_superadmin_only_when_set() {
             .unwrap();
     assert_eq!(actor, "admin:legacy_key");
 
-    let without = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let without = TestApp::start_with(Options::quiet()).await;
     let refused = http
         .get(format!("{}/api/v1/orders", without.url))
         .header("X-Admin-Key", &key)

@@ -23,11 +23,7 @@ fn strict() -> Value {
 
 #[tokio::test]
 async fn policy_applies_to_new_passwords() {
-    let options = Options {
-        workers: false,
-        scheduler: false,
-        extra_env: vec![("ADMIN_API_KEY", KEY.to_string())],
-    };
+    let options = Options::quiet().with_env(vec![("ADMIN_API_KEY", KEY.to_string())]);
     let app = TestApp::start_with(options).await;
     let admin = app.admin().await;
     let defaults: Value = admin
@@ -113,12 +109,7 @@ async fn problem_of(response: reqwest::Response) -> Value {
 
 #[tokio::test]
 async fn idle_timeout_follows_the_setting() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     assert_eq!(
         admin

@@ -43,12 +43,7 @@ async fn status_with(app: &TestApp, cookie: &str) -> StatusCode {
 
 #[tokio::test]
 async fn sign_out_ends_copied_cookies_too() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     app.admin().await;
     let (cookie, csrf) = signed_in_cookie(&app).await;
     assert_eq!(status_with(&app, &cookie).await, StatusCode::OK);
@@ -66,12 +61,7 @@ async fn sign_out_ends_copied_cookies_too() {
 
 #[tokio::test]
 async fn idle_sessions_time_out() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     app.admin().await;
     let (cookie, _) = signed_in_cookie(&app).await;
     app.state.clock.advance(chrono::Duration::minutes(29));
@@ -82,12 +72,7 @@ async fn idle_sessions_time_out() {
 
 #[tokio::test]
 async fn users_list_and_end_their_sessions() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     let (other, _) = signed_in_cookie(&app).await;
 

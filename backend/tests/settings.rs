@@ -2,24 +2,13 @@
 
 mod common;
 
-use common::{Options, TestApp, directory, env, error_fields, problem};
+use common::{directory, env, error_fields, problem};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn app() -> (TestApp, common::Session) {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
-    let admin = app.admin().await;
-    (app, admin)
-}
-
 #[tokio::test]
 async fn ldap_password_is_encrypted_and_never_returned() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let saved: Value = admin
         .put("/api/v1/settings/ldap", &directory::settings_body())
         .await
@@ -55,7 +44,7 @@ async fn ldap_password_is_encrypted_and_never_returned() {
 
 #[tokio::test]
 async fn ldap_test_reports_success_and_exact_failures() {
-    let (_app, admin) = app().await;
+    let (_app, admin) = common::quiet_app().await;
     let body = directory::settings_body();
     let ok: Value = admin
         .post("/api/v1/settings/ldap/test", &body)
@@ -122,7 +111,7 @@ async fn ldap_test_reports_success_and_exact_failures() {
 
 #[tokio::test]
 async fn smtp_test_and_validation() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let body = json!({
         "host": env("SMTP_HOST"),
         "port": env("SMTP_PORT").parse::<u16>().unwrap(),
@@ -190,7 +179,7 @@ async fn smtp_test_and_validation() {
 
 #[tokio::test]
 async fn definition_input_errors_name_fields() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let body = json!({
         "name": "",
         "strategy": "group_access",

@@ -2,20 +2,9 @@
 
 mod common;
 
-use common::{Options, Session, TestApp, error_fields, problem};
+use common::{Session, TestApp, error_fields, problem};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn app() -> (TestApp, Session) {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
-    let admin = app.admin().await;
-    (app, admin)
-}
 
 async fn create_token(admin: &Session, body: Value) -> (Value, String) {
     let response = admin.post("/api/v1/tokens", &body).await;
@@ -57,7 +46,7 @@ fn definition(name: &str) -> Value {
 
 #[tokio::test]
 async fn scopes_limit_what_a_token_does() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let (token, secret) = create_token(
         &admin,
         json!({ "name": "reporting", "scopes": ["orders:read"], "expires_in_days": 30 }),
@@ -106,7 +95,7 @@ async fn scopes_limit_what_a_token_does() {
 
 #[tokio::test]
 async fn token_writes_are_attributed_without_csrf() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let (_, secret) = create_token(
         &admin,
         json!({ "name": "catalog-sync", "scopes": ["catalog:write"], "expires_in_days": 7 }),
@@ -131,7 +120,7 @@ async fn token_writes_are_attributed_without_csrf() {
 
 #[tokio::test]
 async fn token_role_never_exceeds_creator() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let body =
         json!({ "username": "plain.admin", "password": "plain-admin-pass", "role": "admin" });
     admin.post("/api/v1/admin-users", &body).await;
@@ -203,7 +192,7 @@ async fn token_role_never_exceeds_creator() {
 
 #[tokio::test]
 async fn revoked_expired_and_orphaned_tokens_fail() {
-    let (app, admin) = app().await;
+    let (app, admin) = common::quiet_app().await;
     let (token, secret) = create_token(
         &admin,
         json!({ "name": "short", "scopes": ["orders:read"], "expires_in_days": 1 }),
@@ -285,7 +274,7 @@ async fn revoked_expired_and_orphaned_tokens_fail() {
 
 #[tokio::test]
 async fn token_input_is_validated() {
-    let (_app, admin) = app().await;
+    let (_app, admin) = common::quiet_app().await;
     let body = json!({ "name": "", "scopes": [], "expires_in_days": 0 });
     let response = admin.post("/api/v1/tokens", &body).await;
     assert_eq!(
@@ -299,21 +288,8 @@ async fn token_input_is_validated() {
 
 #[tokio::test]
 async fn old_revoked_tokens_are_purged() {
-    let (app, admin) = app().await;
-    let mut security: Value = admin
-        .get("/api/v1/settings/security")
-        .await
-        .json()
-        .await
-        .unwrap();
-    security["token_purge_days"] = json!(1);
-    assert_eq!(
-        admin
-            .put("/api/v1/settings/security", &security)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let (app, admin) = common::quiet_app().await;
+    common::update_security(&admin, |rules| rules["token_purge_days"] = json!(1)).await;
     let (token, _) = create_token(
         &admin,
         json!({ "name": "old", "scopes": ["orders:read"], "expires_in_days": 30 }),

@@ -62,12 +62,7 @@ async fn enable(app: &TestApp, admin: &Session) -> (Vec<u8>, Vec<String>) {
 
 #[tokio::test]
 async fn sign_in_needs_a_fresh_code() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     let (secret, _) = enable(&app, &admin).await;
     let stored: Option<String> = sqlx::query_scalar("select totp_secret from admin_users")
@@ -105,12 +100,7 @@ async fn sign_in_needs_a_fresh_code() {
 
 #[tokio::test]
 async fn recovery_codes_work_once_and_totp_turns_off() {
-    let app = TestApp::start_with(Options {
-        workers: false,
-        scheduler: false,
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     let (_, codes) = enable(&app, &admin).await;
     assert_eq!(codes.len(), 10);

@@ -114,7 +114,7 @@ describe('admin roles', () => {
 
     // The server checks the own-account rule before the last-superadmin guard.
     const ownAccount =
-      /^Conflict\s+You cannot change your own role or deactivate yourself; ask another superadmin\.$/;
+      /^Conflict\s+You cannot change your own role or scope or deactivate yourself; ask another superadmin\.$/;
     const status = section(admin, 'Status');
     await status.getByRole('button', { name: 'Deactivate', ...exact }).click();
     await expectText(status.getByRole('alert'), ownAccount, 'the own-account deactivation error');

@@ -1,13 +1,18 @@
 // API tokens and security settings in one Chromium. The first administrator creates a token
-// with the scope orders:read, which a script (node's fetch) uses until the admin revokes it.
-// Then the admin raises the minimum password length, and a shorter new password is rejected.
+// with the scope orders:read, which a script (node's fetch) uses until the admin revokes it,
+// and pages through a list longer than one page. Then the admin raises the minimum password
+// length, which rejects a shorter new password, and sets how long old tokens are kept. A
+// sign-in with the legacy admin key lists the tokens but gets no form to create one.
 //
 //   cd e2e && node --test browser/tokens.test.mjs
 //
-// Needs the same services, builds, database name and port as path.test.mjs.
+// Needs the same services, builds, database name and port as path.test.mjs. The server gets
+// an ADMIN_API_KEY of its own.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe } from 'node:test';
 
+import { adminRequest } from './lib/admin_api.mjs';
 import { APP_URL } from './lib/config.mjs';
 import { expectText, waitUntil } from './lib/checks.mjs';
 import { ADMIN, createFirstAdmin, followNavLink } from './lib/flows.mjs';
@@ -16,8 +21,15 @@ import { TestRun } from './lib/run.mjs';
 const exact = { exact: true };
 
 const TOKEN_NAME = 'e2e-orders-reader';
+// The number of tokens the SPA asks for per page.
+const TOKEN_PAGE_SIZE = 50;
 // 13 characters: above the fixed minimum of 12, below the policy minimum of 16 set below.
 const THIRTEEN_CHARACTER_PASSWORD = 'e2e-pw-13-chr';
+const PURGE_DAYS_LABEL = 'Delete revoked and expired API tokens after (days, 0 keeps them)';
+
+const LEGACY_KEY = randomBytes(32).toString('hex');
+const LEGACY_KEY_TOKEN_NOTE =
+  /^The legacy admin key belongs to no account, so it cannot own API tokens; create an admin user for yourself under Admin users and sign in with that account to create one\.$/;
 
 function section(page, name) {
   return page.getByRole('region', { name, ...exact });
@@ -40,6 +52,17 @@ async function cellIn(page, row, column) {
   return row.getByRole('cell').nth(index);
 }
 
+// Returns the texts that INPUT names in aria-describedby, which a screen reader reads out
+// after its label.
+async function descriptions(input) {
+  return input.evaluate((element) =>
+    (element.getAttribute('aria-describedby') || '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent.trim() ?? ''),
+  );
+}
+
 // Sends GET PATH to the server as a script would, with SECRET as the bearer token.
 async function getWithToken(path, secret) {
   const response = await fetch(`${APP_URL}${path}`, {
@@ -50,7 +73,7 @@ async function getWithToken(path, secret) {
 }
 
 describe('API tokens and security settings', () => {
-  const run = new TestRun('tokens');
+  const run = new TestRun('tokens', { serverEnv: { ADMIN_API_KEY: LEGACY_KEY } });
   run.hooks();
   // Set by the step that creates the token, and read by the later steps.
   let secret = null;
@@ -148,6 +171,30 @@ describe('API tokens and security settings', () => {
     assert.equal(orders.status, 401, `GET /api/v1/orders with the revoked token: ${orders.body}`);
   });
 
+  run.step('token list loads further pages', async () => {
+    // 50 more tokens fill the first page of 50, so the first token moves to the second.
+    const page = await run.page('admin');
+    for (let index = 1; index <= TOKEN_PAGE_SIZE; index += 1) {
+      await adminRequest(page, 'POST', '/api/v1/tokens', {
+        name: `e2e-batch-${String(index).padStart(2, '0')}`,
+        scopes: ['orders:read'],
+        expires_in_days: 30,
+      });
+    }
+    await page.reload();
+    await page.getByRole('heading', { name: 'API tokens', ...exact }).waitFor();
+    const bodyRows = page.locator('tbody').getByRole('row');
+    const loadMore = page.getByRole('button', { name: 'Load more', ...exact });
+    await loadMore.waitFor();
+    assert.equal(await bodyRows.count(), TOKEN_PAGE_SIZE, 'the first page has 50 tokens');
+    assert.equal(await tokenRow(page, TOKEN_NAME).count(), 0, 'the oldest token is on the next page');
+
+    await loadMore.click();
+    await tokenRow(page, TOKEN_NAME).waitFor();
+    assert.equal(await bodyRows.count(), TOKEN_PAGE_SIZE + 1, 'both pages together list every token');
+    await loadMore.waitFor({ state: 'detached' });
+  });
+
   run.step('admin raises the minimum password length', async () => {
     const page = await run.page('admin');
     await followNavLink(page, 'Settings');
@@ -179,6 +226,52 @@ describe('API tokens and security settings', () => {
     });
   });
 
+  run.step('admin sets how long old tokens are kept', async () => {
+    const page = await run.page('admin');
+    const security = section(page, 'Security');
+    const purgeDays = security.getByLabel(PURGE_DAYS_LABEL, exact);
+    await purgeDays.waitFor();
+    assert.equal(await purgeDays.inputValue(), '0', 'old tokens are kept for good by default');
+    const save = security.getByRole('button', { name: 'Save security settings', ...exact });
+
+    await purgeDays.fill('30');
+    await save.click();
+    await expectText(security.getByRole('status'), /^Saved\./, 'the security save result');
+    await page.reload();
+    const reloaded = section(page, 'Security').getByLabel(PURGE_DAYS_LABEL, exact);
+    await reloaded.waitFor();
+    await waitUntil('the saved purge days after a reload', async (state) => {
+      const value = await reloaded.inputValue();
+      state.detail = JSON.stringify(value);
+      return value === '30' ? value : undefined;
+    });
+
+    // The form checks the range before any request, and names the error in the field's
+    // description.
+    const reloadedSecurity = section(page, 'Security');
+    await reloaded.fill('5000');
+    await reloadedSecurity.getByRole('button', { name: 'Save security settings', ...exact }).click();
+    await expectText(fieldErrors(reloadedSecurity), 'must be between 0 and 3650', 'the purge days error');
+    assert.equal(await reloaded.getAttribute('aria-invalid'), 'true', 'the purge days field is marked invalid');
+    const descriptionTexts = await descriptions(reloaded);
+    assert.ok(
+      descriptionTexts.includes('must be between 0 and 3650'),
+      `the purge days field is described by its error: ${JSON.stringify(descriptionTexts)}`,
+    );
+    assert.equal(await reloadedSecurity.getByRole('status').count(), 0, 'no save result for the wrong value');
+
+    const stored = await adminRequest(page, 'GET', '/api/v1/settings/security');
+    assert.equal(stored.token_purge_days, 30, 'the server keeps the saved purge days');
+    await page.reload();
+    const afterRejection = section(page, 'Security').getByLabel(PURGE_DAYS_LABEL, exact);
+    await afterRejection.waitFor();
+    await waitUntil('the purge days after the rejected value', async (state) => {
+      const value = await afterRejection.inputValue();
+      state.detail = JSON.stringify(value);
+      return value === '30' ? value : undefined;
+    });
+  });
+
   run.step('shorter password is rejected', async () => {
     const page = await run.page('admin');
     await followNavLink(page, 'My account');
@@ -193,6 +286,41 @@ describe('API tokens and security settings', () => {
       fieldErrors(form),
       'must be at least 16 characters long',
       'the server\'s error for the new password',
+    );
+  });
+
+  run.step('legacy key lists tokens but cannot create one', async () => {
+    const page = await run.page('legacy');
+    await page.goto(`${APP_URL}/ui/`);
+    await page.getByRole('heading', { name: 'Sign in', ...exact }).waitFor();
+    await page.getByLabel('Password', exact).fill(LEGACY_KEY);
+    await page.getByRole('button', { name: 'Sign in', ...exact }).click();
+    await page.getByRole('navigation', { name: 'Main', ...exact }).getByText('legacy-key', exact).waitFor();
+
+    await followNavLink(page, 'API tokens');
+    await page.getByRole('heading', { name: 'API tokens', ...exact }).waitFor();
+    // A superadmin's list contains every admin's tokens, newest first.
+    await tokenRow(page, `e2e-batch-${TOKEN_PAGE_SIZE}`).waitFor();
+
+    const form = section(page, 'New API token');
+    await expectText(form.getByRole('paragraph'), LEGACY_KEY_TOKEN_NOTE, 'the note in place of the form');
+    await form.getByRole('link', { name: 'Admin users', ...exact }).waitFor();
+    assert.equal(await form.getByLabel('Name', exact).count(), 0, 'no form for the legacy key');
+    assert.equal(
+      await form.getByRole('button', { name: 'Create token', ...exact }).count(),
+      0,
+      'no Create token button for the legacy key',
+    );
+
+    // The server rejects the key as a token's owner, which the note explains.
+    await assert.rejects(
+      adminRequest(page, 'POST', '/api/v1/tokens', {
+        name: 'e2e-legacy-token',
+        scopes: ['orders:read'],
+        expires_in_days: 30,
+      }),
+      /returned 403: .*legacy admin key/,
+      'the server answers 403 to the legacy key',
     );
   });
 });

@@ -68,3 +68,113 @@ pub fn non_blank(text: &str) -> Option<String> {
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
+
+/// Splits text typed one entry per line or with commas into trimmed entries, dropping blanks
+/// and repeats that differ only in case.
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut entries: Vec<String> = Vec::new();
+    for entry in text.split(['\n', ',']).map(str::trim) {
+        let repeated = entries.iter().any(|seen| seen.eq_ignore_ascii_case(entry));
+        if !entry.is_empty() && !repeated {
+            entries.push(entry.to_string());
+        }
+    }
+    entries
+}
+
+/// Parses an optional whole number: blank text is `None`, anything else must be a number.
+pub fn parse_optional_number<T: std::str::FromStr>(
+    text: &str,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    if text.trim().is_empty() {
+        None
+    } else {
+        parse_number(text, field, errors)
+    }
+}
+
+/// Parses an amount such as `45`, `45.5` or `45.00` into minor units (hundredths).
+pub fn parse_amount(text: &str) -> Result<i64, String> {
+    let invalid = || "must be an amount such as 45.00".to_string();
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return Err(invalid());
+    }
+    if fraction.len() > 2 {
+        return Err("must have at most two decimal places".to_string());
+    }
+    let whole: i64 = whole.parse().map_err(|_| invalid())?;
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+    whole
+        .checked_mul(100)
+        .and_then(|minor| minor.checked_add(cents))
+        .ok_or_else(invalid)
+}
+
+/// Formats minor units (hundredths) as an amount such as `45.00`.
+pub fn format_amount(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let minor = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", minor / 100, minor % 100)
+}
+
+/// Reads whole numbers separated by commas, adding one error for `field` per entry that is
+/// not a number.
+pub fn parse_number_list(text: &str, field: &str, errors: &mut FieldErrors) -> Vec<i32> {
+    let mut numbers = Vec::new();
+    for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        match entry.parse() {
+            Ok(number) => numbers.push(number),
+            Err(_) => errors.push(field, format!("\"{entry}\" is not a whole number")),
+        }
+    }
+    numbers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_become_minor_units() {
+        assert_eq!(parse_amount("45.00"), Ok(4500));
+        assert_eq!(parse_amount(" 45 "), Ok(4500));
+        assert_eq!(parse_amount("45.5"), Ok(4550));
+        assert_eq!(parse_amount("0.07"), Ok(7));
+        assert_eq!(parse_amount("45."), Ok(4500));
+        for bad in [
+            "",
+            ".5",
+            "4,5",
+            "-3",
+            "1.234",
+            "12a",
+            "99999999999999999999",
+        ] {
+            assert!(parse_amount(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_amount(4500), "45.00");
+        assert_eq!(format_amount(7), "0.07");
+        assert_eq!(format_amount(-150), "-1.50");
+    }
+
+    #[test]
+    fn number_lists_report_each_bad_entry() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(parse_number_list("7, 1,,", "days", &mut errors), [7, 1]);
+        assert!(errors.is_empty());
+        assert_eq!(parse_number_list("7, x", "days", &mut errors), [7]);
+        assert_eq!(errors.messages_for("days"), ["\"x\" is not a whole number"]);
+    }
+
+    #[test]
+    fn list_entries_split_on_lines_and_commas() {
+        let entries = split_list(" Finance,\n\nHR ,, finance\r\nVDI\n");
+        assert_eq!(entries, ["Finance", "HR", "VDI"]);
+        assert!(split_list(" , \n").is_empty());
+    }
+}

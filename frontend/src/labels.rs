@@ -1,8 +1,12 @@
 //! Labels for people for the enums that `shared` does not label itself.
 
-use shared::catalog::{ApprovalPolicy, JustificationRule, Strategy};
-use shared::orders::ApprovalState;
+use shared::catalog::{
+    ApprovalPolicy, AssignmentModel, AttributeKind, Classification, DeprovisionPolicy, Icon,
+    JustificationRule, Strategy,
+};
+use shared::orders::{ApprovalState, Decision};
 use shared::permissions::Role;
+use shared::pool::FillLevel;
 
 pub fn approval_state(state: ApprovalState) -> &'static str {
     match state {
@@ -10,6 +14,22 @@ pub fn approval_state(state: ApprovalState) -> &'static str {
         ApprovalState::Approved => "Approved",
         ApprovalState::Declined => "Declined",
         ApprovalState::Superseded => "No longer needed",
+    }
+}
+
+/// Returns the labels of a decision's first button and of the button that confirms it.
+pub fn decision_buttons(decision: Decision) -> (&'static str, &'static str) {
+    match decision {
+        Decision::Approve => ("Approve", "Confirm approval"),
+        Decision::Decline => ("Decline", "Confirm decline"),
+    }
+}
+
+/// Returns the past tense of a decision, for the line that reports it.
+pub fn decision_taken(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Approve => "Approved",
+        Decision::Decline => "Declined",
     }
 }
 
@@ -31,6 +51,15 @@ pub fn justification_rule(rule: JustificationRule) -> &'static str {
 pub fn strategy(strategy: Strategy) -> &'static str {
     match strategy {
         Strategy::GroupAccess => "Group Access",
+        Strategy::Runbook => "Runbook",
+        Strategy::Composite => "Composite",
+    }
+}
+
+pub fn approval_purpose(purpose: shared::orders::ApprovalPurpose) -> &'static str {
+    match purpose {
+        shared::orders::ApprovalPurpose::Order => "The order",
+        shared::orders::ApprovalPurpose::Change => "A change",
     }
 }
 
@@ -52,4 +81,121 @@ pub fn admin_user_status(active: bool) -> &'static str {
 /// Lists every role with its label, highest role first, for a role `<select>`.
 pub fn role_options() -> Vec<(Role, &'static str)> {
     Role::ALL.map(|each| (each, role(each))).to_vec()
+}
+
+pub fn icon(icon: Icon) -> &'static str {
+    match icon {
+        Icon::Key => "Key",
+        Icon::Desktop => "Desktop",
+        Icon::Server => "Server",
+        Icon::Application => "Application",
+        Icon::Database => "Database",
+        Icon::Network => "Network",
+        Icon::Phone => "Phone",
+        Icon::Package => "Package",
+    }
+}
+
+pub fn icon_options() -> Vec<(Icon, &'static str)> {
+    [
+        Icon::Key,
+        Icon::Desktop,
+        Icon::Server,
+        Icon::Application,
+        Icon::Database,
+        Icon::Network,
+        Icon::Phone,
+        Icon::Package,
+    ]
+    .map(|each| (each, icon(each)))
+    .to_vec()
+}
+
+pub fn assignment(model: AssignmentModel) -> &'static str {
+    match model {
+        AssignmentModel::CapacityPooled => "Capacity pooled: a quota of orders, no instances",
+        AssignmentModel::DedicatedShared => "Dedicated shared: instances shared by several people",
+        AssignmentModel::AssignedPersonal => "Assigned personal: one instance per order",
+    }
+}
+
+pub fn assignment_options() -> Vec<(AssignmentModel, &'static str)> {
+    [
+        AssignmentModel::CapacityPooled,
+        AssignmentModel::DedicatedShared,
+        AssignmentModel::AssignedPersonal,
+    ]
+    .map(|each| (each, assignment(each)))
+    .to_vec()
+}
+
+pub fn deprovision(policy: DeprovisionPolicy) -> &'static str {
+    match policy {
+        DeprovisionPolicy::ReturnToPool => "Return to the pool",
+        DeprovisionPolicy::ReturnWithReinstall => "Return to the pool after a reinstall",
+        DeprovisionPolicy::Maintenance => "Move to maintenance",
+    }
+}
+
+pub fn deprovision_options() -> Vec<(DeprovisionPolicy, &'static str)> {
+    [
+        DeprovisionPolicy::ReturnToPool,
+        DeprovisionPolicy::ReturnWithReinstall,
+        DeprovisionPolicy::Maintenance,
+    ]
+    .map(|each| (each, deprovision(each)))
+    .to_vec()
+}
+
+pub fn attribute_kind(kind: AttributeKind) -> &'static str {
+    match kind {
+        AttributeKind::Text => "Text",
+        AttributeKind::Number => "Number",
+        AttributeKind::Select => "Select",
+        AttributeKind::Boolean => "Yes or no",
+        AttributeKind::Date => "Date",
+        AttributeKind::DirectoryUser => "Directory user",
+    }
+}
+
+pub fn attribute_kind_options() -> Vec<(AttributeKind, &'static str)> {
+    [
+        AttributeKind::Text,
+        AttributeKind::Number,
+        AttributeKind::Select,
+        AttributeKind::Boolean,
+        AttributeKind::Date,
+        AttributeKind::DirectoryUser,
+    ]
+    .map(|each| (each, attribute_kind(each)))
+    .to_vec()
+}
+
+pub fn classification(classification: Classification) -> &'static str {
+    match classification {
+        Classification::Internal => "Internal",
+        Classification::Pii => "PII (personal data)",
+        Classification::Phi => "PHI (health data)",
+        Classification::Pci => "PCI (card data)",
+    }
+}
+
+pub fn classification_options() -> Vec<(Classification, &'static str)> {
+    [
+        Classification::Internal,
+        Classification::Pii,
+        Classification::Phi,
+        Classification::Pci,
+    ]
+    .map(|each| (each, classification(each)))
+    .to_vec()
+}
+
+/// Returns the word that goes with a definition's fill level on the dashboard.
+pub fn fill_level(level: FillLevel) -> &'static str {
+    match level {
+        FillLevel::Ok => "Room left",
+        FillLevel::Warning => "Almost full",
+        FillLevel::Critical => "Full",
+    }
 }

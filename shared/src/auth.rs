@@ -1,3 +1,4 @@
+use crate::admin_users::AccessScope;
 use crate::permissions::{Permission, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -27,14 +28,45 @@ pub struct Credentials {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminSession {
-    pub user_id: Uuid,
+    /// Absent when signed in with the legacy admin key, which belongs to no account.
+    pub user_id: Option<Uuid>,
     pub username: String,
     pub role: Role,
     pub permissions: Vec<Permission>,
+    /// The asset definitions the role applies to for catalog changes and orders.
+    pub scope: AccessScope,
     pub csrf_token: String,
     /// Whether this account signs in with a second factor.
     #[serde(default)]
     pub totp_enabled: bool,
+    /// Set when the account may only reach My account until it fixes what this names.
+    #[serde(default)]
+    pub restriction: Option<SignInRestriction>,
+}
+
+/// The reason a signed-in admin may only reach My account for now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignInRestriction {
+    /// The password is older than the policy's maximum age.
+    PasswordExpired,
+    /// The role must sign in with a second factor and none is set up.
+    TotpSetupRequired,
+}
+
+impl SignInRestriction {
+    /// Returns what the admin must do, in one sentence.
+    pub fn message(self) -> &'static str {
+        match self {
+            SignInRestriction::PasswordExpired => {
+                "Your password has expired under the password policy; change it in My account before anything else."
+            }
+            SignInRestriction::TotpSetupRequired => {
+                "Your role must sign in with two-factor authentication; set it up in My account before anything else."
+            }
+        }
+    }
 }
 
 /// The signed-in portal user, matched to a directory entry at sign-in.

@@ -10,6 +10,149 @@ use uuid::Uuid;
 pub enum Strategy {
     /// Add the requester to directory groups, and remove them at the end.
     GroupAccess,
+    /// Run the definition's runbook of steps.
+    Runbook,
+    /// Add the groups, then run the runbook.
+    Composite,
+}
+
+/// The way orders of a definition use its pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentModel {
+    /// A quota of open orders, with no instances in the pool.
+    #[default]
+    CapacityPooled,
+    /// Instances in the pool, each shared by up to `shared_max_users` people.
+    DedicatedShared,
+    /// One free instance of the pool per order.
+    AssignedPersonal,
+}
+
+/// The fate of an assigned instance when its order ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeprovisionPolicy {
+    /// Remove the access; an instance goes back to the pool as it is.
+    #[default]
+    ReturnToPool,
+    /// The instance is marked for reinstallation before anyone gets it again.
+    ReturnWithReinstall,
+    /// The instance goes to maintenance for an admin to look at.
+    Maintenance,
+}
+
+/// The picture shown next to a definition in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Icon {
+    #[default]
+    Key,
+    Desktop,
+    Server,
+    Application,
+    Database,
+    Network,
+    Phone,
+    Package,
+}
+
+/// The sensitivity of the data behind an attribute. The strictest one on an order is shown on
+/// its form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    #[default]
+    Internal,
+    Pii,
+    Phi,
+    Pci,
+}
+
+/// The type of value a requester fills in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeKind {
+    Text,
+    Number,
+    Select,
+    Boolean,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// A person in the directory, by account name or mail address.
+    DirectoryUser,
+}
+
+/// One field of a definition's order form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AttributeDefinition {
+    /// The name orders and rules use: a lower-case letter, then letters, digits or `_`.
+    pub key: String,
+    pub label: String,
+    pub kind: AttributeKind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub help: String,
+    /// For text: the most characters.
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    /// For numbers: the smallest and largest allowed value.
+    #[serde(default)]
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub max: Option<i64>,
+    /// For select: the choices.
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub classification: Classification,
+}
+
+/// Whether and how far an active order may be extended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionPolicy {
+    pub allowed: bool,
+    /// The maximum number of days one extension adds.
+    pub max_days: i32,
+    /// How many times one order may be extended.
+    pub max_count: i32,
+    /// Whether an extension goes through approval again.
+    #[serde(default)]
+    pub requires_approval: bool,
+}
+
+impl Default for ExtensionPolicy {
+    fn default() -> Self {
+        ExtensionPolicy {
+            allowed: false,
+            max_days: 30,
+            max_count: 1,
+            requires_approval: false,
+        }
+    }
+}
+
+/// The monthly cost of an order, charged to a cost center.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MonthlyCost {
+    /// In minor units, such as cents.
+    pub amount_minor: i64,
+    /// ISO 4217, such as `EUR`.
+    pub currency: String,
+    #[serde(default)]
+    pub cost_center: String,
 }
 
 /// Who decides an order.
@@ -49,8 +192,61 @@ pub struct AssetDefinition {
     pub max_duration_days: i32,
     pub justification: JustificationRule,
     pub active: bool,
+    pub icon: Icon,
+    /// Markdown shown on the order form.
+    pub help_text: String,
+    /// `help_text` rendered to HTML with only safe tags and links kept.
+    pub help_html: String,
+    pub assignment: AssignmentModel,
+    /// For `capacity_pooled`: how many orders may be open at once; none means no limit.
+    pub capacity: Option<i32>,
+    /// For `dedicated_shared`: how many people share one instance.
+    pub shared_max_users: Option<i32>,
+    pub max_per_user: Option<i32>,
+    /// Only members of these groups (nested membership included) may order; empty lets
+    /// everyone order.
+    pub eligible_group_dns: Vec<String>,
+    pub attributes: Vec<AttributeDefinition>,
+    pub extension: ExtensionPolicy,
+    pub monthly_cost: Option<MonthlyCost>,
+    /// Days before expiry at which the requester is reminded.
+    pub reminder_days: Vec<i32>,
+    pub deprovision: DeprovisionPolicy,
+    /// Whether a change of an active order's attributes goes through approval again.
+    pub modification_requires_approval: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl AssetDefinition {
+    /// Returns the editable part, as a create or update sends it.
+    pub fn to_input(&self) -> AssetDefinitionInput {
+        AssetDefinitionInput {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            category: self.category.clone(),
+            strategy: self.strategy,
+            group_dns: self.group_dns.clone(),
+            approval: self.approval,
+            default_duration_days: self.default_duration_days,
+            max_duration_days: self.max_duration_days,
+            justification: self.justification,
+            active: self.active,
+            icon: self.icon,
+            help_text: self.help_text.clone(),
+            assignment: self.assignment,
+            capacity: self.capacity,
+            shared_max_users: self.shared_max_users,
+            max_per_user: self.max_per_user,
+            eligible_group_dns: self.eligible_group_dns.clone(),
+            attributes: self.attributes.clone(),
+            extension: self.extension.clone(),
+            monthly_cost: self.monthly_cost.clone(),
+            reminder_days: self.reminder_days.clone(),
+            deprovision: self.deprovision,
+            modification_requires_approval: self.modification_requires_approval,
+        }
+    }
 }
 
 /// The body of a create or update of an asset definition.
@@ -71,6 +267,66 @@ pub struct AssetDefinitionInput {
     pub justification: JustificationRule,
     #[serde(default = "default_active")]
     pub active: bool,
+    #[serde(default)]
+    pub icon: Icon,
+    #[serde(default)]
+    pub help_text: String,
+    #[serde(default)]
+    pub assignment: AssignmentModel,
+    #[serde(default)]
+    pub capacity: Option<i32>,
+    #[serde(default)]
+    pub shared_max_users: Option<i32>,
+    #[serde(default)]
+    pub max_per_user: Option<i32>,
+    #[serde(default)]
+    pub eligible_group_dns: Vec<String>,
+    #[serde(default)]
+    pub attributes: Vec<AttributeDefinition>,
+    #[serde(default)]
+    pub extension: ExtensionPolicy,
+    #[serde(default)]
+    pub monthly_cost: Option<MonthlyCost>,
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days: Vec<i32>,
+    #[serde(default)]
+    pub deprovision: DeprovisionPolicy,
+    #[serde(default = "default_reapproval")]
+    pub modification_requires_approval: bool,
+}
+
+impl Default for AssetDefinitionInput {
+    fn default() -> Self {
+        AssetDefinitionInput {
+            name: String::new(),
+            description: String::new(),
+            category: default_category(),
+            strategy: Strategy::GroupAccess,
+            group_dns: Vec::new(),
+            approval: ApprovalPolicy::Manager,
+            default_duration_days: 30,
+            max_duration_days: 90,
+            justification: JustificationRule::Optional,
+            active: true,
+            icon: Icon::default(),
+            help_text: String::new(),
+            assignment: AssignmentModel::default(),
+            capacity: None,
+            shared_max_users: None,
+            max_per_user: None,
+            eligible_group_dns: Vec::new(),
+            attributes: Vec::new(),
+            extension: ExtensionPolicy::default(),
+            monthly_cost: None,
+            reminder_days: default_reminder_days(),
+            deprovision: DeprovisionPolicy::default(),
+            modification_requires_approval: true,
+        }
+    }
+}
+
+fn default_reminder_days() -> Vec<i32> {
+    vec![7, 1]
 }
 
 fn default_category() -> String {
@@ -78,6 +334,10 @@ fn default_category() -> String {
 }
 
 fn default_active() -> bool {
+    true
+}
+
+fn default_reapproval() -> bool {
     true
 }
 
@@ -93,4 +353,13 @@ pub struct CatalogItem {
     pub default_duration_days: i32,
     pub max_duration_days: i32,
     pub justification: JustificationRule,
+    pub icon: Icon,
+    pub help_html: String,
+    pub attributes: Vec<AttributeDefinition>,
+    /// The strictest classification among the attributes.
+    pub classification: Classification,
+    pub extension: ExtensionPolicy,
+    pub monthly_cost: Option<MonthlyCost>,
+    /// Whether a change of an order's details goes through approval again.
+    pub modification_requires_approval: bool,
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod health;
 pub mod orders;
 pub mod permissions;
+pub mod pool;
 pub mod problem;
 pub mod settings;
 pub mod tokens;

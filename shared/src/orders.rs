@@ -104,6 +104,19 @@ pub struct Order {
     pub id: Uuid,
     pub definition_id: Uuid,
     pub definition_name: String,
+    pub definition_category: String,
+    /// The pool instance assigned to this order, for definitions with instances.
+    pub asset_name: Option<String>,
+    /// The attribute values given with the order; directory users are stored resolved, with
+    /// their account name, display name and DN.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attributes: serde_json::Value,
+    /// How many times the access was extended.
+    pub extension_count: i32,
+    /// An extension or change waiting for approval.
+    pub pending_change: Option<PendingChange>,
+    /// When a scheduled order starts.
+    pub start_at: Option<DateTime<Utc>>,
     pub requester: Person,
     pub state: OrderState,
     pub duration_days: i32,
@@ -143,10 +156,54 @@ pub enum ApprovalState {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Approval {
     pub id: Uuid,
+    pub purpose: ApprovalPurpose,
     pub approver: Person,
     pub state: ApprovalState,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<String>,
+}
+
+/// What an approval decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalPurpose {
+    /// The order itself.
+    Order,
+    /// A requested extension or change of an active order.
+    Change,
+}
+
+/// A change of an active order waiting for approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PendingChange {
+    Extend {
+        days: i32,
+    },
+    Modify {
+        #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+        attributes: serde_json::Value,
+    },
+}
+
+/// The body of an extension request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderExtension {
+    /// Days added to the current expiry.
+    pub days: i32,
+}
+
+/// The body of a change of an active order's attributes: the complete new set of values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderModification {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An order with its approvals and timeline.
@@ -171,6 +228,14 @@ pub struct NewOrder {
     pub duration_days: Option<i32>,
     #[serde(default)]
     pub justification: Option<String>,
+    /// Values of the definition's attributes by key: strings for text, select, date
+    /// (`YYYY-MM-DD`) and directory users, integers for numbers, booleans for yes/no.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// A later day on which the access starts (UTC); left out, it starts once approved.
+    #[serde(default)]
+    pub start_date: Option<chrono::NaiveDate>,
 }
 
 /// The decision a signed approval link allows.
@@ -204,7 +269,15 @@ pub struct ApprovalLinkView {
     pub approval_state: ApprovalState,
 }
 
-/// The result of confirming a decision through a link.
+/// A decision taken in the admin SPA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AdminDecision {
+    pub decision: Decision,
+}
+
+/// The result of a decision, through a link or in the admin SPA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionOutcome {

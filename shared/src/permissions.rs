@@ -55,6 +55,7 @@ impl Role {
                 CatalogWrite,
                 OrdersRead,
                 OrdersWrite,
+                OrdersDecide,
                 AuditRead,
                 UsersWrite,
             ],
@@ -65,9 +66,10 @@ impl Role {
                 CatalogWrite,
                 OrdersRead,
                 OrdersWrite,
+                OrdersDecide,
                 AuditRead,
             ],
-            Role::Approver => &[CatalogRead, OrdersRead],
+            Role::Approver => &[CatalogRead, OrdersRead, OrdersDecide],
             Role::Auditor => &[SettingsRead, CatalogRead, OrdersRead, AuditRead],
             Role::Helpdesk => &[CatalogRead, OrdersRead],
         }
@@ -89,6 +91,8 @@ pub enum Permission {
     CatalogWrite,
     OrdersRead,
     OrdersWrite,
+    /// Approving or declining an order's pending approval in the admin SPA.
+    OrdersDecide,
     AuditRead,
     UsersWrite,
 }
@@ -102,9 +106,22 @@ impl Permission {
             Permission::CatalogWrite => "catalog_write",
             Permission::OrdersRead => "orders_read",
             Permission::OrdersWrite => "orders_write",
+            Permission::OrdersDecide => "orders_decide",
             Permission::AuditRead => "audit_read",
             Permission::UsersWrite => "users_write",
         }
+    }
+
+    /// Whether an admin user's access scope narrows this permission to some asset
+    /// definitions. Reading the catalog is never narrowed.
+    pub fn is_scoped(self) -> bool {
+        matches!(
+            self,
+            Permission::CatalogWrite
+                | Permission::OrdersRead
+                | Permission::OrdersWrite
+                | Permission::OrdersDecide
+        )
     }
 }
 
@@ -126,6 +143,7 @@ mod tests {
             Permission::SettingsWrite,
             Permission::CatalogWrite,
             Permission::OrdersWrite,
+            Permission::OrdersDecide,
             Permission::UsersWrite,
         ];
         for permission in writes {

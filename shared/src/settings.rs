@@ -1,6 +1,7 @@
 //! Connection settings edited in the admin SPA. Secrets are write-only: a request carries the
 //! new value or leaves it out to keep the stored one, and a response reports only whether one is set.
 
+use crate::permissions::Role;
 use serde::{Deserialize, Serialize};
 
 /// The transport security of a directory connection.
@@ -145,6 +146,9 @@ pub struct PasswordPolicy {
     pub require_symbol: bool,
     /// How many earlier passwords of the same user are refused, 0 to 24.
     pub history: u32,
+    /// Days after which a password must be changed before anything else, 1 to 3650; 0 never.
+    #[serde(default)]
+    pub max_age_days: u32,
 }
 
 impl Default for PasswordPolicy {
@@ -156,6 +160,7 @@ impl Default for PasswordPolicy {
             require_digit: false,
             require_symbol: false,
             history: 0,
+            max_age_days: 0,
         }
     }
 }
@@ -223,6 +228,55 @@ pub struct SecuritySettings {
     /// them for good.
     #[serde(default)]
     pub token_purge_days: u32,
+    /// Roles whose users must sign in with a second factor; until they set it up, they can
+    /// only reach My account.
+    #[serde(default)]
+    pub totp_required_roles: Vec<Role>,
+    #[serde(default)]
+    pub separation_of_duties: SeparationOfDuties,
+}
+
+/// Two roles that one person may not hold at once, through accounts sharing a mail address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RolePair {
+    pub first: Role,
+    pub second: Role,
+}
+
+impl RolePair {
+    /// Returns whether a person with roles `a` and `b` breaks this pair.
+    pub fn matches(&self, a: Role, b: Role) -> bool {
+        (self.first == a && self.second == b) || (self.first == b && self.second == a)
+    }
+}
+
+/// Separation-of-duties rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SeparationOfDuties {
+    /// Role pairs one person may not hold together.
+    #[serde(default)]
+    pub conflicting_roles: Vec<RolePair>,
+    /// Whether an order's requester, or the person who placed it for them, is rejected as its
+    /// approver.
+    #[serde(default = "yes")]
+    pub forbid_self_approval: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for SeparationOfDuties {
+    fn default() -> Self {
+        SeparationOfDuties {
+            conflicting_roles: Vec::new(),
+            forbid_self_approval: true,
+        }
+    }
 }
 
 impl Default for SecuritySettings {
@@ -233,6 +287,8 @@ impl Default for SecuritySettings {
             password_policy: PasswordPolicy::default(),
             legacy_admin_key_enabled: true,
             token_purge_days: 0,
+            totp_required_roles: Vec::new(),
+            separation_of_duties: SeparationOfDuties::default(),
         }
     }
 }
@@ -269,6 +325,31 @@ impl SecuritySettings {
             24,
         );
         range("token_purge_days", self.token_purge_days, 0, 3650);
+        range(
+            "password_policy.max_age_days",
+            self.password_policy.max_age_days,
+            0,
+            3650,
+        );
+        for (index, pair) in self
+            .separation_of_duties
+            .conflicting_roles
+            .iter()
+            .enumerate()
+        {
+            let earlier = &self.separation_of_duties.conflicting_roles[..index];
+            if pair.first == pair.second {
+                errors.push(crate::FieldError::new(
+                    format!("separation_of_duties.conflicting_roles[{index}]"),
+                    "must name two different roles",
+                ));
+            } else if earlier.iter().any(|p| p.matches(pair.first, pair.second)) {
+                errors.push(crate::FieldError::new(
+                    format!("separation_of_duties.conflicting_roles[{index}]"),
+                    "is listed twice",
+                ));
+            }
+        }
         errors
     }
 }
@@ -309,6 +390,27 @@ mod tests {
         assert_eq!(
             fields,
             ["session_idle_minutes", "password_policy.min_length"]
+        );
+
+        let pair = |first, second| RolePair { first, second };
+        let settings = SecuritySettings {
+            separation_of_duties: SeparationOfDuties {
+                conflicting_roles: vec![
+                    pair(Role::Admin, Role::Approver),
+                    pair(Role::Approver, Role::Admin),
+                    pair(Role::Auditor, Role::Auditor),
+                ],
+                forbid_self_approval: true,
+            },
+            ..SecuritySettings::default()
+        };
+        let fields: Vec<String> = settings.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "separation_of_duties.conflicting_roles[1]",
+                "separation_of_duties.conflicting_roles[2]"
+            ]
         );
     }
 }

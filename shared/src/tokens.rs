@@ -73,7 +73,10 @@ impl Scope {
             Scope::Admin => true,
             Scope::OrdersRead => permission == Permission::OrdersRead,
             Scope::OrdersWrite => {
-                matches!(permission, Permission::OrdersRead | Permission::OrdersWrite)
+                matches!(
+                    permission,
+                    Permission::OrdersRead | Permission::OrdersWrite | Permission::OrdersDecide
+                )
             }
             Scope::CatalogRead => permission == Permission::CatalogRead,
             Scope::CatalogWrite => {

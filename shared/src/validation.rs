@@ -1,7 +1,10 @@
 //! Validation rules applied by the API and, with the same code, by the SPA's forms.
 
 use crate::FieldError;
-use crate::catalog::{AssetDefinitionInput, CatalogItem, JustificationRule};
+use crate::catalog::{
+    AssetDefinitionInput, AssignmentModel, AttributeDefinition, AttributeKind, CatalogItem,
+    ExtensionPolicy, JustificationRule, Strategy,
+};
 use crate::orders::NewOrder;
 
 pub const USERNAME_MIN: usize = 3;
@@ -56,6 +59,57 @@ pub fn credentials(username_value: &str, password_value: &str) -> Vec<FieldError
     errors
 }
 
+/// Checks a mail address loosely: one `@` with text on both sides, a dot in the domain, no
+/// spaces, at most 254 characters. The mail server has the last word.
+pub fn email(value: &str) -> Option<String> {
+    let valid = value.len() <= 254
+        && !value.chars().any(char::is_whitespace)
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    (!valid).then(|| "must be a mail address such as jane.doe@example.com".to_string())
+}
+
+/// The maximum number of definitions or of categories in one access scope.
+pub const SCOPE_ENTRIES_MAX: usize = 100;
+
+/// Checks the mail address and access scope of an admin user.
+pub fn admin_user_details(
+    email_value: Option<&str>,
+    scope: &crate::admin_users::AccessScope,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some(message) = email_value.and_then(email) {
+        errors.push(FieldError::new("email", message));
+    }
+    if scope.definitions.len() > SCOPE_ENTRIES_MAX {
+        errors.push(FieldError::new(
+            "scope.definitions",
+            format!("may list at most {SCOPE_ENTRIES_MAX} definitions"),
+        ));
+    }
+    if scope.categories.len() > SCOPE_ENTRIES_MAX {
+        errors.push(FieldError::new(
+            "scope.categories",
+            format!("may list at most {SCOPE_ENTRIES_MAX} categories"),
+        ));
+    }
+    for (index, category) in scope.categories.iter().enumerate() {
+        text(
+            &mut errors,
+            &format!("scope.categories[{index}]"),
+            category,
+            true,
+            NAME_MAX,
+        );
+    }
+    errors
+}
+
 fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize) {
     if required && value.trim().is_empty() {
         errors.push(FieldError::new(field, "is required"));
@@ -101,20 +155,10 @@ pub fn asset_definition(input: &AssetDefinitionInput) -> Vec<FieldError> {
     );
     text(&mut errors, "category", &input.category, true, NAME_MAX);
 
-    if input.group_dns.is_empty() {
+    if input.group_dns.is_empty() && input.strategy != Strategy::Runbook {
         errors.push(FieldError::new("group_dns", "must name at least one group"));
     }
-    if input.group_dns.len() > GROUPS_MAX {
-        errors.push(FieldError::new(
-            "group_dns",
-            format!("may name at most {GROUPS_MAX} groups"),
-        ));
-    }
-    for (index, dn) in input.group_dns.iter().enumerate() {
-        if let Some(message) = distinguished_name(dn) {
-            errors.push(FieldError::new(format!("group_dns[{index}]"), message));
-        }
-    }
+    dn_list(&mut errors, "group_dns", &input.group_dns, GROUPS_MAX);
 
     let duration_range = 1..=DURATION_DAYS_LIMIT;
     if !duration_range.contains(&input.max_duration_days) {
@@ -134,7 +178,242 @@ pub fn asset_definition(input: &AssetDefinitionInput) -> Vec<FieldError> {
             "must not be longer than the maximum duration",
         ));
     }
+    text(&mut errors, "help_text", &input.help_text, false, HELP_MAX);
+    if input.strategy != Strategy::GroupAccess && input.active {
+        errors.push(FieldError::new(
+            "active",
+            "a Runbook or Composite definition stays inactive until its runbook is written",
+        ));
+    }
+    pool_rules(&mut errors, input);
+    dn_list(
+        &mut errors,
+        "eligible_group_dns",
+        &input.eligible_group_dns,
+        GROUPS_MAX,
+    );
+    for (index, attribute) in input.attributes.iter().enumerate() {
+        attribute_rules(&mut errors, index, attribute, &input.attributes[..index]);
+    }
+    if input.attributes.len() > ATTRIBUTES_MAX {
+        errors.push(FieldError::new(
+            "attributes",
+            format!("may list at most {ATTRIBUTES_MAX} attributes"),
+        ));
+    }
+    extension_rules(&mut errors, &input.extension);
+    if let Some(cost) = &input.monthly_cost {
+        if !(0..=COST_MINOR_MAX).contains(&cost.amount_minor) {
+            errors.push(FieldError::new(
+                "monthly_cost.amount_minor",
+                "must be between 0 and 1,000,000,000,000 minor units",
+            ));
+        }
+        let is_code =
+            cost.currency.len() == 3 && cost.currency.chars().all(|c| c.is_ascii_uppercase());
+        if !is_code {
+            errors.push(FieldError::new(
+                "monthly_cost.currency",
+                "must be an ISO 4217 code such as EUR or USD",
+            ));
+        }
+        text(
+            &mut errors,
+            "monthly_cost.cost_center",
+            &cost.cost_center,
+            false,
+            64,
+        );
+    }
+    if input.reminder_days.len() > 5 {
+        errors.push(FieldError::new("reminder_days", "may list at most 5 days"));
+    }
+    for (index, days) in input.reminder_days.iter().enumerate() {
+        if !(1..=365).contains(days) {
+            errors.push(FieldError::new(
+                format!("reminder_days[{index}]"),
+                "must be between 1 and 365 days",
+            ));
+        } else if input.reminder_days[..index].contains(days) {
+            errors.push(FieldError::new(
+                format!("reminder_days[{index}]"),
+                "is listed twice",
+            ));
+        }
+    }
     errors
+}
+
+pub const HELP_MAX: usize = 10_000;
+pub const ATTRIBUTES_MAX: usize = 30;
+pub const OPTIONS_MAX: usize = 50;
+const COST_MINOR_MAX: i64 = 1_000_000_000_000;
+
+/// Checks a list of group DNs: each one valid, and no more than `max`.
+fn dn_list(errors: &mut Vec<FieldError>, field: &str, dns: &[String], max: usize) {
+    if dns.len() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("may name at most {max} groups"),
+        ));
+    }
+    for (index, dn) in dns.iter().enumerate() {
+        if let Some(message) = distinguished_name(dn) {
+            errors.push(FieldError::new(format!("{field}[{index}]"), message));
+        }
+    }
+}
+
+/// Capacity, sharing and per-person limits, which depend on the assignment model.
+fn pool_rules(errors: &mut Vec<FieldError>, input: &AssetDefinitionInput) {
+    let mut limit = |field: &str, value: Option<i32>, low: i32, high: i32| {
+        if let Some(value) = value
+            && !(low..=high).contains(&value)
+        {
+            errors.push(FieldError::new(
+                field,
+                format!("must be between {low} and {high}"),
+            ));
+        }
+    };
+    limit("capacity", input.capacity, 1, 1_000_000);
+    limit("shared_max_users", input.shared_max_users, 2, 1000);
+    limit("max_per_user", input.max_per_user, 1, 100);
+    if input.capacity.is_some() && input.assignment != AssignmentModel::CapacityPooled {
+        errors.push(FieldError::new(
+            "capacity",
+            "applies only to capacity_pooled definitions; a pool's size is its instances",
+        ));
+    }
+    match (input.assignment, input.shared_max_users) {
+        (AssignmentModel::DedicatedShared, None) => errors.push(FieldError::new(
+            "shared_max_users",
+            "is required for dedicated_shared definitions",
+        )),
+        (AssignmentModel::DedicatedShared, Some(_)) | (_, None) => {}
+        (_, Some(_)) => errors.push(FieldError::new(
+            "shared_max_users",
+            "applies only to dedicated_shared definitions",
+        )),
+    }
+}
+
+fn is_attribute_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    key.len() <= 40
+        && chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn attribute_rules(
+    errors: &mut Vec<FieldError>,
+    index: usize,
+    attribute: &AttributeDefinition,
+    earlier: &[AttributeDefinition],
+) {
+    let field = |name: &str| format!("attributes[{index}].{name}");
+    if !is_attribute_key(&attribute.key) {
+        errors.push(FieldError::new(
+            field("key"),
+            "must start with a lower-case letter and hold only a-z, 0-9 and _, at most 40",
+        ));
+    } else if earlier.iter().any(|a| a.key == attribute.key) {
+        errors.push(FieldError::new(
+            field("key"),
+            "is used by another attribute",
+        ));
+    }
+    text(errors, &field("label"), &attribute.label, true, NAME_MAX);
+    text(errors, &field("help"), &attribute.help, false, 500);
+
+    let kind = attribute.kind;
+    let only = |errors: &mut Vec<FieldError>, name: &str, set: bool, allowed: bool, kinds: &str| {
+        if set && !allowed {
+            errors.push(FieldError::new(
+                field(name),
+                format!("applies only to {kinds}"),
+            ));
+        }
+    };
+    only(
+        errors,
+        "max_length",
+        attribute.max_length.is_some(),
+        kind == AttributeKind::Text,
+        "text attributes",
+    );
+    let numeric = kind == AttributeKind::Number;
+    only(
+        errors,
+        "min",
+        attribute.min.is_some(),
+        numeric,
+        "number attributes",
+    );
+    only(
+        errors,
+        "max",
+        attribute.max.is_some(),
+        numeric,
+        "number attributes",
+    );
+    only(
+        errors,
+        "options",
+        !attribute.options.is_empty(),
+        kind == AttributeKind::Select,
+        "select attributes",
+    );
+    if let Some(length) = attribute.max_length
+        && !(1..=4000).contains(&length)
+    {
+        errors.push(FieldError::new(
+            field("max_length"),
+            "must be between 1 and 4000",
+        ));
+    }
+    if let (Some(min), Some(max)) = (attribute.min, attribute.max)
+        && min > max
+    {
+        errors.push(FieldError::new(field("min"), "must not be larger than max"));
+    }
+    if kind == AttributeKind::Select {
+        if attribute.options.is_empty() || attribute.options.len() > OPTIONS_MAX {
+            errors.push(FieldError::new(
+                field("options"),
+                format!("must list 1 to {OPTIONS_MAX} choices"),
+            ));
+        }
+        for (n, option) in attribute.options.iter().enumerate() {
+            let option_field = format!("attributes[{index}].options[{n}]");
+            if option.trim().is_empty() || option.chars().count() > NAME_MAX {
+                errors.push(FieldError::new(
+                    option_field,
+                    format!("must be 1 to {NAME_MAX} characters"),
+                ));
+            } else if attribute.options[..n].contains(option) {
+                errors.push(FieldError::new(option_field, "is listed twice"));
+            }
+        }
+    }
+}
+
+fn extension_rules(errors: &mut Vec<FieldError>, extension: &ExtensionPolicy) {
+    if !extension.allowed {
+        return;
+    }
+    if !(1..=DURATION_DAYS_LIMIT).contains(&extension.max_days) {
+        errors.push(FieldError::new(
+            "extension.max_days",
+            format!("must be between 1 and {DURATION_DAYS_LIMIT} days"),
+        ));
+    }
+    if !(1..=20).contains(&extension.max_count) {
+        errors.push(FieldError::new(
+            "extension.max_count",
+            "must be between 1 and 20",
+        ));
+    }
 }
 
 /// Checks a new order against the catalog entry it names.
@@ -175,13 +454,185 @@ pub fn new_order(order: &NewOrder, item: &CatalogItem) -> Vec<FieldError> {
             format!("must be at most {JUSTIFICATION_MAX} characters long"),
         ));
     }
+    attribute_values(&mut errors, &order.attributes, &item.attributes);
     errors
+}
+
+/// The furthest ahead an order may be scheduled, in days.
+pub const START_DAYS_AHEAD_MAX: i64 = 365;
+
+/// Checks a start day against `today`: after it, and at most a year ahead.
+pub fn start_date(start: chrono::NaiveDate, today: chrono::NaiveDate) -> Option<String> {
+    let ahead = (start - today).num_days();
+    if ahead < 1 {
+        Some("must be a later day; leave it out to start as soon as the order is approved".into())
+    } else if ahead > START_DAYS_AHEAD_MAX {
+        Some(format!("must be at most {START_DAYS_AHEAD_MAX} days ahead"))
+    } else {
+        None
+    }
+}
+
+/// The maximum length of a text value when the attribute sets no limit.
+pub const ATTRIBUTE_TEXT_MAX: usize = 1000;
+
+/// Checks the attribute values of an order, or of a change of one, against the definitions.
+pub fn order_attributes(
+    values: &serde_json::Map<String, serde_json::Value>,
+    definitions: &[AttributeDefinition],
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    attribute_values(&mut errors, values, definitions);
+    errors
+}
+
+/// Checks the values an order gives for a definition's attributes.
+fn attribute_values(
+    errors: &mut Vec<FieldError>,
+    values: &serde_json::Map<String, serde_json::Value>,
+    definitions: &[AttributeDefinition],
+) {
+    for key in values.keys() {
+        if !definitions.iter().any(|d| &d.key == key) {
+            errors.push(FieldError::new(
+                format!("attributes.{key}"),
+                "is not an attribute of this item",
+            ));
+        }
+    }
+    for definition in definitions {
+        let field = format!("attributes.{}", definition.key);
+        let value = values.get(&definition.key).filter(|v| !is_blank(v));
+        let Some(value) = value else {
+            if definition.required {
+                errors.push(FieldError::new(field, "is required"));
+            }
+            continue;
+        };
+        if let Some(message) = attribute_value(definition, value) {
+            errors.push(FieldError::new(field, message));
+        }
+    }
+}
+
+fn is_blank(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// Returns what is wrong with one attribute value, if anything.
+fn attribute_value(definition: &AttributeDefinition, value: &serde_json::Value) -> Option<String> {
+    match definition.kind {
+        AttributeKind::Number => {
+            let Some(number) = value.as_i64() else {
+                return Some("must be a whole number".into());
+            };
+            match (definition.min, definition.max) {
+                (Some(min), _) if number < min => Some(format!("must be at least {min}")),
+                (_, Some(max)) if number > max => Some(format!("must be at most {max}")),
+                _ => None,
+            }
+        }
+        AttributeKind::Boolean => match value.as_bool() {
+            None => Some("must be true or false".into()),
+            Some(false) if definition.required => Some("must be confirmed".into()),
+            Some(_) => None,
+        },
+        kind => {
+            let Some(text) = value.as_str() else {
+                return Some("must be text".into());
+            };
+            text_value(kind, definition, text)
+        }
+    }
+}
+
+/// Checks a value of the kinds entered as text.
+fn text_value(kind: AttributeKind, definition: &AttributeDefinition, text: &str) -> Option<String> {
+    match kind {
+        AttributeKind::Select => (!definition.options.iter().any(|o| o == text))
+            .then(|| format!("must be one of: {}", definition.options.join(", "))),
+        AttributeKind::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .is_err()
+            .then(|| "must be a date such as 2027-01-31".to_string()),
+        AttributeKind::DirectoryUser => (text.trim().chars().count() > 256).then(|| {
+            "must be an account name or mail address of at most 256 characters".to_string()
+        }),
+        _ => {
+            let max = definition
+                .max_length
+                .map_or(ATTRIBUTE_TEXT_MAX, |m| m as usize);
+            (text.chars().count() > max).then(|| format!("must be at most {max} characters long"))
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::ApprovalPolicy;
+
+    #[test]
+    fn pool_attribute_and_cost_rules_name_their_fields() {
+        use crate::catalog::*;
+        let text = |key: &str| AttributeDefinition {
+            key: key.into(),
+            label: "Host".into(),
+            kind: AttributeKind::Text,
+            required: false,
+            help: String::new(),
+            max_length: Some(64),
+            min: None,
+            max: None,
+            options: Vec::new(),
+            classification: Classification::Internal,
+        };
+        let mut choice = text("size");
+        choice.kind = AttributeKind::Select;
+        choice.max_length = None;
+        choice.options = vec!["S".into(), "S".into()];
+        let input = AssetDefinitionInput {
+            name: "Jump host".into(),
+            group_dns: vec!["cn=Jump,ou=Groups,dc=example,dc=test".into()],
+            assignment: AssignmentModel::DedicatedShared,
+            capacity: Some(5),
+            attributes: vec![text("host"), text("host"), text("9lives"), choice],
+            extension: ExtensionPolicy {
+                allowed: true,
+                max_days: 0,
+                max_count: 1,
+                requires_approval: false,
+            },
+            monthly_cost: Some(MonthlyCost {
+                amount_minor: 1500,
+                currency: "eur".into(),
+                cost_center: "IT-42".into(),
+            }),
+            reminder_days: vec![7, 7, 400],
+            ..AssetDefinitionInput::default()
+        };
+        let fields: Vec<String> = asset_definition(&input)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "capacity",
+                "shared_max_users",
+                "attributes[1].key",
+                "attributes[2].key",
+                "attributes[3].options[1]",
+                "extension.max_days",
+                "monthly_cost.currency",
+                "reminder_days[1]",
+                "reminder_days[2]",
+            ]
+        );
+    }
 
     fn item() -> CatalogItem {
         CatalogItem {
@@ -193,7 +644,79 @@ mod tests {
             default_duration_days: 30,
             max_duration_days: 90,
             justification: JustificationRule::Required,
+            icon: Default::default(),
+            help_html: String::new(),
+            attributes: Vec::new(),
+            classification: Default::default(),
+            extension: Default::default(),
+            monthly_cost: None,
+            modification_requires_approval: true,
         }
+    }
+
+    #[test]
+    fn attribute_values_follow_their_kinds() {
+        use crate::catalog::*;
+        let attribute = |key: &str, kind: AttributeKind, required: bool| AttributeDefinition {
+            key: key.into(),
+            label: key.into(),
+            kind,
+            required,
+            help: String::new(),
+            max_length: None,
+            min: None,
+            max: None,
+            options: Vec::new(),
+            classification: Classification::Internal,
+        };
+        let mut size = attribute("size", AttributeKind::Select, true);
+        size.options = vec!["Small".into(), "Large".into()];
+        let mut cores = attribute("cores", AttributeKind::Number, false);
+        cores.min = Some(1);
+        cores.max = Some(16);
+        let mut with_attributes = item();
+        with_attributes.justification = JustificationRule::Optional;
+        with_attributes.attributes = vec![
+            size,
+            cores,
+            attribute("terms", AttributeKind::Boolean, true),
+            attribute("start", AttributeKind::Date, false),
+            attribute("host", AttributeKind::Text, false),
+            attribute("deputy", AttributeKind::DirectoryUser, true),
+        ];
+        let mut placed = order(None, None);
+        let values = serde_json::json!({
+            "size": "Huge",
+            "cores": 32,
+            "terms": false,
+            "start": "2027-02-30",
+            "host": 7,
+            "colour": "red",
+        });
+        placed.attributes = values.as_object().unwrap().clone();
+        let fields: Vec<String> = new_order(&placed, &with_attributes)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "attributes.colour",
+                "attributes.size",
+                "attributes.cores",
+                "attributes.terms",
+                "attributes.start",
+                "attributes.host",
+                "attributes.deputy",
+            ]
+        );
+
+        let values = serde_json::json!({
+            "size": "Small", "cores": 4, "terms": true, "start": "2027-02-28",
+            "host": "vdi-7", "deputy": "mfinch",
+        });
+        placed.attributes = values.as_object().unwrap().clone();
+        assert!(new_order(&placed, &with_attributes).is_empty());
     }
 
     fn order(duration_days: Option<i32>, justification: Option<&str>) -> NewOrder {
@@ -201,6 +724,23 @@ mod tests {
             definition_id: uuid::Uuid::nil(),
             duration_days,
             justification: justification.map(str::to_string),
+            attributes: Default::default(),
+            start_date: None,
+        }
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(email("jane.doe@example.com"), None);
+        for bad in [
+            "jane",
+            "@example.com",
+            "jane@",
+            "jane@example",
+            "ja ne@x.org",
+            "a@b@c.org",
+        ] {
+            assert!(email(bad).is_some(), "{bad}");
         }
     }
 
@@ -252,7 +792,7 @@ mod tests {
             default_duration_days: 120,
             max_duration_days: 90,
             justification: JustificationRule::Required,
-            active: true,
+            ..AssetDefinitionInput::default()
         };
         let fields: Vec<String> = asset_definition(&input)
             .into_iter()

@@ -8,6 +8,8 @@ use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::PrivateCookieJar;
+use shared::admin_users::AccessScope;
+use shared::auth::SignInRestriction;
 use shared::permissions::{Permission, Role};
 use shared::tokens::Scope;
 use std::marker::PhantomData;
@@ -28,6 +30,10 @@ pub struct AdminPrincipal {
     pub token: Option<TokenLimits>,
     /// For a session cookie: the server-side session.
     pub session_id: Option<Uuid>,
+    /// The asset definitions the role applies to for catalog changes and orders.
+    pub scope: AccessScope,
+    /// Set when the admin may only reach My account for now.
+    pub restriction: Option<SignInRestriction>,
 }
 
 /// What narrows an API token below its creator's role.
@@ -52,6 +58,68 @@ impl AdminPrincipal {
                     && limits.scopes.iter().any(|scope| scope.grants(permission))
             }
         }
+    }
+
+    /// Returns whether the access scope covers the definition with `id` in `category`.
+    pub fn covers(&self, id: Uuid, category: &str) -> bool {
+        self.scope.covers(id, category)
+    }
+
+    /// Returns the account behind this principal, or 403 for the legacy key, which has none.
+    pub fn account(&self) -> Result<Uuid, ApiError> {
+        self.user_id.ok_or_else(|| {
+            ApiError::Forbidden(
+                "Signed in with the legacy admin key, which has no account; sign in as an admin user for this."
+                    .into(),
+            )
+        })
+    }
+
+    /// Refuses an admin whose sign-in is restricted to My account.
+    pub fn check_unrestricted(&self) -> Result<(), ApiError> {
+        match self.restriction {
+            Some(restriction) => Err(ApiError::Forbidden(restriction.message().into())),
+            None => Ok(()),
+        }
+    }
+
+    fn unrestricted(self) -> Result<AdminPrincipal, ApiError> {
+        self.check_unrestricted().map(|()| self)
+    }
+}
+
+/// Returns a short fingerprint of the legacy key, kept in its sessions' cookies.
+pub fn key_tag(key: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("ipsolis legacy key session\0{key}"));
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Returns whether the legacy key is enabled and `sent` matches it. The comparison takes
+/// constant time, so response timing does not reveal how much of the key matched.
+pub async fn legacy_key_matches(state: &AppState, sent: &[u8]) -> Result<bool, ApiError> {
+    let enabled = crate::security::current(state)
+        .await?
+        .legacy_admin_key_enabled;
+    Ok(
+        match state.config.admin_api_key.as_ref().filter(|_| enabled) {
+            Some(expected) => bool::from(sent.ct_eq(expected.as_bytes())),
+            None => false,
+        },
+    )
+}
+
+/// Builds the virtual superadmin of the legacy key.
+fn legacy_principal(session_id: Option<Uuid>) -> AdminPrincipal {
+    AdminPrincipal {
+        user_id: None,
+        username: "legacy-key".into(),
+        role: Role::Superadmin,
+        actor: Actor::legacy_key(),
+        token: None,
+        session_id,
+        scope: AccessScope::default(),
+        restriction: None,
     }
 }
 
@@ -81,6 +149,7 @@ pub mod perm {
         CatalogWrite,
         OrdersRead,
         OrdersWrite,
+        OrdersDecide,
         AuditRead,
         UsersWrite
     );
@@ -88,7 +157,8 @@ pub mod perm {
     /// Any signed-in admin, whatever the role.
     pub struct Any;
 
-    /// Any admin signed in with a session cookie: not an API token, not the legacy key.
+    /// Any admin signed in with a session cookie, not an API token or the `X-Admin-Key`
+    /// header, even one whose sign-in is restricted to My account.
     pub struct Session;
 }
 
@@ -123,14 +193,7 @@ async fn legacy_key(parts: &Parts, state: &AppState) -> Option<Result<AdminPrinc
             "X-Admin-Key is invalid.".into(),
         )));
     }
-    Some(Ok(AdminPrincipal {
-        user_id: None,
-        username: "legacy-key".into(),
-        role: Role::Superadmin,
-        actor: Actor::legacy_key(),
-        token: None,
-        session_id: None,
-    }))
+    Some(Ok(legacy_principal(None)))
 }
 
 /// Checks an API token from the `Authorization` header. The token acts with its creator's
@@ -176,6 +239,8 @@ async fn api_token(parts: &Parts, state: &AppState) -> Option<Result<AdminPrinci
             role: row.role(),
         }),
         session_id: None,
+        scope: creator.scope(),
+        restriction: None,
     }))
 }
 
@@ -203,23 +268,36 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
         ));
     }
 
-    let user = crate::store::admins::find_by_id(&state.db, cookie.user_id)
-        .await?
-        .filter(|user| user.active && user.session_epoch == cookie.epoch)
-        .ok_or_else(|| {
-            ApiError::Unauthenticated("Your session has ended; sign in again.".into())
-        })?;
+    let ended = || ApiError::Unauthenticated("Your session has ended; sign in again.".into());
+    let user = match cookie.user_id {
+        Some(id) => Some(
+            crate::store::admins::find_by_id(&state.db, id)
+                .await?
+                .filter(|user| user.active && user.session_epoch == cookie.epoch)
+                .ok_or_else(ended)?,
+        ),
+        None => {
+            // A legacy key session ends when the key is turned off or replaced.
+            let key = state
+                .config
+                .admin_api_key
+                .as_deref()
+                .filter(|_| rules.legacy_admin_key_enabled);
+            match (key, cookie.key_tag.as_deref()) {
+                (Some(key), Some(tag)) if key_tag(key) == tag => None,
+                _ => return Err(ended()),
+            }
+        }
+    };
 
     let now = state.clock.now();
     let server_session = crate::store::sessions::find(&state.db, cookie.session_id)
         .await?
-        .filter(|s| s.user_id == user.id && s.ended_at.is_none())
-        .ok_or_else(|| {
-            ApiError::Unauthenticated("Your session has ended; sign in again.".into())
-        })?;
+        .filter(|s| s.user_id == cookie.user_id && s.ended_at.is_none())
+        .ok_or_else(ended)?;
     let idle_limit = chrono::Duration::minutes(i64::from(rules.session_idle_minutes));
     if now - server_session.last_seen_at > idle_limit {
-        crate::store::sessions::end(&state.db, server_session.id, user.id, now).await?;
+        crate::store::sessions::end(&state.db, server_session.id, cookie.user_id, now).await?;
         return Err(ApiError::Unauthenticated(format!(
             "Your session timed out after {} minutes without activity; sign in again.",
             rules.session_idle_minutes
@@ -236,10 +314,15 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<AdminPr
     }
     crate::store::sessions::touch(&state.db, server_session.id, now).await?;
 
+    let Some(user) = user else {
+        return Ok(legacy_principal(Some(server_session.id)));
+    };
     let role = user.role();
     Ok(AdminPrincipal {
         user_id: Some(user.id),
         actor: Actor::admin_session(&user.username, role),
+        restriction: crate::security::restriction(&user, &rules, now),
+        scope: user.scope(),
         username: user.username,
         role,
         token: None,
@@ -251,7 +334,7 @@ impl<P: RequiredPermission + Send + Sync> FromRequestParts<AppState> for Admin<P
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let principal = authenticate(parts, state).await?;
+        let principal = authenticate(parts, state).await?.unrestricted()?;
         if !principal.allows(P::PERMISSION) {
             let holder = match &principal.token {
                 Some(_) => "This API token's role or scopes do not".to_string(),
@@ -274,7 +357,7 @@ impl FromRequestParts<AppState> for Admin<perm::Any> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(Admin {
-            principal: authenticate(parts, state).await?,
+            principal: authenticate(parts, state).await?.unrestricted()?,
             _permission: PhantomData,
         })
     }
@@ -285,7 +368,7 @@ impl FromRequestParts<AppState> for Admin<perm::Session> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = authenticate(parts, state).await?;
-        if principal.token.is_some() || principal.user_id.is_none() {
+        if principal.session_id.is_none() {
             return Err(ApiError::Forbidden(
                 "This needs a signed-in session; API tokens and X-Admin-Key cannot do it.".into(),
             ));

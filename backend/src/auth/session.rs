@@ -22,12 +22,17 @@ const COOKIE_MAX_AGE_HOURS: i64 = 168;
 /// The contents of the admin session cookie.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AdminCookie {
-    pub user_id: Uuid,
+    /// Absent for a session opened with the legacy admin key.
+    pub user_id: Option<Uuid>,
     /// The server-side record of this session, which sign-out and idle time end.
     pub session_id: Uuid,
     pub epoch: i32,
     pub csrf: String,
     pub issued_at: DateTime<Utc>,
+    /// For a legacy key session: a fingerprint of the key it was opened with, so that a new
+    /// `ADMIN_API_KEY` ends it.
+    #[serde(default)]
+    pub key_tag: Option<String>,
 }
 
 /// The contents of the portal session cookie.

@@ -2,3 +2,4 @@
 
 pub mod expiry;
 pub mod order_state;
+pub mod pool_import;

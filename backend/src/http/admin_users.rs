@@ -6,7 +6,7 @@ use crate::auth::admin::{Admin, perm};
 use crate::db::violated_constraint;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::admins::AdminUserRow;
+use crate::store::admins::{AccessFields, AdminUserRow};
 use crate::store::{self, Tx, audit::Change};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -15,12 +15,51 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 use shared::Page;
-use shared::admin_users::{AdminUser, AdminUserUpdate, NewAdminUser, PasswordReset};
+use shared::admin_users::{AccessScope, AdminUser, AdminUserUpdate, NewAdminUser, PasswordReset};
 use shared::permissions::Role;
 use uuid::Uuid;
 
 fn access(row: &AdminUserRow) -> serde_json::Value {
-    json!({ "username": row.username, "role": row.role, "active": row.active })
+    json!({
+        "username": row.username,
+        "email": row.email,
+        "role": row.role,
+        "active": row.active,
+        "scope": row.scope(),
+    })
+}
+
+/// Trims the mail address, treating an empty one as none.
+fn trimmed(email: Option<&str>) -> Option<String> {
+    email
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+}
+
+/// Refuses a scope naming a definition that does not exist.
+async fn check_scope_definitions(state: &AppState, scope: &AccessScope) -> ApiResult<()> {
+    if scope.definitions.is_empty() {
+        return Ok(());
+    }
+    let known: Vec<Uuid> =
+        sqlx::query_scalar("select id from asset_definitions where id = any($1)")
+            .bind(&scope.definitions)
+            .fetch_all(&state.db)
+            .await?;
+    let errors = scope
+        .definitions
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !known.contains(id))
+        .map(|(index, id)| {
+            shared::FieldError::new(
+                format!("scope.definitions[{index}]"),
+                format!("no asset definition has the id {id}"),
+            )
+        })
+        .collect();
+    ApiError::check(errors)
 }
 
 fn not_found(id: Uuid) -> ApiError {
@@ -85,13 +124,28 @@ pub async fn create(
     ApiJson(input): ApiJson<NewAdminUser>,
 ) -> ApiResult<(StatusCode, Json<AdminUser>)> {
     let username = input.username.trim().to_lowercase();
-    ApiError::check(shared::validation::credentials(&username, &input.password))?;
+    let email = trimmed(input.email.as_deref());
+    let mut errors = shared::validation::credentials(&username, &input.password);
+    errors.extend(shared::validation::admin_user_details(
+        email.as_deref(),
+        &input.scope,
+    ));
+    ApiError::check(errors)?;
+    check_scope_definitions(&state, &input.scope).await?;
     crate::security::check_new_password(&state, None, &input.password, "password").await?;
     let hash = state.passwords.hash(&input.password).await?;
 
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let row = match store::admins::insert(&mut tx, &username, &hash, input.role, now).await {
+    crate::security::check_role_conflicts(&mut tx, &username, email.as_deref(), input.role, None)
+        .await?;
+    let fields = AccessFields {
+        role: input.role,
+        active: true,
+        email: email.as_deref(),
+        scope: &input.scope,
+    };
+    let row = match store::admins::insert(&mut tx, &username, &hash, &fields, now).await {
         Ok(row) => row,
         Err(e) if violated_constraint(&e) == Some("admin_users_username_key") => {
             return Err(ApiError::field(
@@ -137,7 +191,8 @@ async fn guarded_target(
     Ok(target)
 }
 
-/// Changes an admin user's role and active flag; a change ends that user's sessions.
+/// Changes an admin user's role, scope, mail address and active flag; a change of role, scope
+/// or active flag ends that user's sessions.
 #[utoipa::path(put, path = "/api/v1/admin-users/{id}", tag = "admin users",
     params(("id" = Uuid, Path, description = "Admin user id")),
     request_body = AdminUserUpdate,
@@ -153,16 +208,40 @@ pub async fn update(
     Path(id): Path<Uuid>,
     ApiJson(input): ApiJson<AdminUserUpdate>,
 ) -> ApiResult<Json<AdminUser>> {
-    if admin.user_id == Some(id) && (input.role != admin.role || !input.active) {
+    let email = trimmed(input.email.as_deref());
+    ApiError::check(shared::validation::admin_user_details(
+        email.as_deref(),
+        &input.scope,
+    ))?;
+    check_scope_definitions(&state, &input.scope).await?;
+    if admin.user_id == Some(id)
+        && (input.role != admin.role || !input.active || input.scope != admin.scope)
+    {
         return Err(ApiError::conflict(
-            "You cannot change your own role or deactivate yourself; ask another superadmin.",
+            "You cannot change your own role or scope or deactivate yourself; ask another superadmin.",
         ));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let keeps = input.active && input.role == Role::Superadmin;
     let before = guarded_target(&mut tx, id, keeps).await?;
-    let after = store::admins::update_access(&mut tx, id, input.role, input.active, now).await?;
+    if input.active {
+        crate::security::check_role_conflicts(
+            &mut tx,
+            &before.username,
+            email.as_deref(),
+            input.role,
+            Some(id),
+        )
+        .await?;
+    }
+    let fields = AccessFields {
+        role: input.role,
+        active: input.active,
+        email: email.as_deref(),
+        scope: &input.scope,
+    };
+    let after = store::admins::update_access(&mut tx, id, &fields, now).await?;
     let change = Change {
         action: "admin_user.update",
         entity_type: "admin_user",

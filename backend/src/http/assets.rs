@@ -33,8 +33,12 @@ pub async fn list(
     _admin: Admin<perm::CatalogRead>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<AssetDefinition>>> {
-    let (rows, next_cursor) =
-        store::definitions::list(&state.db, false, page.after()?, page.limit()?).await?;
+    let filter = store::definitions::DefinitionFilter {
+        after: page.after()?,
+        limit: page.limit()?,
+        ..Default::default()
+    };
+    let (rows, next_cursor) = store::definitions::list(&state.db, &filter).await?;
     Ok(Json(Page {
         items: rows.iter().map(DefinitionRow::dto).collect(),
         next_cursor,
@@ -68,6 +72,18 @@ pub async fn create(
     ApiJson(input): ApiJson<AssetDefinitionInput>,
 ) -> ApiResult<(StatusCode, Json<AssetDefinition>)> {
     ApiError::check(shared::validation::asset_definition(&input))?;
+    if !admin.scope.is_everywhere()
+        && !admin
+            .scope
+            .categories
+            .iter()
+            .any(|c| c.trim().eq_ignore_ascii_case(input.category.trim()))
+    {
+        return Err(ApiError::field(
+            "category",
+            "is outside your access scope; pick one of the categories you manage",
+        ));
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let row = match store::definitions::insert(&mut tx, &input, now).await {
@@ -108,7 +124,14 @@ pub async fn update(
     let mut tx = state.db.begin().await?;
     let before = store::definitions::find_for_update(&mut tx, id)
         .await?
+        .filter(|d| admin.covers(d.id, &d.category))
         .ok_or_else(|| ApiError::NotFound(format!("No asset definition has the id {id}.")))?;
+    if !admin.covers(id, &input.category) {
+        return Err(ApiError::field(
+            "category",
+            "is outside your access scope; keep the definition in a category you manage",
+        ));
+    }
     let row = match store::definitions::update(&mut tx, id, &input, now).await {
         Ok(row) => row,
         Err(e) => return Err(name_taken(&e).unwrap_or_else(|| e.into())),

@@ -1,7 +1,7 @@
 //! Admin sign-in and sign-out with the session cookie.
 
 use super::ApiJson;
-use crate::auth::admin::{Admin, perm};
+use crate::auth::admin::{Admin, key_tag, legacy_key_matches, perm};
 use crate::auth::session::{self, ADMIN_COOKIE, AdminCookie};
 use crate::auth::{Actor, throttle};
 use crate::crypto::random_token;
@@ -14,9 +14,13 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum_extra::extract::PrivateCookieJar;
-use shared::admin_users::PasswordChange;
+use shared::admin_users::{AccessScope, PasswordChange};
 use shared::auth::{AdminSession, Credentials, SessionInfo};
 use shared::permissions::Role;
+use shared::settings::SecuritySettings;
+
+/// The name the sign-in throttle counts legacy key attempts under, which no account can have.
+const LEGACY_THROTTLE_NAME: &str = "(legacy key)";
 
 /// Where a sign-in came from, recorded on its session.
 pub struct Client {
@@ -36,18 +40,19 @@ impl Client {
     }
 }
 
-/// Opens a server-side session for `admin`, sets its cookie and returns the session description.
+/// Opens a server-side session for `admin` (none for the legacy key), sets its cookie and
+/// returns the session description.
 pub async fn sign_in_response(
     state: &AppState,
     jar: PrivateCookieJar,
-    admin: &AdminUserRow,
+    admin: Option<&AdminUserRow>,
     client: &Client,
 ) -> ApiResult<(PrivateCookieJar, AdminSession)> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let session_id = store::sessions::insert(
         &mut tx,
-        admin.id,
+        admin.map(|a| a.id),
         client.address.as_deref(),
         client.user_agent.as_deref(),
         now,
@@ -55,24 +60,49 @@ pub async fn sign_in_response(
     .await?;
     tx.commit().await?;
     let cookie = AdminCookie {
-        user_id: admin.id,
+        user_id: admin.map(|a| a.id),
         session_id,
-        epoch: admin.session_epoch,
+        epoch: admin.map_or(0, |a| a.session_epoch),
         csrf: random_token(32),
         issued_at: now,
+        key_tag: match admin {
+            Some(_) => None,
+            None => state.config.admin_api_key.as_deref().map(key_tag),
+        },
     };
     let jar = session::write(jar, ADMIN_COOKIE, &cookie, state.config.secure_cookies);
-    Ok((jar, session_view(admin, admin.role(), cookie.csrf)))
+    let rules = crate::security::current(state).await?;
+    Ok((jar, session_view(state, admin, &rules, cookie.csrf)))
 }
 
-fn session_view(admin: &AdminUserRow, role: Role, csrf_token: String) -> AdminSession {
+fn session_view(
+    state: &AppState,
+    admin: Option<&AdminUserRow>,
+    rules: &SecuritySettings,
+    csrf_token: String,
+) -> AdminSession {
+    let Some(admin) = admin else {
+        return AdminSession {
+            user_id: None,
+            username: "legacy-key".into(),
+            role: Role::Superadmin,
+            permissions: Role::Superadmin.permissions().to_vec(),
+            scope: AccessScope::default(),
+            csrf_token,
+            totp_enabled: false,
+            restriction: None,
+        };
+    };
+    let role = admin.role();
     AdminSession {
-        user_id: admin.id,
+        user_id: Some(admin.id),
         username: admin.username.clone(),
         role,
         permissions: role.permissions().to_vec(),
+        scope: admin.scope(),
         csrf_token,
         totp_enabled: admin.totp_secret.is_some(),
+        restriction: crate::security::restriction(admin, rules, state.clock.now()),
     }
 }
 
@@ -110,7 +140,7 @@ pub async fn login(
     headers: HeaderMap,
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<Credentials>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<axum::response::Response> {
     // Cut to the longest valid username, so a failed attempt cannot write an arbitrarily long
     // value into the audit log or Redis.
     let username: String = input
@@ -121,11 +151,20 @@ pub async fn login(
         .take(128)
         .collect();
     let address = Some(peer.ip());
-    if let Some(retry_after_seconds) = throttle::locked_for(&state, &username, address).await {
+    let throttle_name = if username.is_empty() {
+        LEGACY_THROTTLE_NAME
+    } else {
+        username.as_str()
+    };
+    if let Some(retry_after_seconds) = throttle::locked_for(&state, throttle_name, address).await {
         tracing::info!(username = %username, %retry_after_seconds, "admin sign-in throttled");
         return Err(ApiError::TooManyRequests {
             retry_after_seconds,
         });
+    }
+
+    if username.is_empty() {
+        return legacy_key_sign_in(&state, peer, &headers, jar, &input.password).await;
     }
 
     let user = store::admins::find_by_username(&state.db, &username).await?;
@@ -173,8 +212,39 @@ pub async fn login(
     let actor = Actor::admin_session(&user.username, user.role());
     audit_sign_in(&state, &actor, "auth.sign_in", &user.username).await?;
     let client = Client::new(peer, &headers);
-    let (jar, session) = sign_in_response(&state, jar, &user, &client).await?;
-    Ok((jar, Json(session)))
+    let (jar, session) = sign_in_response(&state, jar, Some(&user), &client).await?;
+    Ok((jar, Json(session)).into_response())
+}
+
+/// Signs in with the legacy admin key typed as the password under a blank username, as the
+/// virtual superadmin `admin:legacy_key`. A wrong or disabled key gets the same response as a
+/// wrong password.
+async fn legacy_key_sign_in(
+    state: &AppState,
+    peer: std::net::SocketAddr,
+    headers: &HeaderMap,
+    jar: PrivateCookieJar,
+    key: &str,
+) -> ApiResult<axum::response::Response> {
+    let address = Some(peer.ip());
+    if !legacy_key_matches(state, key.as_bytes()).await? {
+        throttle::record_failure(state, LEGACY_THROTTLE_NAME, address).await;
+        audit_sign_in(
+            state,
+            &Actor::anonymous(""),
+            "auth.sign_in_failed",
+            LEGACY_THROTTLE_NAME,
+        )
+        .await?;
+        return Err(ApiError::Unauthenticated(
+            "The username or password is wrong, or the account is deactivated.".into(),
+        ));
+    }
+    throttle::record_success(state, LEGACY_THROTTLE_NAME).await;
+    audit_sign_in(state, &Actor::legacy_key(), "auth.sign_in", "legacy-key").await?;
+    let client = Client::new(peer, headers);
+    let (jar, session) = sign_in_response(state, jar, None, &client).await?;
+    Ok((jar, Json(session)).into_response())
 }
 
 /// Ends the admin session in this browser.
@@ -186,8 +256,8 @@ pub async fn logout(
     admin: Admin<perm::Session>,
     jar: PrivateCookieJar,
 ) -> ApiResult<impl IntoResponse> {
-    if let (Some(session_id), Some(user_id)) = (admin.session_id, admin.user_id) {
-        store::sessions::end(&state.db, session_id, user_id, state.clock.now()).await?;
+    if let Some(session_id) = admin.session_id {
+        store::sessions::end(&state.db, session_id, admin.user_id, state.clock.now()).await?;
     }
     audit_sign_in(&state, &admin.actor, "auth.sign_out", &admin.username).await?;
     Ok((session::clear(jar, ADMIN_COOKIE), StatusCode::NO_CONTENT))
@@ -206,13 +276,24 @@ pub async fn current(
     jar: PrivateCookieJar,
 ) -> ApiResult<Json<AdminSession>> {
     let cookie: Option<AdminCookie> = session::read(&jar, ADMIN_COOKIE);
-    let (Some(cookie), Some(user_id)) = (cookie, admin.user_id) else {
+    let Some(cookie) = cookie else {
         return Err(ApiError::Unauthenticated("Sign in first.".into()));
     };
-    let user = store::admins::find_by_id(&state.db, user_id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthenticated("Sign in again.".into()))?;
-    Ok(Json(session_view(&user, admin.role, cookie.csrf)))
+    let user = match admin.user_id {
+        None => None,
+        Some(user_id) => Some(
+            store::admins::find_by_id(&state.db, user_id)
+                .await?
+                .ok_or_else(|| ApiError::Unauthenticated("Sign in again.".into()))?,
+        ),
+    };
+    let rules = crate::security::current(&state).await?;
+    Ok(Json(session_view(
+        &state,
+        user.as_ref(),
+        &rules,
+        cookie.csrf,
+    )))
 }
 
 /// Changes the signed-in admin's own password. Every other session of this user ends; this
@@ -233,9 +314,7 @@ pub async fn change_password(
     jar: PrivateCookieJar,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
-    let user_id = admin
-        .user_id
-        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
+    let user_id = admin.account()?;
     crate::security::check_new_password(&state, Some(user_id), &input.new_password, "new_password")
         .await?;
     let user = store::admins::find_by_id(&state.db, user_id)
@@ -265,9 +344,10 @@ pub async fn change_password(
     tx.commit().await?;
 
     if let Some(old) = admin.session_id {
-        store::sessions::end(&state.db, old, user_id, now).await?;
+        store::sessions::end(&state.db, old, Some(user_id), now).await?;
     }
-    let (jar, session) = sign_in_response(&state, jar, &user, &Client::new(peer, &headers)).await?;
+    let client = Client::new(peer, &headers);
+    let (jar, session) = sign_in_response(&state, jar, Some(&user), &client).await?;
     Ok((jar, Json(session)))
 }
 
@@ -279,9 +359,7 @@ pub async fn sessions(
     State(state): State<AppState>,
     admin: Admin<perm::Session>,
 ) -> ApiResult<Json<Vec<SessionInfo>>> {
-    let user_id = admin
-        .user_id
-        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
+    let user_id = admin.account()?;
     let rows = store::sessions::open_for(&state.db, user_id).await?;
     Ok(Json(
         rows.into_iter()
@@ -307,10 +385,8 @@ pub async fn end_session(
     admin: Admin<perm::Session>,
     axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
 ) -> ApiResult<StatusCode> {
-    let user_id = admin
-        .user_id
-        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
-    if !store::sessions::end(&state.db, id, user_id, state.clock.now()).await? {
+    let user_id = admin.account()?;
+    if !store::sessions::end(&state.db, id, Some(user_id), state.clock.now()).await? {
         return Err(ApiError::NotFound(format!(
             "You have no open session with the id {id}."
         )));

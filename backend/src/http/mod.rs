@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod orders;
+pub mod pool;
 pub mod portal;
 pub mod problems;
 pub mod settings;

@@ -1,15 +1,18 @@
 //! Orders as admins see them.
 
+use super::ApiJson;
 use super::PageParams;
 use crate::auth::admin::{Admin, perm};
 use crate::error::{ApiError, ApiResult};
+use crate::lifecycle::{self, decide::AdminDecider};
 use crate::state::AppState;
 use crate::store::{self, orders::OrderFilter};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use shared::Page;
-use shared::orders::{Order, OrderDetail, OrderState};
+use shared::orders::{AdminDecision, DecisionOutcome, Order, OrderDetail, OrderState};
+use shared::pool::AssetReassignment;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -18,6 +21,14 @@ use uuid::Uuid;
 pub struct OrderQuery {
     /// Only orders in this state, such as `pending_approval` or `active`.
     pub state: Option<String>,
+    /// Only orders of this asset definition.
+    pub definition_id: Option<Uuid>,
+    /// Text the requester's name or mail address contains, without regard to case.
+    pub requester: Option<String>,
+    /// Only orders placed on or after this day (`YYYY-MM-DD`, UTC).
+    pub from: Option<chrono::NaiveDate>,
+    /// Only orders placed on or before this day (`YYYY-MM-DD`, UTC).
+    pub to: Option<chrono::NaiveDate>,
 }
 
 /// Loads an order with its approvals and timeline.
@@ -45,7 +56,7 @@ pub async fn detail(state: &AppState, id: Uuid) -> ApiResult<Option<(Uuid, Order
     extensions(("x-permission" = json!("orders_read"))))]
 pub async fn list(
     State(state): State<AppState>,
-    _admin: Admin<perm::OrdersRead>,
+    admin: Admin<perm::OrdersRead>,
     Query(page): Query<PageParams>,
     Query(query): Query<OrderQuery>,
 ) -> ApiResult<Json<Page<Order>>> {
@@ -58,11 +69,27 @@ pub async fn list(
             )
         })?),
     };
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from > to
+    {
+        return Err(ApiError::field("from", "must not be after to"));
+    }
+    let day_start = |day: chrono::NaiveDate| day.and_time(chrono::NaiveTime::MIN).and_utc();
     let filter = OrderFilter {
         state: order_state,
-        requester_id: None,
+        scope: Some(&admin.scope),
+        definition_id: query.definition_id,
+        requester: query
+            .requester
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| r.chars().take(120).collect()),
+        created_from: query.from.map(day_start),
+        created_before: query.to.and_then(|day| day.succ_opt()).map(day_start),
         after: page.after()?,
         limit: page.limit()?,
+        ..OrderFilter::default()
     };
     let (items, next_cursor) = store::orders::list(&state.db, &filter).await?;
     Ok(Json(Page { items, next_cursor }))
@@ -75,11 +102,127 @@ pub async fn list(
     extensions(("x-permission" = json!("orders_read"))))]
 pub async fn get(
     State(state): State<AppState>,
-    _admin: Admin<perm::OrdersRead>,
+    admin: Admin<perm::OrdersRead>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<OrderDetail>> {
     let (_, detail) = detail(&state, id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("No order has the id {id}.")))?;
+        .filter(|(_, d)| admin.covers(d.order.definition_id, &d.order.definition_category))
+        .ok_or_else(|| not_found(id))?;
     Ok(Json(detail))
+}
+
+/// Outside an admin's scope an order is reported missing, so its existence does not leak.
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("No order has the id {id}."))
+}
+
+/// Approves or declines an order's pending approval from the admin SPA. The decider's mail
+/// address must differ from the requester's when self-approval is forbidden.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/decision", tag = "orders",
+    params(("id" = Uuid, Path, description = "Order id")),
+    request_body = AdminDecision,
+    responses(
+        (status = 200, body = DecisionOutcome),
+        (status = 403, body = shared::Problem, description = "Separation of duties"),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "No pending approval"),
+    ),
+    extensions(("x-permission" = json!("orders_decide"))))]
+pub async fn decide(
+    State(state): State<AppState>,
+    admin: Admin<perm::OrdersDecide>,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<AdminDecision>,
+) -> ApiResult<Json<DecisionOutcome>> {
+    let order = scoped_order(&state, &admin, id).await?;
+    let email = match admin.user_id {
+        Some(user_id) => store::admins::find_by_id(&state.db, user_id)
+            .await?
+            .and_then(|user| user.email),
+        None => None,
+    };
+    let decider = AdminDecider {
+        actor: &admin.actor,
+        username: &admin.username,
+        email: email.as_deref(),
+    };
+    let outcome =
+        lifecycle::decide::decide_as_admin(&state, order.id, input.decision, decider).await?;
+    Ok(Json(outcome))
+}
+
+/// Loads an order the admin's scope covers.
+async fn scoped_order<P>(
+    state: &AppState,
+    admin: &Admin<P>,
+    id: Uuid,
+) -> ApiResult<store::orders::OrderRow> {
+    store::orders::find(&state.db, id)
+        .await?
+        .filter(|o| admin.covers(o.definition_id, &o.definition_category))
+        .ok_or_else(|| not_found(id))
+}
+
+/// Runs the failed step of a failed order again: provisioning or removing the access.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/retry", tag = "orders",
+    params(("id" = Uuid, Path, description = "Order id")),
+    responses(
+        (status = 200, body = Order),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "The order has not failed"),
+    ),
+    extensions(("x-permission" = json!("orders_write"))))]
+pub async fn retry(
+    State(state): State<AppState>,
+    admin: Admin<perm::OrdersWrite>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Order>> {
+    let order = scoped_order(&state, &admin, id).await?;
+    Ok(Json(
+        lifecycle::admin::retry(&state, &admin.actor, &order).await?,
+    ))
+}
+
+/// Ends an active or failed order now; its access is removed as at expiry.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/end", tag = "orders",
+    params(("id" = Uuid, Path, description = "Order id")),
+    responses(
+        (status = 200, body = Order),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "Not active or failed"),
+    ),
+    extensions(("x-permission" = json!("orders_write"))))]
+pub async fn end(
+    State(state): State<AppState>,
+    admin: Admin<perm::OrdersWrite>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Order>> {
+    let order = scoped_order(&state, &admin, id).await?;
+    Ok(Json(
+        lifecycle::admin::end_now(&state, &admin.actor, &order).await?,
+    ))
+}
+
+/// Moves an order to another instance of its definition, for example when its machine broke.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/asset", tag = "orders",
+    params(("id" = Uuid, Path, description = "Order id")),
+    request_body = AssetReassignment,
+    responses(
+        (status = 200, body = Order),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "No instance, closed, or no room"),
+        (status = 422, body = shared::Problem),
+    ),
+    extensions(("x-permission" = json!("orders_write"))))]
+pub async fn reassign(
+    State(state): State<AppState>,
+    admin: Admin<perm::OrdersWrite>,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<AssetReassignment>,
+) -> ApiResult<Json<Order>> {
+    let order = scoped_order(&state, &admin, id).await?;
+    Ok(Json(
+        lifecycle::admin::reassign(&state, &admin.actor, &order, &input).await?,
+    ))
 }

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use shared::Page;
 use shared::auth::{PortalAuthStatus, PortalSession};
 use shared::catalog::CatalogItem;
-use shared::orders::{NewOrder, Order, OrderDetail};
+use shared::orders::{NewOrder, Order, OrderDetail, OrderExtension, OrderModification};
 use subtle::ConstantTimeEq;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -310,22 +310,57 @@ pub async fn current(user: PortalUser) -> Json<PortalSession> {
     })
 }
 
-/// Lists what the signed-in person can order.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogQuery {
+    /// Text the name or description contains, without regard to case.
+    pub q: Option<String>,
+    /// Only this category.
+    pub category: Option<String>,
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().chars().take(120).collect::<String>())
+        .filter(|v| !v.is_empty())
+}
+
+/// Lists what the signed-in person can order, optionally searched or by category.
 #[utoipa::path(get, path = "/api/v1/portal/catalog", tag = "portal",
-    params(PageParams),
+    params(PageParams, CatalogQuery),
     responses((status = 200, body = Page<CatalogItem>)),
     extensions(("x-permission" = json!("portal_user"))))]
 pub async fn catalog(
     State(state): State<AppState>,
     _user: PortalUser,
     Query(page): Query<PageParams>,
+    Query(query): Query<CatalogQuery>,
 ) -> ApiResult<Json<Page<CatalogItem>>> {
-    let (rows, next_cursor) =
-        store::definitions::list(&state.db, true, page.after()?, page.limit()?).await?;
+    let filter = store::definitions::DefinitionFilter {
+        active_only: true,
+        search: non_empty(query.q),
+        category: non_empty(query.category),
+        after: page.after()?,
+        limit: page.limit()?,
+    };
+    let (rows, next_cursor) = store::definitions::list(&state.db, &filter).await?;
     Ok(Json(Page {
         items: rows.iter().map(|r| r.catalog_item()).collect(),
         next_cursor,
     }))
+}
+
+/// Lists the categories of the catalog, for its filter.
+#[utoipa::path(get, path = "/api/v1/portal/categories", tag = "portal",
+    responses((status = 200, body = Vec<String>)),
+    extensions(("x-permission" = json!("portal_user"))))]
+pub async fn categories(
+    State(state): State<AppState>,
+    _user: PortalUser,
+) -> ApiResult<Json<Vec<String>>> {
+    Ok(Json(
+        store::definitions::active_categories(&state.db).await?,
+    ))
 }
 
 /// Returns one active catalog entry, for the order form.
@@ -391,6 +426,7 @@ pub async fn my_orders(
         requester_id: Some(user.user.id),
         after: page.after()?,
         limit: page.limit()?,
+        ..OrderFilter::default()
     };
     let (items, next_cursor) = store::orders::list(&state.db, &filter).await?;
     Ok(Json(Page { items, next_cursor }))
@@ -446,6 +482,52 @@ pub async fn return_order(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Order>> {
     Ok(Json(lifecycle::end::return_early(&state, &user, id).await?))
+}
+
+/// Extends active access by some days, within the definition's extension rules. When the
+/// definition requires approval, the order waits in `modification_pending` and keeps its access.
+#[utoipa::path(post, path = "/api/v1/portal/orders/{id}/extend", tag = "portal",
+    params(("id" = Uuid, Path, description = "Order id")),
+    request_body = OrderExtension,
+    responses(
+        (status = 200, body = Order),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "Not active, not extendable or extended too often"),
+        (status = 422, body = shared::Problem),
+    ),
+    extensions(("x-permission" = json!("portal_user"))))]
+pub async fn extend_order(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<OrderExtension>,
+) -> ApiResult<Json<Order>> {
+    Ok(Json(
+        lifecycle::change::extend(&state, &user, id, input.days).await?,
+    ))
+}
+
+/// Replaces the attribute values of active access, checked like a new order's. When the
+/// definition requires approval of changes, the order waits in `modification_pending`.
+#[utoipa::path(post, path = "/api/v1/portal/orders/{id}/modify", tag = "portal",
+    params(("id" = Uuid, Path, description = "Order id")),
+    request_body = OrderModification,
+    responses(
+        (status = 200, body = Order),
+        (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "The order is not active"),
+        (status = 422, body = shared::Problem),
+    ),
+    extensions(("x-permission" = json!("portal_user"))))]
+pub async fn modify_order(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<OrderModification>,
+) -> ApiResult<Json<Order>> {
+    Ok(Json(
+        lifecycle::change::modify(&state, &user, id, input.attributes).await?,
+    ))
 }
 
 #[cfg(test)]

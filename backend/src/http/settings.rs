@@ -192,6 +192,7 @@ pub async fn put_security(
     let now = state.clock.now();
     let value = serde_json::to_value(&input).map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
+    crate::security::check_new_rules(&mut tx, &input).await?;
     let before = crate::store::settings::get_for_update(&mut tx, crate::security::KEY).await?;
     crate::store::settings::put(
         &mut tx,

@@ -60,7 +60,13 @@ pub async fn create_first_admin(
     let hash = state.passwords.hash(&input.password).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let admin = store::admins::insert(&mut tx, &username, &hash, Role::Superadmin, now).await;
+    let fields = store::admins::AccessFields {
+        role: Role::Superadmin,
+        active: true,
+        email: None,
+        scope: &Default::default(),
+    };
+    let admin = store::admins::insert(&mut tx, &username, &hash, &fields, now).await;
     let admin = match admin {
         Ok(admin) => admin,
         Err(e) if violated_constraint(&e).is_some() => return Err(already_set_up()),
@@ -85,6 +91,6 @@ pub async fn create_first_admin(
 
     tracing::info!(username = %admin.username, "first administrator created");
     let client = super::auth::Client::new(peer, &headers);
-    let (jar, session) = sign_in_response(&state, jar, &admin, &client).await?;
+    let (jar, session) = sign_in_response(&state, jar, Some(&admin), &client).await?;
     Ok((StatusCode::CREATED, jar, Json::<AdminSession>(session)))
 }

@@ -1,7 +1,7 @@
 //! API tokens. Every admin manages their own; superadmins see and revoke everyone's. A token
 //! is created from a signed-in session only, never from another token.
 
-use super::ApiJson;
+use super::{ApiJson, PageParams};
 use crate::auth::admin::{Admin, perm};
 use crate::auth::tokens::mint;
 use crate::error::{ApiError, ApiResult};
@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::store::tokens::{NewToken, TokenRow};
 use crate::store::{self, audit::Change};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde_json::json;
 use shared::FieldError;
@@ -51,11 +51,13 @@ fn validate(input: &NewApiToken, creator_role: Role) -> Vec<FieldError> {
 
 /// Lists API tokens: one's own, or every token for a superadmin.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+    params(PageParams),
     responses((status = 200, body = Page<ApiToken>)),
     extensions(("x-permission" = json!("any_admin"))))]
 pub async fn list(
     State(state): State<AppState>,
     admin: Admin<perm::Any>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Page<ApiToken>>> {
     let creator =
         if admin.role == Role::Superadmin && admin.token.is_none() {
@@ -65,10 +67,14 @@ pub async fn list(
                 ApiError::BadRequest("The legacy admin key owns no tokens.".into())
             })?)
         };
-    let rows = store::tokens::list(&state.db, creator).await?;
+    let limit = page.limit()?;
+    let mut rows = store::tokens::list(&state.db, creator, page.after()?, limit + 1).await?;
+    let next_cursor = store::audit::page_cursor(&mut rows, limit, |row| {
+        store::cursor::encode(row.created_at, row.id)
+    });
     Ok(Json(Page {
         items: rows.iter().map(TokenRow::dto).collect(),
-        next_cursor: None,
+        next_cursor,
     }))
 }
 
@@ -82,9 +88,8 @@ pub async fn create(
     admin: Admin<perm::Session>,
     ApiJson(input): ApiJson<NewApiToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
-    let creator = admin
-        .user_id
-        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?;
+    let creator = admin.account()?;
+    admin.check_unrestricted()?;
     ApiError::check(validate(&input, admin.role))?;
 
     let minted = mint();

@@ -30,9 +30,7 @@ async fn record(state: &AppState, admin: &Admin<perm::Session>, action: &str) ->
 }
 
 fn user_id(admin: &Admin<perm::Session>) -> ApiResult<Uuid> {
-    Ok(admin
-        .user_id
-        .ok_or_else(|| anyhow::anyhow!("a session principal has a user id"))?)
+    admin.account()
 }
 
 /// Starts setting up two-factor sign-in: returns a new secret for the authenticator app.

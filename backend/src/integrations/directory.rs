@@ -194,7 +194,6 @@ impl Directory {
         &self,
         identifiers: &[&str],
     ) -> Result<DirectoryPerson, DirectoryError> {
-        let mut ldap = self.connect().await?;
         let mut unique: Vec<&str> = identifiers.to_vec();
         unique.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         let clauses: String = unique
@@ -204,6 +203,25 @@ impl Directory {
                 format!("(mail={escaped})(userPrincipalName={escaped})")
             })
             .collect();
+        self.one_person(&clauses, &unique.join(" or ")).await
+    }
+
+    /// Finds the one person whose account name (`sAMAccountName`), `mail` or
+    /// `userPrincipalName` is `value`, as typed into a directory-user field.
+    pub async fn find_account(&self, value: &str) -> Result<DirectoryPerson, DirectoryError> {
+        let escaped = ldap_escape(value);
+        let clauses =
+            format!("(sAMAccountName={escaped})(mail={escaped})(userPrincipalName={escaped})");
+        self.one_person(&clauses, value).await
+    }
+
+    /// Searches people matching any of the filter `clauses` and expects exactly one.
+    async fn one_person(
+        &self,
+        clauses: &str,
+        described: &str,
+    ) -> Result<DirectoryPerson, DirectoryError> {
+        let mut ldap = self.connect().await?;
         // Computer accounts are `user` objects too in Active Directory; they are dropped
         // below by their object classes, because a filter on a class the server does not
         // define (OpenLDAP has no `computer`) evaluates to Undefined and matches nothing.
@@ -232,15 +250,87 @@ impl Directory {
             .collect();
         match people.len() {
             0 => Err(DirectoryError::NotFound(format!(
-                "nobody with the e-mail address or user principal name {} is in the directory",
-                unique.join(" or ")
+                "nobody with the account name, e-mail address or user principal name {described} is in the directory"
             ))),
             1 => Ok(people.remove(0)),
             n => Err(DirectoryError::Ambiguous(format!(
-                "{n} directory entries match {}; each person needs a unique mail and UPN",
-                unique.join(" or ")
+                "{n} directory entries match {described}; each person needs a unique mail and UPN"
             ))),
         }
+    }
+
+    /// Returns whether the entry at `member_dn` belongs to one of `group_dns`, directly or
+    /// through groups inside groups, up to ten levels deep. Group DNs that do not exist are
+    /// skipped. DNs are compared in the form the server returns, so escaping differences in
+    /// the configured values do not matter.
+    pub async fn is_nested_member(
+        &self,
+        member_dn: &str,
+        group_dns: &[String],
+    ) -> Result<bool, DirectoryError> {
+        const MAX_DEPTH: usize = 10;
+        let mut ldap = self.connect().await?;
+        let result = async {
+            let mut targets = HashSet::new();
+            for dn in group_dns {
+                let found = ldap
+                    .with_timeout(TIMEOUT)
+                    .search(dn, Scope::Base, "(objectClass=*)", vec!["1.1"])
+                    .await
+                    .and_then(|r| r.success());
+                match found {
+                    Ok((entries, _)) => {
+                        for entry in entries {
+                            targets.insert(SearchEntry::construct(entry).dn.to_lowercase());
+                        }
+                    }
+                    Err(LdapError::LdapResult { result }) if result.rc == 32 => {
+                        tracing::warn!(group_dn = %dn, "an eligible group does not exist in the directory");
+                    }
+                    Err(e) => {
+                        return Err(DirectoryError::Operation {
+                            operation: format!("reading {dn}"),
+                            message: e.to_string(),
+                        });
+                    }
+                }
+            }
+            let mut seen = HashSet::new();
+            let mut frontier = vec![member_dn.to_string()];
+            for _ in 0..MAX_DEPTH {
+                let mut next = Vec::new();
+                for dn in &frontier {
+                    let filter = format!("(&(objectClass=group)(member={}))", ldap_escape(dn));
+                    let (entries, _) = ldap
+                        .with_timeout(TIMEOUT)
+                        .search(&self.config.base_dn, Scope::Subtree, &filter, vec!["1.1"])
+                        .await
+                        .and_then(|r| r.success())
+                        .map_err(|e| DirectoryError::Operation {
+                            operation: format!("finding the groups of {dn}"),
+                            message: e.to_string(),
+                        })?;
+                    for entry in entries {
+                        let group = SearchEntry::construct(entry).dn;
+                        let key = group.to_lowercase();
+                        if targets.contains(&key) {
+                            return Ok(true);
+                        }
+                        if seen.insert(key) {
+                            next.push(group);
+                        }
+                    }
+                }
+                if next.is_empty() {
+                    break;
+                }
+                frontier = next;
+            }
+            Ok(false)
+        }
+        .await;
+        let _ = ldap.unbind().await;
+        result
     }
 
     /// Reads the person at `dn`.

@@ -72,7 +72,11 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             let p: notifications::OrderUpdate = payload(job)?;
             notifications::send_order_update(state, &p).await
         }
-        EXPIRY_CHECK => lifecycle::expiry::run(state).await,
+        EXPIRY_CHECK => {
+            lifecycle::expiry::run(state).await?;
+            lifecycle::provision::start_due(state).await?;
+            lifecycle::reminders::run(state).await
+        }
         TOKEN_PURGE => purge_tokens(state).await,
         other => Err(JobError::Permanent(anyhow::anyhow!(
             "no handler for jobs of kind {other}"

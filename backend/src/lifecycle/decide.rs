@@ -14,7 +14,9 @@ use crate::store::orders::Move;
 use crate::store::orders::Stamps;
 use crate::store::{self, audit::Change};
 use serde_json::json;
-use shared::orders::{ApprovalLinkView, ApprovalState, Decision, DecisionOutcome, OrderState};
+use shared::orders::{
+    ApprovalLinkView, ApprovalPurpose, ApprovalState, Decision, DecisionOutcome, OrderState,
+};
 
 /// Verifies a link and loads the approval it names; the approver must still be the one the
 /// link was made for.
@@ -69,13 +71,106 @@ fn already_decided(order_state: Option<String>) -> ApiError {
 pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome> {
     let (link, approval) = resolve(state, token).await?;
     let actor = Actor::approval_link(&approval.approver_email);
+    let note = match link.decision {
+        Decision::Approve => "approved by e-mail link",
+        Decision::Decline => "declined by e-mail link",
+    };
+    apply(
+        state,
+        &approval,
+        link.decision,
+        &actor,
+        note,
+        &approval.approver_email,
+    )
+    .await
+}
+
+/// The identity of an admin deciding in the admin SPA, for the self-approval rule.
+pub struct AdminDecider<'a> {
+    pub actor: &'a Actor,
+    pub username: &'a str,
+    pub email: Option<&'a str>,
+}
+
+/// Decides the pending approval of an order as an admin holding `orders_decide`.
+pub async fn decide_as_admin(
+    state: &AppState,
+    order_id: uuid::Uuid,
+    decision: Decision,
+    decider: AdminDecider<'_>,
+) -> ApiResult<DecisionOutcome> {
+    let approval = store::approvals::for_order(&state.db, order_id)
+        .await?
+        .into_iter()
+        .find(|a| a.state() == ApprovalState::Pending)
+        .ok_or_else(|| already_decided_or_none(order_id))?;
+    let forbid = crate::security::current(state)
+        .await?
+        .separation_of_duties
+        .forbid_self_approval;
+    let identity = match decider.email {
+        Some(email) => email,
+        None if forbid => {
+            return Err(ApiError::Forbidden(format!(
+                "Separation of duties needs to know who decides: set a mail address on the account {} first.",
+                decider.username
+            )));
+        }
+        None => "",
+    };
+    let note = match decision {
+        Decision::Approve => format!("approved by {} in the admin app", decider.username),
+        Decision::Decline => format!("declined by {} in the admin app", decider.username),
+    };
+    apply(state, &approval, decision, decider.actor, &note, identity).await
+}
+
+fn already_decided_or_none(order_id: uuid::Uuid) -> ApiError {
+    ApiError::conflict(format!(
+        "The order {order_id} has no pending approval; it may have been decided already."
+    ))
+}
+
+/// Refuses a decision by the order's requester when the self-approval rule is on.
+async fn check_not_requester(
+    state: &AppState,
+    order: &store::orders::OrderRow,
+    decider_email: &str,
+) -> ApiResult<()> {
+    let rules = crate::security::current(state).await?;
+    if rules.separation_of_duties.forbid_self_approval
+        && !decider_email.is_empty()
+        && decider_email.eq_ignore_ascii_case(&order.requester_email)
+    {
+        return Err(ApiError::Forbidden(
+            "Separation of duties: the requester of an order cannot decide it. Another approver must decide it."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Records a decision on a pending approval and moves the order on, in one transaction.
+async fn apply(
+    state: &AppState,
+    approval: &ApprovalRow,
+    decision: Decision,
+    actor: &Actor,
+    note: &str,
+    decider_email: &str,
+) -> ApiResult<DecisionOutcome> {
     let order_id = approval.order_id;
+    let order = store::orders::find(&state.db, order_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("approval {} has no order", approval.id))?;
+    check_not_requester(state, &order, decider_email).await?;
     let now = state.clock.now();
 
     let mut tx = state.db.begin().await?;
     // The conditional update takes the approval's row lock; of two racing decisions the
     // second finds it no longer pending and changes nothing.
-    if !store::approvals::decide(&mut tx, approval.id, link.decision, actor.as_str(), now).await? {
+    if !store::approvals::decide(&mut tx, approval.id, decision, actor.as_str(), now).await? {
         tx.rollback().await?;
         return Err(already_decided(
             super::current_state(&state.db, order_id).await,
@@ -85,27 +180,37 @@ pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome>
         action: "approval.decide",
         entity_type: "approval",
         entity_id: approval.id.to_string(),
-        before: Some(json!({ "state": "pending" })),
-        after: Some(json!({ "state": match link.decision {
+        before: Some(json!({ "state": "pending", "approver": approval.approver_email })),
+        after: Some(json!({ "state": match decision {
             Decision::Approve => "approved",
             Decision::Decline => "declined",
         }, "order_id": order_id })),
     };
-    store::audit::record(&mut tx, &actor, now, change).await?;
+    store::audit::record(&mut tx, actor, now, change).await?;
 
-    let (to, stamps, note) = match link.decision {
-        Decision::Approve => (
-            OrderState::Approved,
-            Stamps::default(),
-            "approved by e-mail link",
-        ),
+    if approval.purpose() == ApprovalPurpose::Change {
+        if !super::change::decided(&mut tx, order_id, decision, actor, now).await? {
+            tx.rollback().await?;
+            return Err(already_decided(
+                super::current_state(&state.db, order_id).await,
+            ));
+        }
+        tx.commit().await?;
+        tracing::info!(order_id = %order_id, approval_id = %approval.id, decision = decision.as_str(), "change decided");
+        return Ok(DecisionOutcome {
+            decision,
+            order_state: OrderState::Active,
+        });
+    }
+
+    let (to, stamps) = match decision {
+        Decision::Approve => (OrderState::Approved, Stamps::default()),
         Decision::Decline => (
             OrderState::Rejected,
             Stamps {
                 closed_at: Some(now),
                 ..Stamps::default()
             },
-            "declined by e-mail link",
         ),
     };
     if !transition(
@@ -114,7 +219,7 @@ pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome>
         Move {
             from: OrderState::PendingApproval,
             to,
-            actor: &actor,
+            actor,
             note: Some(note),
             stamps,
         },
@@ -128,8 +233,10 @@ pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome>
         ));
     }
 
-    match link.decision {
-        Decision::Approve => super::provision::start(&mut tx, order_id, &actor, now).await?,
+    match decision {
+        Decision::Approve => {
+            super::provision::start_or_schedule(&mut tx, order_id, actor, now).await?
+        }
         Decision::Decline => {
             let payload = json!({ "order_id": order_id, "update": Update::Rejected });
             queue::enqueue(
@@ -142,13 +249,13 @@ pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome>
     }
     tx.commit().await?;
 
-    tracing::info!(order_id = %order_id, approval_id = %approval.id, decision = link.decision.as_str(), "approval decided");
-    let order_state = match link.decision {
+    tracing::info!(order_id = %order_id, approval_id = %approval.id, decision = decision.as_str(), "approval decided");
+    let order_state = match decision {
         Decision::Approve => OrderState::Provisioning,
         Decision::Decline => OrderState::Rejected,
     };
     Ok(DecisionOutcome {
-        decision: link.decision,
+        decision,
         order_state,
     })
 }

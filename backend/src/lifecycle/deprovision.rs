@@ -14,24 +14,23 @@ use serde_json::json;
 use shared::orders::OrderState;
 use uuid::Uuid;
 
-/// Moves an active order to deprovisioning and enqueues the job that removes the access.
-/// Returns false, changing nothing, when the order is not active.
+/// Moves an order from `from` (active, or failed for an admin) to deprovisioning and
+/// enqueues the job that removes the access. Returns false, changing nothing, when the order
+/// is not in `from`.
 pub async fn start(
     tx: &mut Tx<'_>,
     order_id: Uuid,
+    from: OrderState,
     actor: &Actor,
     reason: Update,
+    note: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let note = match reason {
-        Update::Expired => "access expired",
-        _ => "returned by the requester",
-    };
     let moved = transition(
         tx,
         order_id,
         Move {
-            from: OrderState::Active,
+            from,
             to: OrderState::Deprovisioning,
             actor,
             note: Some(note),

@@ -25,8 +25,8 @@ async fn conflict(state: &AppState, order_id: Uuid, what: &str) -> ApiError {
     }
 }
 
-/// Cancels an order that is still waiting for approval; its pending approvals are superseded,
-/// so their links stop working.
+/// Cancels an order that is still waiting for approval or for its start day; its pending
+/// approvals are superseded, so their links stop working.
 pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiResult<Order> {
     store::orders::find(&state.db, order_id)
         .await?
@@ -35,22 +35,29 @@ pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiR
 
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let change = Move {
-        from: OrderState::PendingApproval,
-        to: OrderState::Cancelled,
-        actor: &user.actor,
-        note: Some("cancelled by the requester"),
-        stamps: Stamps {
-            closed_at: Some(now),
-            ..Stamps::default()
-        },
-    };
-    if !super::transition(&mut tx, order_id, change, now).await? {
+    let mut cancelled = false;
+    for from in [OrderState::PendingApproval, OrderState::Scheduled] {
+        let change = Move {
+            from,
+            to: OrderState::Cancelled,
+            actor: &user.actor,
+            note: Some("cancelled by the requester"),
+            stamps: Stamps {
+                closed_at: Some(now),
+                ..Stamps::default()
+            },
+        };
+        if super::transition(&mut tx, order_id, change, now).await? {
+            cancelled = true;
+            break;
+        }
+    }
+    if !cancelled {
         tx.rollback().await?;
         return Err(conflict(
             state,
             order_id,
-            "Only an order waiting for approval can be cancelled",
+            "Only an order waiting for approval or for its start day can be cancelled",
         )
         .await);
     }
@@ -71,8 +78,16 @@ pub async fn return_early(state: &AppState, user: &PortalUser, order_id: Uuid) -
 
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let moved =
-        super::deprovision::start(&mut tx, order_id, &user.actor, Update::Returned, now).await?;
+    let moved = super::deprovision::start(
+        &mut tx,
+        order_id,
+        OrderState::Active,
+        &user.actor,
+        Update::Returned,
+        "returned by the requester",
+        now,
+    )
+    .await?;
     if !moved {
         tx.rollback().await?;
         return Err(conflict(state, order_id, "Only active access can be returned").await);

@@ -5,6 +5,7 @@ use crate::jobs::handlers::{EXPIRY_CHECK, JobError};
 use crate::notifications::Update;
 use crate::state::AppState;
 use crate::store;
+use shared::orders::OrderState;
 
 /// Orders handled per transaction, so one run never holds many row locks for long.
 const BATCH: i64 = 100;
@@ -17,7 +18,33 @@ pub async fn run(state: &AppState) -> Result<(), JobError> {
         let mut tx = state.db.begin().await?;
         let due = store::orders::lock_expired(&mut tx, now, BATCH).await?;
         for order_id in &due {
-            super::deprovision::start(&mut tx, *order_id, &actor, Update::Expired, now).await?;
+            // A change still waiting for approval does not keep access past its end: its
+            // approval is withdrawn and the order expires like any other.
+            for from in [OrderState::Active, OrderState::ModificationPending] {
+                let moved = super::deprovision::start(
+                    &mut tx,
+                    *order_id,
+                    from,
+                    &actor,
+                    Update::Expired,
+                    "access expired",
+                    now,
+                )
+                .await?;
+                if moved {
+                    if from == OrderState::ModificationPending {
+                        store::approvals::supersede_pending(
+                            &mut tx,
+                            *order_id,
+                            actor.as_str(),
+                            now,
+                        )
+                        .await?;
+                        store::orders::set_pending_change(&mut tx, *order_id, None).await?;
+                    }
+                    break;
+                }
+            }
         }
         tx.commit().await?;
         total += due.len();

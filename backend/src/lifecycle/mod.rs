@@ -1,12 +1,15 @@
 //! The order lifecycle: place, decide, provision, end. Each step changes the order through a
 //! guarded transition, writes the audit row and enqueues its follow-up job in one transaction.
 
+pub mod admin;
+pub mod change;
 pub mod decide;
 pub mod deprovision;
 pub mod end;
 pub mod expiry;
 pub mod place;
 pub mod provision;
+pub mod reminders;
 
 use crate::auth::Actor;
 use crate::store::orders::{Move, Stamps};

@@ -14,7 +14,8 @@ use crate::store::orders::{NewOrderRow, Stamps};
 use crate::store::{self, audit::Change};
 use serde_json::json;
 use shared::catalog::ApprovalPolicy;
-use shared::orders::{NewOrder, Order, OrderState, Person};
+use shared::catalog::AssignmentModel;
+use shared::orders::{ApprovalPurpose, NewOrder, Order, OrderState, Person};
 
 /// Loads the directory settings, or explains that an administrator must set them.
 pub async fn directory(state: &AppState) -> ApiResult<Directory> {
@@ -39,7 +40,10 @@ pub fn directory_error(error: DirectoryError) -> ApiError {
 }
 
 /// Looks up who approves an order placed by `requester`: their manager in the directory.
-async fn manager_of(directory: &Directory, requester: &DirectoryPerson) -> ApiResult<Person> {
+pub(super) async fn manager_of(
+    directory: &Directory,
+    requester: &DirectoryPerson,
+) -> ApiResult<Person> {
     let requester_dn = requester.dn.as_str();
     let manager_dn = requester.manager_dn.clone().ok_or_else(|| {
         ApiError::conflict(
@@ -101,7 +105,18 @@ pub async fn place(
             )
         })?;
     let item = definition.catalog_item();
-    ApiError::check(shared::validation::new_order(&input, &item))?;
+    let mut errors = shared::validation::new_order(&input, &item);
+    let today = state.clock.now().date_naive();
+    if let Some(message) = input
+        .start_date
+        .and_then(|day| shared::validation::start_date(day, today))
+    {
+        errors.push(shared::FieldError::new("start_date", message));
+    }
+    ApiError::check(errors)?;
+    let start_at = input
+        .start_date
+        .map(|day| day.and_time(chrono::NaiveTime::MIN).and_utc());
 
     // The directory is read again at each order: someone disabled since signing in cannot
     // order, and a new manager approves.
@@ -115,10 +130,33 @@ pub async fn place(
             "Your directory account is disabled, so you cannot place orders.".into(),
         ));
     }
+    if !definition.eligible_group_dns.is_empty()
+        && !directory
+            .is_nested_member(&requester_entry.dn, &definition.eligible_group_dns)
+            .await
+            .map_err(directory_error)?
+    {
+        return Err(ApiError::Forbidden(format!(
+            "{} may be ordered only by members of {}; ask IT to add you to one of them.",
+            definition.name,
+            definition.eligible_group_dns.join("; ")
+        )));
+    }
+    let attributes = resolve_attributes(&directory, &item, input.attributes.clone()).await?;
     let approver = match definition.approval() {
         ApprovalPolicy::Manager => Some(manager_of(&directory, &requester_entry).await?),
         ApprovalPolicy::None => None,
     };
+    if let Some(approver) = &approver {
+        let rules = crate::security::current(state).await?;
+        if rules.separation_of_duties.forbid_self_approval
+            && is_same_person(approver, &user.user.email, &user.user.directory_dn)
+        {
+            return Err(ApiError::conflict(
+                "The directory names you as your own manager, and separation of duties does not let anyone approve their own order. Ask IT to correct the manager attribute.",
+            ));
+        }
+    }
 
     let justification = input
         .justification
@@ -138,11 +176,16 @@ pub async fn place(
         justification,
         group_dns: &definition.group_dns,
         idempotency_key: idempotency_key.as_deref(),
+        attributes: &attributes,
+        start_at,
     };
 
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let Some(order_id) = store::orders::insert(&mut tx, &row, &user.actor, now).await? else {
+    let inserted = store::orders::insert(&mut tx, &row, &user.actor, now)
+        .await
+        .map_err(|e| limit_error(e, &definition.name))?;
+    let Some(order_id) = inserted else {
         // Another request with the same key won the race, so return its order.
         tx.rollback().await?;
         let key = idempotency_key.unwrap_or_default();
@@ -153,6 +196,22 @@ pub async fn place(
             })?;
         return Ok(existing.dto());
     };
+    let model = definition.assignment();
+    if model != AssignmentModel::CapacityPooled {
+        let reserved = store::assets::reserve(
+            &mut tx,
+            definition.id,
+            model,
+            definition.shared_max_users,
+            order_id,
+            now,
+        )
+        .await?;
+        if reserved.is_none() {
+            tx.rollback().await?;
+            return Err(no_capacity(&definition.name));
+        }
+    }
     let change = Change {
         action: "order.create",
         entity_type: "order",
@@ -164,6 +223,7 @@ pub async fn place(
             "duration_days": row.duration_days,
             "justification": justification,
             "group_dns": definition.group_dns,
+            "attributes": attributes,
         })),
     };
     store::audit::record(&mut tx, &user.actor, now, change).await?;
@@ -179,6 +239,77 @@ pub async fn place(
         .await?
         .ok_or_else(|| anyhow::anyhow!("order {order_id} vanished after commit"))?;
     Ok(order.dto())
+}
+
+/// Trims text values and replaces each directory-user value with the person it names, so the
+/// order records who was meant even if the account is renamed later.
+pub(super) async fn resolve_attributes(
+    directory: &Directory,
+    item: &shared::catalog::CatalogItem,
+    mut values: serde_json::Map<String, serde_json::Value>,
+) -> ApiResult<serde_json::Value> {
+    use shared::catalog::AttributeKind;
+    let mut errors = Vec::new();
+    for definition in &item.attributes {
+        let Some(value) = values.get_mut(&definition.key) else {
+            continue;
+        };
+        let Some(text) = value.as_str().map(str::trim).filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        if definition.kind != AttributeKind::DirectoryUser {
+            *value = json!(text);
+            continue;
+        }
+        match directory.find_account(text).await {
+            Ok(person) if !person.disabled => {
+                *value = json!({
+                    "account": text,
+                    "display_name": person.display_name,
+                    "email": person.email,
+                    "dn": person.dn,
+                });
+            }
+            Ok(_) => errors.push(shared::FieldError::new(
+                format!("attributes.{}", definition.key),
+                format!("{text} is disabled in the directory; name an active account"),
+            )),
+            Err(DirectoryError::NotFound(_) | DirectoryError::Ambiguous(_)) => {
+                errors.push(shared::FieldError::new(
+                    format!("attributes.{}", definition.key),
+                    format!("no single person in the directory has the account name or mail address {text}"),
+                ))
+            }
+            Err(other) => return Err(directory_error(other)),
+        }
+    }
+    ApiError::check(errors)?;
+    values.retain(|_, v| !v.is_null() && v.as_str().is_none_or(|t| !t.trim().is_empty()));
+    Ok(serde_json::Value::Object(values))
+}
+
+fn no_capacity(definition: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "No capacity left for {definition}: every slot is taken. Try again when someone returns theirs."
+    ))
+}
+
+/// Turns the database's capacity and per-person errors into conflicts naming the definition.
+fn limit_error(error: sqlx::Error, definition: &str) -> ApiError {
+    match crate::db::violated_constraint(&error) {
+        Some("orders_capacity") => no_capacity(definition),
+        Some("orders_max_per_user") => ApiError::conflict(format!(
+            "You already hold as many open orders of {definition} as one person may; return one first."
+        )),
+        _ => error.into(),
+    }
+}
+
+/// Returns whether `approver` is the requester, by mail address or directory entry.
+fn is_same_person(approver: &Person, email: &str, directory_dn: &str) -> bool {
+    // Directories return DNs with the case and spacing of their own choosing.
+    let key = |dn: &str| dn.to_lowercase().replace(", ", ",");
+    approver.email.eq_ignore_ascii_case(email) || key(&approver.directory_dn) == key(directory_dn)
 }
 
 async fn request_approval(
@@ -203,7 +334,8 @@ async fn request_approval(
         now,
     )
     .await?;
-    let approval_id = store::approvals::insert(tx, order_id, approver, now).await?;
+    let approval_id =
+        store::approvals::insert(tx, order_id, approver, ApprovalPurpose::Order, now).await?;
     let change = Change {
         action: "approval.create",
         entity_type: "approval",
@@ -246,5 +378,27 @@ async fn approve_without_approver(
         now,
     )
     .await?;
-    super::provision::start(tx, order_id, &actor, now).await
+    super::provision::start_or_schedule(tx, order_id, &actor, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_person_by_mail_or_dn() {
+        let manager = Person {
+            display_name: "Jane Doe".into(),
+            email: "JDoe@Example.test".into(),
+            directory_dn: "CN=Jane Doe, OU=People,DC=example,DC=test".into(),
+        };
+        let dn = "cn=jane doe,ou=people,dc=example,dc=test";
+        assert!(is_same_person(&manager, "jdoe@example.test", "cn=other"));
+        assert!(is_same_person(&manager, "other@example.test", dn));
+        assert!(!is_same_person(
+            &manager,
+            "mfinch@example.test",
+            "cn=Martha Finch,ou=People,dc=example,dc=test"
+        ));
+    }
 }

@@ -48,6 +48,70 @@ pub async fn start(
     Ok(())
 }
 
+/// Starts an approved order: provisions it now, or schedules it when it starts on a later day.
+pub async fn start_or_schedule(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let start_at = store::orders::find_in(tx, order_id)
+        .await?
+        .and_then(|order| order.start_at)
+        .filter(|at| *at > now);
+    let Some(start_at) = start_at else {
+        return start(tx, order_id, actor, now).await;
+    };
+    let note = format!("starts on {}", start_at.format("%Y-%m-%d"));
+    transition(
+        tx,
+        order_id,
+        Move {
+            from: OrderState::Approved,
+            to: OrderState::Scheduled,
+            actor,
+            note: Some(&note),
+            stamps: Stamps::default(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves scheduled orders whose start has come to provisioning and enqueues their jobs.
+pub async fn start_due(state: &AppState) -> Result<(), JobError> {
+    let actor = Actor::system(crate::jobs::handlers::EXPIRY_CHECK);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let due = store::orders::lock_due_scheduled(&mut tx, now, 500).await?;
+    for order_id in &due {
+        let moved = transition(
+            &mut tx,
+            *order_id,
+            Move {
+                from: OrderState::Scheduled,
+                to: OrderState::Provisioning,
+                actor: &actor,
+                note: Some("start day reached"),
+                stamps: Stamps::default(),
+            },
+            now,
+        )
+        .await?;
+        if moved {
+            let job = NewJob::new(
+                Queue::Provision,
+                PROVISION_ORDER,
+                json!({ "order_id": order_id }),
+            );
+            queue::enqueue(&mut tx, job, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Loads the directory for a job; a missing configuration is retried, since an admin can add it.
 pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
     let config = settings::load::<LdapConfig>(state)

@@ -1,5 +1,6 @@
 use super::Tx;
 use chrono::{DateTime, Utc};
+use shared::admin_users::AccessScope;
 use shared::permissions::Role;
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
@@ -20,6 +21,18 @@ pub struct AdminUserRow {
     pub totp_pending_secret: Option<String>,
     /// The last time step whose code signed in, so no code works twice.
     pub totp_last_counter: i64,
+    pub email: Option<String>,
+    pub scope_definitions: Vec<Uuid>,
+    pub scope_categories: Vec<String>,
+    pub password_changed_at: DateTime<Utc>,
+}
+
+/// The fields of an account a superadmin edits besides the password.
+pub struct AccessFields<'a> {
+    pub role: Role,
+    pub active: bool,
+    pub email: Option<&'a str>,
+    pub scope: &'a AccessScope,
 }
 
 impl AdminUserRow {
@@ -27,8 +40,12 @@ impl AdminUserRow {
         shared::admin_users::AdminUser {
             id: self.id,
             username: self.username.clone(),
+            email: self.email.clone(),
             role: self.role(),
+            scope: self.scope(),
             active: self.active,
+            totp_enabled: self.totp_secret.is_some(),
+            password_changed_at: self.password_changed_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -38,6 +55,13 @@ impl AdminUserRow {
         // The column's check constraint admits only known roles; fall back to the least
         // privileged one rather than fail if that ever changes.
         Role::parse(&self.role).unwrap_or(Role::Helpdesk)
+    }
+
+    pub fn scope(&self) -> AccessScope {
+        AccessScope {
+            definitions: self.scope_definitions.clone(),
+            categories: self.scope_categories.clone(),
+        }
     }
 }
 
@@ -65,20 +89,60 @@ pub async fn insert(
     tx: &mut Tx<'_>,
     username: &str,
     password_hash: &str,
-    role: Role,
+    access: &AccessFields<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<AdminUserRow> {
     sqlx::query_as(
-        "insert into admin_users (id, username, password_hash, role, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $5) returning *",
+        "insert into admin_users (id, username, password_hash, role, active, email,
+            scope_definitions, scope_categories, password_changed_at, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) returning *",
     )
     .bind(Uuid::now_v7())
     .bind(username)
     .bind(password_hash)
-    .bind(role.as_str())
+    .bind(access.role.as_str())
+    .bind(access.active)
+    .bind(access.email)
+    .bind(&access.scope.definitions)
+    .bind(&access.scope.categories)
     .bind(now)
     .fetch_one(&mut **tx)
     .await
+}
+
+/// Lists the other active accounts sharing `email`, for the conflicting-role rules.
+pub async fn active_with_email(
+    tx: &mut Tx<'_>,
+    email: &str,
+    except: Option<Uuid>,
+) -> sqlx::Result<Vec<AdminUserRow>> {
+    sqlx::query_as(
+        "select * from admin_users
+         where lower(email) = lower($1) and active and ($2::uuid is null or id <> $2)
+         order by username",
+    )
+    .bind(email)
+    .bind(except)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Lists every active account with a mail address, for checking new conflicting-role rules.
+pub async fn active_with_any_email(tx: &mut Tx<'_>) -> sqlx::Result<Vec<AdminUserRow>> {
+    sqlx::query_as(
+        "select * from admin_users where active and email is not null order by lower(email), username",
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Serializes changes that the conflicting-role rules depend on (accounts' roles and mail
+/// addresses, and the rules themselves) until the transaction ends.
+pub async fn lock_role_rules(tx: &mut Tx<'_>) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(7349001)")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Marks the installation as set up. Fails with the primary key violated
@@ -126,24 +190,28 @@ pub async fn list(db: &PgPool, after: Option<&str>, limit: i64) -> sqlx::Result<
     .await
 }
 
-/// Changes role and active flag. A change of either raises the session epoch, which ends
-/// every session of that user.
+/// Changes role, active flag, mail address and scope. A change of role, active flag or scope
+/// raises the session epoch, which ends every session of that user.
 pub async fn update_access(
     tx: &mut Tx<'_>,
     id: Uuid,
-    role: Role,
-    active: bool,
+    access: &AccessFields<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<AdminUserRow> {
     sqlx::query_as(
-        "update admin_users set role = $2, active = $3, updated_at = $4,
+        "update admin_users set role = $2, active = $3, email = $4, scope_definitions = $5,
+            scope_categories = $6, updated_at = $7,
             session_epoch = session_epoch
-                + case when role <> $2 or active <> $3 then 1 else 0 end
+                + case when role <> $2 or active <> $3 or scope_definitions <> $5
+                    or scope_categories <> $6 then 1 else 0 end
          where id = $1 returning *",
     )
     .bind(id)
-    .bind(role.as_str())
-    .bind(active)
+    .bind(access.role.as_str())
+    .bind(access.active)
+    .bind(access.email)
+    .bind(&access.scope.definitions)
+    .bind(&access.scope.categories)
     .bind(now)
     .fetch_one(&mut **tx)
     .await
@@ -157,7 +225,7 @@ pub async fn set_password(
     now: DateTime<Utc>,
 ) -> sqlx::Result<AdminUserRow> {
     sqlx::query_as(
-        "update admin_users set password_hash = $2, updated_at = $3,
+        "update admin_users set password_hash = $2, updated_at = $3, password_changed_at = $3,
             session_epoch = session_epoch + 1
          where id = $1 returning *",
     )

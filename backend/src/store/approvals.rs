@@ -1,6 +1,6 @@
 use super::Tx;
 use chrono::{DateTime, Utc};
-use shared::orders::{Approval, ApprovalState, Decision, Person};
+use shared::orders::{Approval, ApprovalPurpose, ApprovalState, Decision, Person};
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
@@ -8,6 +8,7 @@ use uuid::Uuid;
 pub struct ApprovalRow {
     pub id: Uuid,
     pub order_id: Uuid,
+    pub purpose: String,
     pub approver_name: String,
     pub approver_email: String,
     pub approver_dn: String,
@@ -22,6 +23,14 @@ impl ApprovalRow {
             .expect("the state column admits only known approval states")
     }
 
+    pub fn purpose(&self) -> ApprovalPurpose {
+        if self.purpose == "change" {
+            ApprovalPurpose::Change
+        } else {
+            ApprovalPurpose::Order
+        }
+    }
+
     pub fn approver(&self) -> Person {
         Person {
             display_name: self.approver_name.clone(),
@@ -33,6 +42,7 @@ impl ApprovalRow {
     pub fn dto(&self) -> Approval {
         Approval {
             id: self.id,
+            purpose: self.purpose(),
             approver: self.approver(),
             state: self.state(),
             decided_at: self.decided_at,
@@ -45,13 +55,18 @@ pub async fn insert(
     tx: &mut Tx<'_>,
     order_id: Uuid,
     approver: &Person,
+    purpose: ApprovalPurpose,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
+    let purpose = match purpose {
+        ApprovalPurpose::Order => "order",
+        ApprovalPurpose::Change => "change",
+    };
     sqlx::query(
         "insert into approvals (id, order_id, approver_name, approver_email, approver_dn,
-            state, created_at)
-         values ($1, $2, $3, $4, $5, 'pending', $6)",
+            state, created_at, purpose)
+         values ($1, $2, $3, $4, $5, 'pending', $6, $7)",
     )
     .bind(id)
     .bind(order_id)
@@ -59,6 +74,7 @@ pub async fn insert(
     .bind(&approver.email)
     .bind(&approver.directory_dn)
     .bind(now)
+    .bind(purpose)
     .execute(&mut **tx)
     .await?;
     Ok(id)

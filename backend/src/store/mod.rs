@@ -2,6 +2,7 @@
 
 pub mod admins;
 pub mod approvals;
+pub mod assets;
 pub mod audit;
 pub mod definitions;
 pub mod orders;
@@ -23,6 +24,19 @@ pub mod cursor {
 
     pub fn encode(at: DateTime<Utc>, id: Uuid) -> String {
         URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.to_rfc3339()))
+    }
+
+    /// A cursor over a text sort key, such as a lower-cased name.
+    pub fn encode_text(key: &str, id: Uuid) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{key}|{id}"))
+    }
+
+    pub fn decode_text(cursor: &str) -> Option<(String, Uuid)> {
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        // The id never contains `|`, so the last one separates it even when the key has one.
+        let (key, id) = text.rsplit_once('|')?;
+        Some((key.to_string(), id.parse().ok()?))
     }
 
     pub fn decode(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {

@@ -4,7 +4,8 @@
 use super::{Tx, cursor};
 use crate::auth::Actor;
 use chrono::{DateTime, Utc};
-use shared::orders::{Order, OrderEvent, OrderState, Person};
+use shared::admin_users::AccessScope;
+use shared::orders::{Order, OrderEvent, OrderState, PendingChange, Person};
 use sqlx::{FromRow, PgPool, QueryBuilder};
 use uuid::Uuid;
 
@@ -13,6 +14,13 @@ pub struct OrderRow {
     pub id: Uuid,
     pub definition_id: Uuid,
     pub definition_name: String,
+    pub definition_category: String,
+    pub asset_id: Option<Uuid>,
+    pub asset_name: Option<String>,
+    pub attributes: sqlx::types::Json<serde_json::Value>,
+    pub extension_count: i32,
+    pub pending_change: Option<sqlx::types::Json<PendingChange>>,
+    pub start_at: Option<DateTime<Utc>>,
     pub requester_id: Uuid,
     pub requester_name: String,
     pub requester_email: String,
@@ -37,6 +45,12 @@ impl OrderRow {
             id: self.id,
             definition_id: self.definition_id,
             definition_name: self.definition_name.clone(),
+            definition_category: self.definition_category.clone(),
+            asset_name: self.asset_name.clone(),
+            attributes: self.attributes.0.clone(),
+            extension_count: self.extension_count,
+            pending_change: self.pending_change.as_ref().map(|c| c.0.clone()),
+            start_at: self.start_at,
             requester: Person {
                 display_name: self.requester_name.clone(),
                 email: self.requester_email.clone(),
@@ -57,8 +71,10 @@ impl OrderRow {
 macro_rules! select_orders {
     ($rest:literal) => {
         concat!(
-            "select o.*, d.name as definition_name \
-             from orders o join asset_definitions d on d.id = o.definition_id",
+            "select o.*, d.name as definition_name, d.category as definition_category, \
+                a.name as asset_name \
+             from orders o join asset_definitions d on d.id = o.definition_id \
+             left join assets a on a.id = o.asset_id",
             $rest
         )
     };
@@ -68,6 +84,14 @@ pub async fn find(db: &PgPool, id: Uuid) -> sqlx::Result<Option<OrderRow>> {
     sqlx::query_as(select_orders!(" where o.id = $1"))
         .bind(id)
         .fetch_optional(db)
+        .await
+}
+
+/// Reads an order and locks its row until the transaction ends.
+pub async fn find_for_update_in(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<Option<OrderRow>> {
+    sqlx::query_as(select_orders!(" where o.id = $1 for update of o"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
         .await
 }
 
@@ -87,6 +111,8 @@ pub struct NewOrderRow<'a> {
     pub justification: Option<&'a str>,
     pub group_dns: &'a [String],
     pub idempotency_key: Option<&'a str>,
+    pub attributes: &'a serde_json::Value,
+    pub start_at: Option<DateTime<Utc>>,
 }
 
 /// Inserts an order in state `submitted` with the first timeline event. Returns `None` when
@@ -101,8 +127,8 @@ pub async fn insert(
     let inserted = sqlx::query(
         "insert into orders (id, definition_id, requester_id, requester_name, requester_email,
             requester_dn, state, duration_days, justification, group_dns, idempotency_key,
-            created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $11)
+            created_at, updated_at, attributes, start_at)
+         values ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $11, $12, $13)
          on conflict (requester_id, idempotency_key) do nothing",
     )
     .bind(id)
@@ -116,6 +142,8 @@ pub async fn insert(
     .bind(order.group_dns)
     .bind(order.idempotency_key)
     .bind(now)
+    .bind(sqlx::types::Json(order.attributes))
+    .bind(order.start_at)
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -196,6 +224,64 @@ pub async fn transition(
     Ok(true)
 }
 
+/// Records a timeline event that is not a change of state, such as an extension.
+pub async fn note_event(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    state: OrderState,
+    actor: &Actor,
+    note: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    record_event(tx, order_id, Some(state), state, actor, Some(note), now).await
+}
+
+/// Stores the change waiting for approval, or clears it with `None`.
+pub async fn set_pending_change(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    change: Option<&PendingChange>,
+) -> sqlx::Result<()> {
+    sqlx::query("update orders set pending_change = $2 where id = $1")
+        .bind(id)
+        .bind(change.map(sqlx::types::Json))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Applies a change to an order in an open state: moves the expiry or replaces the attributes.
+pub async fn apply_change(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    change: &PendingChange,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    match change {
+        PendingChange::Extend { days } => {
+            sqlx::query(
+                "update orders set expires_at = expires_at + make_interval(days => $2),
+                    extension_count = extension_count + 1, updated_at = $3
+                 where id = $1",
+            )
+            .bind(id)
+            .bind(days)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        PendingChange::Modify { attributes } => {
+            sqlx::query("update orders set attributes = $2, updated_at = $3 where id = $1")
+                .bind(id)
+                .bind(sqlx::types::Json(attributes))
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn record_event(
     tx: &mut Tx<'_>,
     order_id: Uuid,
@@ -249,15 +335,34 @@ pub async fn events(db: &PgPool, order_id: Uuid) -> sqlx::Result<Vec<OrderEvent>
 }
 
 #[derive(Debug, Default)]
-pub struct OrderFilter {
+pub struct OrderFilter<'a> {
     pub state: Option<OrderState>,
     pub requester_id: Option<Uuid>,
+    /// Only orders of definitions this scope covers.
+    pub scope: Option<&'a AccessScope>,
+    pub definition_id: Option<Uuid>,
+    /// Text the requester's name or mail address contains, without regard to case.
+    pub requester: Option<String>,
+    /// Only orders placed at or after this time.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Only orders placed before this time.
+    pub created_before: Option<DateTime<Utc>>,
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
 
+/// Escapes `%`, `_` and `\` so they match themselves in a LIKE pattern.
+pub fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// Lists orders, newest first, after the keyset position in the filter.
-pub async fn list(db: &PgPool, filter: &OrderFilter) -> sqlx::Result<(Vec<Order>, Option<String>)> {
+pub async fn list(
+    db: &PgPool,
+    filter: &OrderFilter<'_>,
+) -> sqlx::Result<(Vec<Order>, Option<String>)> {
     let mut query = QueryBuilder::new(select_orders!(""));
     query.push(" where true");
     if let Some(state) = filter.state {
@@ -265,6 +370,37 @@ pub async fn list(db: &PgPool, filter: &OrderFilter) -> sqlx::Result<(Vec<Order>
     }
     if let Some(requester) = filter.requester_id {
         query.push(" and o.requester_id = ").push_bind(requester);
+    }
+    if let Some(definition) = filter.definition_id {
+        query.push(" and o.definition_id = ").push_bind(definition);
+    }
+    if let Some(text) = &filter.requester {
+        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+        query
+            .push(" and (lower(o.requester_name) like ")
+            .push_bind(pattern.clone())
+            .push(" or lower(o.requester_email) like ")
+            .push_bind(pattern)
+            .push(")");
+    }
+    if let Some(from) = filter.created_from {
+        query.push(" and o.created_at >= ").push_bind(from);
+    }
+    if let Some(before) = filter.created_before {
+        query.push(" and o.created_at < ").push_bind(before);
+    }
+    if let Some(scope) = filter.scope.filter(|scope| !scope.is_everywhere()) {
+        let categories: Vec<String> = scope
+            .categories
+            .iter()
+            .map(|c| c.trim().to_lowercase())
+            .collect();
+        query
+            .push(" and (o.definition_id = any(")
+            .push_bind(scope.definitions.clone())
+            .push(") or lower(btrim(d.category)) = any(")
+            .push_bind(categories)
+            .push("))");
     }
     if let Some((at, id)) = filter.after {
         query
@@ -284,15 +420,32 @@ pub async fn list(db: &PgPool, filter: &OrderFilter) -> sqlx::Result<(Vec<Order>
     Ok((rows.iter().map(OrderRow::dto).collect(), next))
 }
 
-/// Active orders whose access has run out, locked so that two expiry runs never take the
-/// same order.
+/// Scheduled orders whose start has come, locked so that two runs never take the same order.
+pub async fn lock_due_scheduled(
+    tx: &mut Tx<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "select id from orders where state = 'scheduled' and start_at <= $1
+         order by start_at limit $2 for update skip locked",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Active orders whose access has run out, including those waiting for a change, locked so
+/// that two expiry runs never take the same order.
 pub async fn lock_expired(
     tx: &mut Tx<'_>,
     now: DateTime<Utc>,
     limit: i64,
 ) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(
-        "select id from orders where state = 'active' and expires_at <= $1
+        "select id from orders
+         where state in ('active', 'modification_pending') and expires_at <= $1
          order by expires_at limit $2 for update skip locked",
     )
     .bind(now)

@@ -6,7 +6,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    /// Absent for a session opened with the legacy admin key.
+    pub user_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -16,15 +17,16 @@ pub struct SessionRow {
 
 pub async fn insert(
     tx: &mut Tx<'_>,
-    user_id: Uuid,
+    user_id: Option<Uuid>,
     address: Option<&str>,
     user_agent: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     sqlx::query(
-        "insert into admin_sessions (id, user_id, created_at, last_seen_at, address, user_agent)
-         values ($1, $2, $3, $3, $4, $5)",
+        "insert into admin_sessions
+            (id, user_id, legacy_key, created_at, last_seen_at, address, user_agent)
+         values ($1, $2, $2 is null, $3, $3, $4, $5)",
     )
     .bind(id)
     .bind(user_id)
@@ -56,11 +58,17 @@ pub async fn touch(db: &PgPool, id: Uuid, now: DateTime<Utc>) -> sqlx::Result<()
     Ok(())
 }
 
-/// Ends a session of `user_id`; returns false when there was no such open session.
-pub async fn end(db: &PgPool, id: Uuid, user_id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
+/// Ends a session of `user_id` (none for a legacy key session); returns false when there
+/// was no such open session.
+pub async fn end(
+    db: &PgPool,
+    id: Uuid,
+    user_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
     let updated = sqlx::query(
         "update admin_sessions set ended_at = $3
-         where id = $1 and user_id = $2 and ended_at is null",
+         where id = $1 and user_id is not distinct from $2 and ended_at is null",
     )
     .bind(id)
     .bind(user_id)

@@ -102,11 +102,22 @@ pub async fn find_by_hash(db: &PgPool, hash: &[u8]) -> sqlx::Result<Option<Token
 }
 
 /// Lists tokens, newest first; only those of `creator` unless it is `None`.
-pub async fn list(db: &PgPool, creator: Option<Uuid>) -> sqlx::Result<Vec<TokenRow>> {
+/// Lists tokens newest first, of one creator or of everyone, after the keyset position.
+pub async fn list(
+    db: &PgPool,
+    creator: Option<Uuid>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<TokenRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} where ($1::uuid is null or t.created_by = $1) order by t.created_at desc limit 500"
+        "{SELECT} where ($1::uuid is null or t.created_by = $1)
+           and ($2::timestamptz is null or (t.created_at, t.id) < ($2, $3))
+         order by t.created_at desc, t.id desc limit $4"
     )))
     .bind(creator)
+    .bind(after.map(|(at, _)| at))
+    .bind(after.map(|(_, id)| id))
+    .bind(limit)
     .fetch_all(db)
     .await
 }

@@ -52,6 +52,47 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// No job workers and no scheduler, for tests of the API alone.
+    pub fn quiet() -> Options {
+        Options {
+            workers: false,
+            scheduler: false,
+            extra_env: Vec::new(),
+        }
+    }
+
+    pub fn with_env(mut self, extra_env: Vec<(&'static str, String)>) -> Options {
+        self.extra_env = extra_env;
+        self
+    }
+}
+
+/// Starts a quiet app and signs its first administrator in.
+pub async fn quiet_app() -> (TestApp, Session) {
+    let app = TestApp::start_with(Options::quiet()).await;
+    let admin = app.admin().await;
+    (app, admin)
+}
+
+/// Reads the security settings, lets `change` edit them and sends them back.
+pub async fn put_security(admin: &Session, change: impl FnOnce(&mut Value)) -> Response {
+    let mut rules: Value = admin
+        .get("/api/v1/settings/security")
+        .await
+        .json()
+        .await
+        .unwrap();
+    change(&mut rules);
+    admin.put("/api/v1/settings/security", &rules).await
+}
+
+/// Like [`put_security`], and checks that the settings were saved.
+pub async fn update_security(admin: &Session, change: impl FnOnce(&mut Value)) {
+    let response = put_security(admin, change).await;
+    assert_eq!(response.status(), StatusCode::OK, "save security settings");
+}
+
 pub struct TestApp {
     pub url: String,
     pub state: AppState,
@@ -183,6 +224,36 @@ impl TestApp {
         let session_body: Value = response.json().await.unwrap();
         session.csrf = Some(session_body["csrf_token"].as_str().unwrap().to_string());
         session
+    }
+
+    /// Counts the audit rows that record `action`.
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("select count(*) from audit_log where action = $1")
+            .bind(action)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+
+    /// Signs an admin user in with a password and returns the session with its CSRF token.
+    pub async fn sign_in_admin(&self, username: &str, password: &str) -> Session {
+        let mut session = self.client();
+        let body = json!({ "username": username, "password": password });
+        let response = session.post("/api/v1/auth/login", &body).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign in {username}");
+        let signed: Value = response.json().await.unwrap();
+        session.csrf = Some(signed["csrf_token"].as_str().unwrap().to_string());
+        session
+    }
+
+    /// Creates an admin user with the password `<username>-password-1` and returns it.
+    pub async fn create_admin_user(&self, admin: &Session, body: Value) -> Value {
+        let mut body = body;
+        let username = body["username"].as_str().unwrap().to_string();
+        body["password"] = json!(format!("{username}-password-1"));
+        let response = admin.post("/api/v1/admin-users", &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create {username}");
+        response.json().await.unwrap()
     }
 
     /// Saves LDAP, SMTP and OIDC settings pointing at the test services.

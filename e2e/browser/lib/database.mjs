@@ -22,3 +22,13 @@ export async function recreateDatabase(adminUrl, name) {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+// Runs one SQL STATEMENT in the database at URL, for states that a test cannot reach through
+// the app in its run time, such as a password changed long ago.
+export async function runSql(url, statement) {
+  try {
+    await run('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', statement]);
+  } catch (error) {
+    throw new Error(`psql failed on "${statement}": ${error.stderr || error.message}`);
+  }
+}

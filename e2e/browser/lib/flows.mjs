@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 import { APP_URL } from './config.mjs';
-import { expectText, fact } from './checks.mjs';
+import { expectText, fact, waitUntil } from './checks.mjs';
 
 const exact = { exact: true };
 
@@ -167,6 +167,14 @@ export async function signInToPortal(page, env, person) {
 export async function placeOrder(page, { assetName, days, justification }) {
   await followNavLink(page, 'Catalog');
   await page.getByRole('heading', { name: 'Catalog', ...exact }).waitFor();
+  // The search narrows the catalog to this entry alone.
+  await page.getByLabel('Search', exact).fill(assetName);
+  await page.getByRole('button', { name: 'Search', ...exact }).click();
+  await waitUntil('the catalog search to show one entry', async (state) => {
+    const shown = await page.getByRole('article').count();
+    state.detail = `${shown} entries`;
+    return shown === 1 ? shown : undefined;
+  });
   const card = page.getByRole('article', { name: assetName, ...exact });
   await expectText(fact(card, 'Approval'), 'Your manager approves it', 'the catalog entry');
   await card.getByRole('link', { name: 'Order', ...exact }).click();

@@ -29,12 +29,15 @@ function fileSafe(text) {
 }
 
 export class TestRun {
-  // NAME prefixes the log and screenshot files in e2e/test-results/.
-  constructor(name) {
+  // NAME prefixes the log and screenshot files in e2e/test-results/. SERVER_ENV holds
+  // variables that the server under test gets on top of its minimal environment.
+  constructor(name, { serverEnv = {} } = {}) {
     this.name = name;
+    this.serverEnv = serverEnv;
     this.env = serviceEnv();
     this.resultsDir = resultsDir();
     this.server = null;
+    this.databaseUrl = null;
     this.directory = null;
     this.browser = null;
     this.pages = new Map();
@@ -66,6 +69,7 @@ export class TestRun {
     }
 
     const databaseUrl = await recreateDatabase(this.env.adminDatabaseUrl, DATABASE_NAME);
+    this.databaseUrl = databaseUrl;
     this.directory = new Directory({
       url: this.env.LDAP_URL,
       baseDn: this.env.LDAP_BASE_DN,
@@ -78,6 +82,7 @@ export class TestRun {
       databaseUrl,
       redisUrl: this.env.redisUrl,
       logFile: join(this.resultsDir, `${this.name}-server.log`),
+      extraEnv: this.serverEnv,
     });
     await this.server.start();
 

@@ -9,7 +9,8 @@ import { APP_PORT, APP_URL, REPO_ROOT, SERVER_START_MS } from './config.mjs';
 
 // The build the test script made; CARGO_TARGET_DIR moves it, as it does for cargo.
 const BINARY = join(process.env.CARGO_TARGET_DIR || join(REPO_ROOT, 'target'), 'debug/ipsolis');
-const SPA_DIR = join(REPO_ROOT, 'frontend/dist');
+// E2E_SPA_DIR points at another trunk output, for example one built with `--dist`.
+const SPA_DIR = process.env.E2E_SPA_DIR || join(REPO_ROOT, 'frontend/dist');
 const STOP_MS = 10_000;
 
 function portIsOpen(port) {
@@ -33,10 +34,13 @@ async function healthStatus() {
 }
 
 export class Server {
-  constructor({ databaseUrl, redisUrl, logFile }) {
+  // EXTRA_ENV holds further variables for the server, such as ADMIN_API_KEY, which a test
+  // names itself because the server gets nothing else from the shell.
+  constructor({ databaseUrl, redisUrl, logFile, extraEnv = {} }) {
     this.databaseUrl = databaseUrl;
     this.redisUrl = redisUrl;
     this.logFile = logFile;
+    this.extraEnv = extraEnv;
     this.child = null;
     this.exitCode = null;
   }
@@ -56,7 +60,8 @@ export class Server {
     }
 
     // A minimal environment, so settings exported in the developer's shell (ADMIN_API_KEY,
-    // other IPSOLIS_* values) cannot change the server under test.
+    // other IPSOLIS_* values) cannot change the server under test. Only the test's own
+    // extraEnv adds to it.
     const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -73,6 +78,7 @@ export class Server {
       IPSOLIS_SPA_DIR: SPA_DIR,
       // Every second instead of every hour, so the scheduler and its jobs run during the test.
       IPSOLIS_EXPIRY_CHECK_CRON: '* * * * * *',
+      ...this.extraEnv,
     };
     const log = openSync(this.logFile, 'w');
     try {

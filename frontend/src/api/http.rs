@@ -45,6 +45,25 @@ where
     read_response(response).await
 }
 
+/// Sends a POST request whose body is `text` with the given content type, and decodes the
+/// JSON response. `csrf_token` goes into the `X-CSRF-Token` header as in [`send_json`].
+pub async fn post_text<T: DeserializeOwned>(
+    url: &str,
+    content_type: &str,
+    text: &str,
+    csrf_token: Option<&str>,
+) -> Result<T, ApiError> {
+    let mut builder = Request::post(url)
+        .header("Accept", "application/json")
+        .header("Content-Type", content_type);
+    if let Some(token) = csrf_token {
+        builder = builder.header(CSRF_HEADER, token);
+    }
+    let request = builder.body(text).map_err(ApiError::network)?;
+    let response = request.send().await.map_err(ApiError::network)?;
+    read_response(response).await
+}
+
 /// Decodes a 2xx response as `T`, and any other response as an [`ApiError`].
 async fn read_response<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();

@@ -9,7 +9,7 @@ use crate::labels;
 use crate::state::AdminAuth;
 
 /// Renders the admin SPA's left navigation: the pages the signed-in admin may open, the
-/// signed-in user and the sign-out button.
+/// signed-in user and the sign-out button. A restricted session gets only My account.
 #[component]
 pub fn AdminNav() -> impl IntoView {
     let auth = expect_context::<AdminAuth>();
@@ -25,6 +25,7 @@ pub fn AdminNav() -> impl IntoView {
             navigate("/ui/", Default::default());
         });
     };
+    let restricted = Memo::new(move |_| auth.restriction().is_some());
     let signed_in_user = move || {
         auth.session()
             .map(|session| (session.username, labels::role(session.role)))
@@ -34,11 +35,13 @@ pub fn AdminNav() -> impl IntoView {
         <nav class="admin-nav" aria-label="Main">
             <div class="brand">"ip·Solis"</div>
             <ul>
-                <li>
-                    <A href="/ui/" exact=true>
-                        "Dashboard"
-                    </A>
-                </li>
+                <Show when=move || !restricted.get()>
+                    <li>
+                        <A href="/ui/" exact=true>
+                            "Dashboard"
+                        </A>
+                    </li>
+                </Show>
                 <Show when=move || auth.allows(Permission::OrdersRead)>
                     <li>
                         <A href="/ui/orders">"Orders"</A>
@@ -47,6 +50,11 @@ pub fn AdminNav() -> impl IntoView {
                 <Show when=move || auth.allows(Permission::CatalogRead)>
                     <li>
                         <A href="/ui/definitions">"Asset definitions"</A>
+                    </li>
+                </Show>
+                <Show when=move || auth.allows(Permission::CatalogRead)>
+                    <li>
+                        <A href="/ui/pool">"Pool"</A>
                     </li>
                 </Show>
                 <Show when=move || auth.allows(Permission::SettingsRead)>
@@ -64,9 +72,11 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/users">"Admin users"</A>
                     </li>
                 </Show>
-                <li>
-                    <A href="/ui/tokens">"API tokens"</A>
-                </li>
+                <Show when=move || !restricted.get()>
+                    <li>
+                        <A href="/ui/tokens">"API tokens"</A>
+                    </li>
+                </Show>
                 <li>
                     <A href="/ui/account">"My account"</A>
                 </li>

@@ -29,6 +29,7 @@ pub fn ApprovalsTable(approvals: Vec<Approval>) -> impl IntoView {
                     <td>
                         <span class=tone>{labels::approval_state(approval.state)}</span>
                     </td>
+                    <td>{labels::approval_purpose(approval.purpose)}</td>
                     <td>{approval.decided_by.unwrap_or_else(|| "—".to_string())}</td>
                     <td>{optional_date_time(approval.decided_at)}</td>
                 </tr>
@@ -42,6 +43,7 @@ pub fn ApprovalsTable(approvals: Vec<Approval>) -> impl IntoView {
                 <tr>
                     <th scope="col">"Approver"</th>
                     <th scope="col">"State"</th>
+                    <th scope="col">"For"</th>
                     <th scope="col">"Decided by"</th>
                     <th scope="col">"Decided at"</th>
                 </tr>

@@ -7,11 +7,14 @@ use crate::forms::FieldErrors;
 pub fn FieldErrorText(
     #[prop(into)] errors: Signal<FieldErrors>,
     /// The field's name as the API and the validation functions spell it.
-    field: &'static str,
+    #[prop(into)]
+    field: String,
     /// The id the input names in `aria-describedby`.
     id: String,
 ) -> impl IntoView {
-    let messages = move || errors.with(|errors| errors.messages_for(field));
+    let field = StoredValue::new(field);
+    let messages =
+        move || errors.with(|errors| field.with_value(|field| errors.messages_for(field)));
 
     view! {
         <Show when=move || !messages().is_empty()>

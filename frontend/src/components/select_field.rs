@@ -1,12 +1,42 @@
 use leptos::prelude::*;
 
-/// Renders a labelled `<select>` over a fixed list of values. Each option's `value` attribute is its
-/// index, so any copyable type can be chosen without a string mapping.
+/// Renders a labelled `<select>` over a fixed list of values.
 #[component]
 pub fn SelectField<T>(
     id: &'static str,
     label: &'static str,
     value: RwSignal<T>,
+    options: Vec<(T, &'static str)>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <SelectInput
+                id=id
+                value
+                on_choose=Callback::new(move |chosen| value.set(chosen))
+                options
+                disabled
+            />
+        </div>
+    }
+}
+
+/// Renders a `<select>` over a fixed list of values, without a label of its own. Each
+/// option's `value` attribute is its index, so any copyable type can be chosen without a
+/// string mapping.
+#[component]
+pub fn SelectInput<T>(
+    #[prop(optional, into)] id: Option<String>,
+    /// The accessible name, for a select that no `<label>` names.
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+    #[prop(into)] value: Signal<T>,
+    on_choose: Callback<T>,
     options: Vec<(T, &'static str)>,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView
@@ -19,7 +49,7 @@ where
         let chosen =
             index.and_then(|index| options.with_value(|options| options.get(index).copied()));
         if let Some((option, _)) = chosen {
-            value.set(option);
+            on_choose.run(option);
         }
     };
     let option_views = options.with_value(|options| {
@@ -38,11 +68,8 @@ where
     });
 
     view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <select id=id disabled=move || disabled.get() on:change=choose>
-                {option_views}
-            </select>
-        </div>
+        <select id=id aria-label=aria_label disabled=move || disabled.get() on:change=choose>
+            {option_views}
+        </select>
     }
 }

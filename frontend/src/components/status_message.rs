@@ -31,6 +31,13 @@ impl Status {
         }
     }
 
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self {
+            tone: StatusTone::Failure,
+            message: message.into(),
+        }
+    }
+
     /// Builds the status for the result of a "test connection" button.
     pub fn from_test(ok: bool, message: String) -> Self {
         let tone = if ok {

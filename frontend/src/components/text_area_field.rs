@@ -6,12 +6,13 @@ use crate::forms::FieldErrors;
 /// Renders a labelled `<textarea>` bound to `value`, with the field's errors under it.
 #[component]
 pub fn TextAreaField(
-    id: &'static str,
+    #[prop(into)] id: String,
     label: &'static str,
     value: RwSignal<String>,
     #[prop(into)] errors: Signal<FieldErrors>,
     /// The field's name as the API and the validation functions spell it.
-    field: &'static str,
+    #[prop(into)]
+    field: String,
     #[prop(default = 4)] rows: u32,
     #[prop(optional, into)] disabled: Signal<bool>,
     #[prop(optional, into)] required: Signal<bool>,
@@ -21,7 +22,10 @@ pub fn TextAreaField(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let has_error = move || errors.with(|errors| !errors.messages_for(field).is_empty());
+    let field = StoredValue::new(field);
+    let has_error = move || {
+        errors.with(|errors| field.with_value(|field| !errors.messages_for(field).is_empty()))
+    };
     let described_by = {
         let error_id = error_id.clone();
         let hint_id = hint_id.clone();
@@ -42,7 +46,7 @@ pub fn TextAreaField(
             // The marker sits outside the label so the label text is exactly `label`. The
             // textarea's `required` attribute marks the field for assistive technology.
             <div class="label-row">
-                <label for=id>{label}</label>
+                <label for=id.clone()>{label}</label>
                 <Show when=move || required.get()>
                     <span class="required" aria-hidden="true">"*"</span>
                 </Show>
@@ -50,7 +54,7 @@ pub fn TextAreaField(
             {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
             <textarea
                 id=id
-                name=field
+                name=field.get_value()
                 rows=rows
                 disabled=move || disabled.get()
                 required=move || required.get()
@@ -58,7 +62,7 @@ pub fn TextAreaField(
                 aria-describedby=described_by
                 bind:value=value
             ></textarea>
-            <FieldErrorText errors field id=error_id />
+            <FieldErrorText errors field=field.get_value() id=error_id />
         </div>
     }
 }

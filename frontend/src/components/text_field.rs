@@ -6,12 +6,13 @@ use crate::forms::FieldErrors;
 /// Renders a labelled input bound to `value`, with the field's errors under it.
 #[component]
 pub fn TextField(
-    id: &'static str,
+    #[prop(into)] id: String,
     label: &'static str,
     value: RwSignal<String>,
     #[prop(into)] errors: Signal<FieldErrors>,
     /// The field's name as the API and the validation functions spell it.
-    field: &'static str,
+    #[prop(into)]
+    field: String,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional, into)] placeholder: MaybeProp<String>,
     #[prop(optional, into)] disabled: Signal<bool>,
@@ -23,7 +24,10 @@ pub fn TextField(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let has_error = move || errors.with(|errors| !errors.messages_for(field).is_empty());
+    let field = StoredValue::new(field);
+    let has_error = move || {
+        errors.with(|errors| field.with_value(|field| !errors.messages_for(field).is_empty()))
+    };
     let described_by = {
         let error_id = error_id.clone();
         let hint_id = hint_id.clone();
@@ -44,13 +48,13 @@ pub fn TextField(
             // The marker sits outside the label so the label text is exactly `label`. The
             // input's `required` attribute marks the field for assistive technology.
             <div class="label-row">
-                <label for=id>{label}</label>
+                <label for=id.clone()>{label}</label>
                 {required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
             </div>
             {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
             <input
                 id=id
-                name=field
+                name=field.get_value()
                 type=input_type
                 placeholder=move || placeholder.get()
                 autocomplete=autocomplete
@@ -60,7 +64,7 @@ pub fn TextField(
                 aria-describedby=described_by
                 bind:value=value
             />
-            <FieldErrorText errors field id=error_id />
+            <FieldErrorText errors field=field.get_value() id=error_id />
         </div>
     }
 }

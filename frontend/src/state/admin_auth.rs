@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use shared::auth::AdminSession;
+use shared::auth::{AdminSession, SignInRestriction};
 use shared::permissions::Permission;
 
 use crate::api::ApiError;
@@ -59,10 +59,28 @@ impl AdminAuth {
         })
     }
 
-    /// Returns whether the signed-in admin has `permission`, tracked by the calling view.
+    /// Returns whether the signed-in admin has `permission`, tracked by the calling view. A
+    /// restricted session has none, see [`session_allows`].
     pub fn allows(self, permission: Permission) -> bool {
         self.state.with(|state| match state {
-            AdminAuthState::SignedIn(session) => session.permissions.contains(&permission),
+            AdminAuthState::SignedIn(session) => session_allows(session, permission),
+            _ => false,
+        })
+    }
+
+    /// Returns what confines the signed-in admin to My account, tracked by the calling view.
+    pub fn restriction(self) -> Option<SignInRestriction> {
+        self.state.with(|state| match state {
+            AdminAuthState::SignedIn(session) => session.restriction,
+            _ => None,
+        })
+    }
+
+    /// Returns whether the signed-in admin used the legacy admin key, which belongs to no
+    /// account, tracked by the calling view.
+    pub fn is_legacy_key(self) -> bool {
+        self.state.with(|state| match state {
+            AdminAuthState::SignedIn(session) => session.user_id.is_none(),
             _ => false,
         })
     }
@@ -85,8 +103,58 @@ impl AdminAuth {
     }
 }
 
+/// Returns whether `session` may use `permission`. While the session has a restriction, the
+/// server answers 403 everywhere but My account, so the SPA offers nothing else either.
+pub fn session_allows(session: &AdminSession, permission: Permission) -> bool {
+    session.restriction.is_none() && session.permissions.contains(&permission)
+}
+
 impl Default for AdminAuth {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shared::admin_users::AccessScope;
+    use shared::permissions::Role;
+
+    use super::*;
+
+    fn auditor(restriction: Option<SignInRestriction>) -> AdminSession {
+        AdminSession {
+            user_id: Some(uuid::Uuid::nil()),
+            username: "auditor".to_string(),
+            role: Role::Auditor,
+            permissions: Role::Auditor.permissions().to_vec(),
+            scope: AccessScope::default(),
+            csrf_token: "token".to_string(),
+            totp_enabled: false,
+            restriction,
+        }
+    }
+
+    #[test]
+    fn unrestricted_session_has_its_role_permissions() {
+        let session = auditor(None);
+        assert!(session_allows(&session, Permission::AuditRead));
+        assert!(!session_allows(&session, Permission::UsersWrite));
+    }
+
+    #[test]
+    fn restricted_session_has_no_permission() {
+        for restriction in [
+            SignInRestriction::PasswordExpired,
+            SignInRestriction::TotpSetupRequired,
+        ] {
+            let session = auditor(Some(restriction));
+            for permission in Role::Auditor.permissions() {
+                assert!(
+                    !session_allows(&session, *permission),
+                    "{restriction:?} allows {permission:?}"
+                );
+            }
+        }
     }
 }

@@ -16,6 +16,20 @@ impl AdminApi {
         self.get(&url).await
     }
 
+    /// Lists every asset definition, following `next_cursor` to the last page.
+    pub async fn all_asset_definitions(self) -> Result<Vec<AssetDefinition>, ApiError> {
+        let mut definitions = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.asset_definitions(cursor).await?;
+            definitions.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(definitions),
+            }
+        }
+    }
+
     pub async fn asset_definition(self, id: Uuid) -> Result<AssetDefinition, ApiError> {
         self.get(&format!("/api/v1/asset-definitions/{id}")).await
     }

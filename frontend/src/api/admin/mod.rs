@@ -6,12 +6,15 @@ mod audit;
 pub mod auth;
 mod definitions;
 mod orders;
+mod pool;
 mod security;
 mod settings;
 mod tokens;
 mod users;
 
 pub use audit::AuditFilter;
+pub use orders::OrderFilter;
+pub use pool::PoolFilter;
 
 use gloo_net::http::Method;
 use serde::Serialize;

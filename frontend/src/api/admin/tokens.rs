@@ -3,15 +3,16 @@ use shared::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use uuid::Uuid;
 
 use super::AdminApi;
-use crate::api::ApiError;
+use crate::api::query::with_query;
+use crate::api::{ApiError, PAGE_SIZE};
 
 impl AdminApi {
-    /// Lists the signed-in admin's API tokens, newest first. A superadmin gets every admin's
-    /// tokens.
-    // NOTE: the server returns at most 500 tokens in one page and takes no cursor, so a longer
-    // list is cut off without notice.
-    pub async fn api_tokens(self) -> Result<Page<ApiToken>, ApiError> {
-        self.get("/api/v1/tokens").await
+    /// Lists the signed-in admin's API tokens, newest first, one page after `cursor`. A
+    /// superadmin gets every admin's tokens.
+    pub async fn api_tokens(self, cursor: Option<String>) -> Result<Page<ApiToken>, ApiError> {
+        let parameters = [("limit", Some(PAGE_SIZE.to_string())), ("cursor", cursor)];
+        let url = with_query("/api/v1/tokens", &parameters);
+        self.get(&url).await
     }
 
     /// Creates an API token. The response is the only one that contains its secret. The server

@@ -19,14 +19,17 @@ impl AdminApi {
         self.get(&format!("/api/v1/admin-users/{id}")).await
     }
 
-    /// Creates an admin user. The server responds 422 when the username is taken or the
-    /// password breaks the length rules.
+    /// Creates an admin user. The server responds 422 when the username is taken, the password
+    /// breaks the rules or the scope names an unknown definition, and 409 when separation of
+    /// duties forbids the role for the person with this mail address.
     pub async fn create_admin_user(self, input: &NewAdminUser) -> Result<AdminUser, ApiError> {
         self.post("/api/v1/admin-users", Some(input)).await
     }
 
-    /// Changes role and active flag, which ends that user's sessions. The server responds 409
-    /// for one's own account and for a change that would leave no active superadmin.
+    /// Replaces role, active flag, mail address and scope; a change of role, scope or active
+    /// flag ends that user's sessions. The server responds 409 for one's own role, scope or
+    /// active flag, for a change that would leave no active superadmin, and when separation of
+    /// duties forbids the role.
     pub async fn update_admin_user(
         self,
         id: Uuid,

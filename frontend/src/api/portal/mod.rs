@@ -3,6 +3,8 @@
 
 pub mod auth;
 mod catalog;
+
+pub use catalog::CatalogFilter;
 mod orders;
 
 use gloo_net::http::Method;

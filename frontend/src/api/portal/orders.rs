@@ -1,5 +1,5 @@
 use shared::Page;
-use shared::orders::{NewOrder, Order, OrderDetail};
+use shared::orders::{NewOrder, Order, OrderDetail, OrderExtension, OrderModification};
 use uuid::Uuid;
 
 use super::PortalApi;
@@ -36,5 +36,25 @@ impl PortalApi {
     pub async fn cancel_order(self, id: Uuid) -> Result<Order, ApiError> {
         let url = format!("/api/v1/portal/orders/{id}/cancel");
         self.post::<(), Order>(&url, None).await
+    }
+
+    /// Extends active access by `days`. The order comes back active when the extension applies
+    /// at once, or `modification_pending` while it waits for approval. The server responds 409
+    /// when the order cannot be extended (any more).
+    pub async fn extend_order(self, id: Uuid, days: i32) -> Result<Order, ApiError> {
+        let url = format!("/api/v1/portal/orders/{id}/extend");
+        self.post(&url, Some(&OrderExtension { days })).await
+    }
+
+    /// Replaces the attribute values of active access with the complete new set `attributes`.
+    /// The server responds 422 with field errors `attributes.<key>`.
+    pub async fn modify_order(
+        self,
+        id: Uuid,
+        attributes: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Order, ApiError> {
+        let url = format!("/api/v1/portal/orders/{id}/modify");
+        self.post(&url, Some(&OrderModification { attributes }))
+            .await
     }
 }

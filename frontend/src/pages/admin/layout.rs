@@ -1,21 +1,27 @@
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::{Route, Routes};
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
-use super::account::AccountPage;
+use super::account::{ACCOUNT_PATH, AccountPage};
 use super::audit::AuditPage;
 use super::dashboard::DashboardPage;
 use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPage};
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
+use super::pool::PoolPage;
 use super::settings::SettingsPage;
 use super::tokens::ApiTokenListPage;
 use super::users::{AdminUserDetailPage, AdminUserListPage};
 use crate::components::AdminNav;
+use crate::state::AdminAuth;
 
 /// Renders the signed-in admin SPA: navigation on the left, the routed page on the right.
 #[component]
 pub fn AdminLayout() -> impl IntoView {
+    keep_restricted_session_on_account_page();
+
     view! {
         <div class="admin-layout">
             <AdminNav />
@@ -27,6 +33,7 @@ pub fn AdminLayout() -> impl IntoView {
                     // "new" must come before ":id", because the first matching route wins.
                     <Route path=path!("/ui/definitions/new") view=NewDefinitionPage />
                     <Route path=path!("/ui/definitions/:id") view=EditDefinitionPage />
+                    <Route path=path!("/ui/pool") view=PoolPage />
                     <Route path=path!("/ui/orders") view=OrderListPage />
                     <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
                     <Route path=path!("/ui/audit") view=AuditPage />
@@ -38,4 +45,26 @@ pub fn AdminLayout() -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// Moves a restricted session to My account, where it can fix what confines it: right after
+/// sign-in, on load, and whenever another address is opened. The server rejects every other
+/// page's requests meanwhile.
+fn keep_restricted_session_on_account_page() {
+    let auth = expect_context::<AdminAuth>();
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let restricted = auth.restriction().is_some();
+        let on_account_page = location
+            .pathname
+            .with(|path| path.trim_end_matches('/') == ACCOUNT_PATH);
+        if restricted && !on_account_page {
+            let options = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(ACCOUNT_PATH, options);
+        }
+    });
 }

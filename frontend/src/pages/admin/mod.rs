@@ -11,6 +11,7 @@ mod layout;
 mod load_failed;
 mod not_found_page;
 mod orders;
+mod pool;
 mod require_permission;
 mod settings;
 mod sign_in_page;

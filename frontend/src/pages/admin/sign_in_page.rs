@@ -12,8 +12,13 @@ use crate::forms::FieldErrors;
 use crate::state::AdminAuth;
 
 const CODE_INPUT_ID: &str = "sign-in-totp-code";
+const LEGACY_KEY_HINT: &str =
+    "Leave it blank to sign in with the legacy admin key as the password.";
 
 /// Renders the admin sign-in form. After signing in, the page that was open stays open.
+///
+/// A blank username with the legacy admin key as the password signs in as a superadmin that
+/// belongs to no account, so the username is not required here.
 ///
 /// For an account with two-factor sign-in, the server rejects the password alone, so the form
 /// then shows a field for an authentication code and sends the same username and password again
@@ -40,12 +45,9 @@ pub fn SignInPage() -> impl IntoView {
             totp_code: asking_for_code.then(|| totp_code.get_untracked().trim().to_string()),
         };
 
-        // Only presence is checked here: the password rules apply when a password is set,
-        // and the server alone decides whether these credentials are right.
+        // Only the password's presence is checked here: the password rules apply when a
+        // password is set, and the server alone decides whether these credentials are right.
         let mut field_errors = FieldErrors::default();
-        if credentials.username.is_empty() {
-            field_errors.push("username", "is required");
-        }
         if credentials.password.is_empty() {
             field_errors.push("password", "is required");
         }
@@ -103,7 +105,7 @@ pub fn SignInPage() -> impl IntoView {
                 errors
                 field="username"
                 autocomplete="username"
-                required=true
+                hint=LEGACY_KEY_HINT
             />
             <TextField
                 id="sign-in-password"

@@ -1,6 +1,7 @@
 //! The self-service portal under `/portal/`, and the approval-link page.
 
 mod app;
+mod attribute_fields;
 mod catalog;
 mod decide;
 mod gate;

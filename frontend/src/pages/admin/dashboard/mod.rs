@@ -1,3 +1,4 @@
+mod capacity_tiles;
 mod order_count_card;
 mod page;
 

@@ -2,13 +2,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::orders::OrderState;
 
+use crate::api::admin::OrderFilter;
 use crate::api::{AdminApi, PAGE_SIZE};
 
 /// Renders the number of orders in `state`, counted from the first page of the orders list.
 #[component]
 pub fn OrderCountCard(state: OrderState) -> impl IntoView {
     let api = expect_context::<AdminApi>();
-    let page = LocalResource::new(move || api.orders(Some(state), None));
+    let page = LocalResource::new(move || api.orders(OrderFilter::in_state(state), None));
     let count = move || match page.get() {
         None => "…".to_string(),
         Some(Err(_)) => "?".to_string(),

@@ -2,10 +2,12 @@ use leptos::prelude::*;
 use shared::orders::OrderState;
 use shared::permissions::Permission;
 
+use super::capacity_tiles::CapacityTiles;
 use super::order_count_card::OrderCountCard;
 use crate::state::AdminAuth;
 
-/// Renders a welcome and the number of orders waiting for approval and active.
+/// Renders a welcome, the number of orders waiting for approval and active, and how full each
+/// active definition is.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let auth = expect_context::<AdminAuth>();
@@ -22,6 +24,9 @@ pub fn DashboardPage() -> impl IntoView {
                 <OrderCountCard state=OrderState::PendingApproval />
                 <OrderCountCard state=OrderState::Active />
             </div>
+        </Show>
+        <Show when=move || auth.allows(Permission::CatalogRead)>
+            <CapacityTiles />
         </Show>
     }
 }

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use shared::catalog::{AssetDefinition, AssetDefinitionInput};
 use shared::permissions::Permission;
 use uuid::Uuid;
 
@@ -40,27 +39,14 @@ pub fn EditDefinitionPage() -> impl IntoView {
                     match definition.await {
                         Ok(definition) => {
                             let id = Some(definition.id);
-                            view! { <DefinitionForm initial=to_input(definition) id /> }.into_any()
+                            let initial = definition.to_input();
+                            let help_html = definition.help_html;
+                            view! { <DefinitionForm initial id help_html /> }.into_any()
                         }
                         Err(error) => view! { <ErrorBanner error=Some(error) /> }.into_any(),
                     }
                 })}
             </Suspense>
         </RequirePermission>
-    }
-}
-
-fn to_input(definition: AssetDefinition) -> AssetDefinitionInput {
-    AssetDefinitionInput {
-        name: definition.name,
-        description: definition.description,
-        category: definition.category,
-        strategy: definition.strategy,
-        group_dns: definition.group_dns,
-        approval: definition.approval,
-        default_duration_days: definition.default_duration_days,
-        max_duration_days: definition.max_duration_days,
-        justification: definition.justification,
-        active: definition.active,
     }
 }

@@ -1,5 +1,6 @@
 //! `/ui/definitions`: what employees can order.
 
+mod attribute_editor;
 mod definition_form;
 mod definition_row;
 mod edit_page;

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::catalog::{ApprovalPolicy, AssetDefinitionInput, JustificationRule, Strategy};
+use shared::catalog::AssetDefinitionInput;
 use shared::permissions::Permission;
 
 use super::definition_form::DefinitionForm;
@@ -8,18 +8,7 @@ use crate::pages::admin::require_permission::RequirePermission;
 
 #[component]
 pub fn NewDefinitionPage() -> impl IntoView {
-    let blank = AssetDefinitionInput {
-        name: String::new(),
-        description: String::new(),
-        category: "Access".to_string(),
-        strategy: Strategy::GroupAccess,
-        group_dns: Vec::new(),
-        approval: ApprovalPolicy::Manager,
-        default_duration_days: 30,
-        max_duration_days: 90,
-        justification: JustificationRule::Optional,
-        active: true,
-    };
+    let blank = AssetDefinitionInput::default();
 
     view! {
         <p class="breadcrumb">

@@ -1,43 +1,55 @@
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
-use shared::orders::{Order, OrderState};
+use shared::catalog::AssetDefinition;
+use shared::orders::Order;
 use shared::permissions::Permission;
 
+use super::filters::OrderFilters;
 use super::order_row::OrderRow;
-use super::state_filter::StateFilter;
-use crate::api::AdminApi;
+use crate::api::admin::OrderFilter;
+use crate::api::{AdminApi, ApiError};
 use crate::components::{ErrorBanner, LoadMoreButton, Loading};
 use crate::pages::admin::require_permission::RequirePermission;
 use crate::paging::PagedList;
 
-/// Renders the orders list. The state filter is the `state` query parameter, so a filtered
-/// list can be linked to.
+/// Renders the orders list. The filters are query parameters named as in the API (`state`,
+/// `definition_id`, `requester`, `from` and `to`), so a filtered list can be linked to.
 #[component]
 pub fn OrderListPage() -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let query = use_query_map();
-    let state = Memo::new(move |_| {
-        query.with(|query| {
-            query
-                .get("state")
-                .and_then(|state| OrderState::parse(&state))
-        })
-    });
-    let list = PagedList::<Order>::new();
+    let filter =
+        Memo::new(move |_| query.with(|query| OrderFilter::from_query(|name| query.get(name))));
 
+    let definitions = RwSignal::new(Vec::<AssetDefinition>::new());
+    let definitions_error = RwSignal::new(None::<ApiError>);
+    spawn_local(async move {
+        match api.all_asset_definitions().await {
+            Ok(all) => {
+                definitions.try_set(all);
+            }
+            Err(error) => {
+                definitions_error.try_set(Some(error));
+            }
+        }
+    });
+
+    let list = PagedList::<Order>::new();
     Effect::new(move |_| {
-        let state = state.get();
-        list.reload(move |cursor| api.orders(state, cursor));
+        let filter = filter.get();
+        list.reload(move |cursor| api.orders(filter, cursor));
     });
     let load_more = Callback::new(move |()| {
-        let state = state.get_untracked();
-        list.load_more(move |cursor| api.orders(state, cursor));
+        let filter = filter.get_untracked();
+        list.load_more(move |cursor| api.orders(filter, cursor));
     });
 
     view! {
         <h1>"Orders"</h1>
         <RequirePermission permission=Permission::OrdersRead>
-            <StateFilter selected=state />
+            <ErrorBanner error=definitions_error />
+            <OrderFilters filter definitions />
             <ErrorBanner error=list.error />
             <table class="table">
                 <thead>

@@ -5,6 +5,7 @@ mod ldap_section;
 mod oidc_form;
 mod oidc_section;
 mod page;
+mod role_pair_list;
 mod security_form;
 mod security_section;
 mod smtp_form;

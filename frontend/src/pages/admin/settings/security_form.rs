@@ -2,15 +2,19 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::permissions::Permission;
-use shared::settings::{PasswordPolicy, SecuritySettings};
+use shared::settings::{PasswordPolicy, SecuritySettings, SeparationOfDuties};
 
+use super::role_pair_list::RolePairList;
 use crate::api::{AdminApi, ApiError};
-use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextField};
+use crate::components::{
+    CheckboxField, CheckboxList, Choice, ErrorBanner, Status, StatusMessage, TextField,
+};
 use crate::forms::{FieldErrors, parse_number};
+use crate::labels;
 use crate::state::AdminAuth;
 
-/// Renders the form for the session and password rules, the legacy admin key and how long
-/// revoked and expired API tokens are kept.
+/// Renders the form for the session and password rules, two-factor sign-in, separation of
+/// duties, the legacy admin key and how long revoked and expired API tokens are kept.
 #[component]
 pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
@@ -27,6 +31,14 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
     let history = RwSignal::new(String::new());
     let legacy_admin_key_enabled = RwSignal::new(false);
     let token_purge_days = RwSignal::new(String::new());
+    let max_age_days = RwSignal::new(String::new());
+    let totp_required_roles = RwSignal::new(Vec::new());
+    let forbid_self_approval = RwSignal::new(false);
+    let conflicting_roles = RwSignal::new(Vec::new());
+    let role_choices: Vec<Choice<_>> = labels::role_options()
+        .into_iter()
+        .map(|(role, label)| Choice::new(role, label))
+        .collect();
 
     // Puts stored settings into the fields, on load and after each save.
     let show_settings = move |settings: SecuritySettings| {
@@ -41,6 +53,10 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
         history.set(policy.history.to_string());
         legacy_admin_key_enabled.set(settings.legacy_admin_key_enabled);
         token_purge_days.set(settings.token_purge_days.to_string());
+        max_age_days.set(policy.max_age_days.to_string());
+        totp_required_roles.set(settings.totp_required_roles);
+        forbid_self_approval.set(settings.separation_of_duties.forbid_self_approval);
+        conflicting_roles.set(settings.separation_of_duties.conflicting_roles);
     };
     show_settings(settings);
 
@@ -60,6 +76,7 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
         let length = number(min_length, "password_policy.min_length");
         let remembered = number(history, "password_policy.history");
         let purge_days = number(token_purge_days, "token_purge_days");
+        let max_age = number(max_age_days, "password_policy.max_age_days");
         error.set(None);
         status.set(None);
         errors.set(field_errors.clone());
@@ -77,9 +94,15 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
                 require_digit: require_digit.get_untracked(),
                 require_symbol: require_symbol.get_untracked(),
                 history: remembered.unwrap_or_default(),
+                max_age_days: max_age.unwrap_or_default(),
             },
             legacy_admin_key_enabled: legacy_admin_key_enabled.get_untracked(),
             token_purge_days: purge_days.unwrap_or_default(),
+            totp_required_roles: totp_required_roles.get_untracked(),
+            separation_of_duties: SeparationOfDuties {
+                conflicting_roles: conflicting_roles.get_untracked(),
+                forbid_self_approval: forbid_self_approval.get_untracked(),
+            },
         };
         let range_errors = FieldErrors::new(input.validate());
         errors.set(range_errors.clone());
@@ -156,6 +179,16 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
                     disabled=read_only
                     hint="0 to 24. With 0, an admin may set an earlier password again."
                 />
+                <TextField
+                    id="security-max-age-days"
+                    label="Maximum password age (days, 0 = never)"
+                    value=max_age_days
+                    errors
+                    field="password_policy.max_age_days"
+                    input_type="number"
+                    disabled=read_only
+                    hint="0 to 3650. An older password must be changed under My account before anything else."
+                />
             </div>
             <CheckboxField
                 id="security-require-lowercase"
@@ -181,6 +214,25 @@ pub fn SecurityForm(settings: SecuritySettings) -> impl IntoView {
                 checked=require_symbol
                 disabled=read_only
             />
+            <h3>"Two-factor sign-in"</h3>
+            <CheckboxList
+                id="security-totp-role"
+                legend="Roles that must use two-factor sign-in"
+                selected=totp_required_roles
+                choices=role_choices
+                disabled=read_only
+                hint="Until they set it up, users with these roles can only open My account."
+            />
+            <div role="group" aria-labelledby="security-separation-heading">
+                <h3 id="security-separation-heading">"Separation of duties"</h3>
+                <CheckboxField
+                    id="security-forbid-self-approval"
+                    label="Nobody approves an order they requested or placed for someone else"
+                    checked=forbid_self_approval
+                    disabled=read_only
+                />
+                <RolePairList pairs=conflicting_roles errors read_only />
+            </div>
             <h3>"Scripts"</h3>
             <p class="hint">
                 "When allowed, a request with the header X-Admin-Key set to the server's ADMIN_API_KEY acts as a superadmin. Turn it off once every script sends an API token."

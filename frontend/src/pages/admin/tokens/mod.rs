@@ -4,7 +4,6 @@
 mod created_secret;
 mod list_page;
 mod new_token_form;
-mod scope_checkboxes;
 mod status_badge;
 mod token_row;
 

@@ -4,9 +4,10 @@ use leptos::task::spawn_local;
 use shared::permissions::Role;
 use shared::tokens::{CreatedApiToken, NewApiToken, Scope};
 
-use super::scope_checkboxes::ScopeCheckboxes;
 use crate::api::{AdminApi, ApiError};
-use crate::components::{ErrorBanner, FieldErrorText, SelectField, TextField};
+use crate::components::{
+    CheckboxList, Choice, ErrorBanner, FieldErrorText, SelectField, TextField,
+};
 use crate::forms::{FieldErrors, parse_number};
 use crate::labels;
 use crate::state::AdminAuth;
@@ -16,6 +17,30 @@ use crate::state::AdminAuth;
 const NAME_MAX_CHARS: usize = 120;
 const EXPIRES_MAX_DAYS: i32 = 730;
 const DEFAULT_EXPIRES_DAYS: &str = "90";
+
+/// Returns the help text for `scope`, which describes what a request with it may do within the
+/// permissions of the token's role.
+fn scope_description(scope: Scope) -> &'static str {
+    match scope {
+        Scope::OrdersRead => "Read orders.",
+        Scope::OrdersWrite => "Read orders and act on them.",
+        Scope::CatalogRead => "Read asset definitions.",
+        Scope::CatalogWrite => "Read and change asset definitions.",
+        Scope::AuditRead => "Read the audit log.",
+        Scope::HrLeaver | Scope::ScimRead | Scope::ScimWrite | Scope::MetricsRead => {
+            "Grants no admin route yet."
+        }
+        Scope::Admin => "Everything the token's role may do.",
+    }
+}
+
+/// Returns one checkbox per scope, labelled with the scope's wire name.
+fn scope_choices() -> Vec<Choice<Scope>> {
+    Scope::ALL
+        .into_iter()
+        .map(|scope| Choice::new(scope, scope.as_str()).with_hint(scope_description(scope)))
+        .collect()
+}
 
 /// Renders the form that creates an API token, and clears it after each success.
 #[component]
@@ -138,10 +163,15 @@ pub fn NewTokenForm(on_created: Callback<CreatedApiToken>) -> impl IntoView {
                     hint="1 to 730 days."
                 />
             </div>
-            <ScopeCheckboxes selected=scopes errors />
-            <p class="hint">
-                "A request with the token passes only when one of its scopes and the token's role both allow it."
-            </p>
+            <CheckboxList
+                id="new-token-scopes"
+                legend="Scopes"
+                selected=scopes
+                choices=scope_choices()
+                errors
+                field="scopes"
+                hint="A request with the token passes only when one of its scopes and the token's role both allow it."
+            />
             <div class="actions">
                 <button type="submit" class="button" disabled=move || pending.get()>
                     "Create token"

@@ -32,6 +32,8 @@ pub fn AdminUserListPage() -> impl IntoView {
                         <th scope="col">"Username"</th>
                         <th scope="col">"Role"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col">"Access scope"</th>
+                        <th scope="col">"Mail address"</th>
                         <th scope="col">"Created"</th>
                     </tr>
                 </thead>

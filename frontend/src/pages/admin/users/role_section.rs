@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::admin_users::{AdminUser, AdminUserUpdate};
 
+use super::stored_update;
 use crate::api::{AdminApi, ApiError};
 use crate::components::{ErrorBanner, SelectField, Status, StatusMessage};
 use crate::labels;
@@ -19,10 +20,10 @@ pub fn RoleSection(user: RwSignal<AdminUser>) -> impl IntoView {
     let save = move |event: SubmitEvent| {
         event.prevent_default();
         let current = user.get_untracked();
-        // The active flag stays as stored, because this form changes only the role.
+        // Everything else stays as stored, because this form changes only the role.
         let input = AdminUserUpdate {
             role: role.get_untracked(),
-            active: current.active,
+            ..stored_update(&current)
         };
         error.set(None);
         status.set(None);

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::admin_users::{AdminUser, AdminUserUpdate};
 
+use super::stored_update;
 use crate::api::{AdminApi, ApiError};
 use crate::components::{ErrorBanner, Status, StatusMessage};
 
@@ -16,10 +17,10 @@ pub fn StatusSection(user: RwSignal<AdminUser>) -> impl IntoView {
 
     let toggle = move |_| {
         let current = user.get_untracked();
-        // The role stays as stored, even when the role select contains an unsaved choice.
+        // Everything else stays as stored, even when another section holds unsaved choices.
         let input = AdminUserUpdate {
-            role: current.role,
             active: !current.active,
+            ..stored_update(&current)
         };
         error.set(None);
         status.set(None);

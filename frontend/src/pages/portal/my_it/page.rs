@@ -7,7 +7,8 @@ use crate::api::PortalApi;
 use crate::components::{ErrorBanner, LoadMoreButton, Loading};
 use crate::paging::PagedList;
 
-/// Renders active access with a return button, then every order of the signed-in person.
+/// Renders active access with a return button, including access whose change waits for
+/// approval, then every order of the signed-in person.
 #[component]
 pub fn MyItPage() -> impl IntoView {
     let api = expect_context::<PortalApi>();
@@ -19,7 +20,12 @@ pub fn MyItPage() -> impl IntoView {
         list.items.with(|orders| {
             orders
                 .iter()
-                .filter(|order| order.state == OrderState::Active)
+                .filter(|order| {
+                    matches!(
+                        order.state,
+                        OrderState::Active | OrderState::ModificationPending
+                    )
+                })
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -52,7 +58,7 @@ pub fn MyItPage() -> impl IntoView {
                     <tbody>
                         <For
                             each=active_orders
-                            key=|order| order.id
+                            key=|order| (order.id, order.state)
                             children=move |order| {
                                 view! { <ActiveOrderRow order on_returned=show_changed_order /> }
                             }

@@ -1,9 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+use shared::catalog::CatalogItem;
 use shared::orders::{Order, OrderDetail, OrderState};
 use uuid::Uuid;
 
+use super::change_forms::{ChangeForm, ExtendForm};
 use super::summary::Summary;
 use crate::api::{ApiError, PortalApi};
 use crate::components::{ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline};
@@ -19,7 +21,17 @@ pub fn OrderDetailPage() -> impl IntoView {
         let id = id();
         async move {
             match id {
-                Some(id) => api.my_order(id).await,
+                Some(id) => {
+                    let detail = api.my_order(id).await?;
+                    // The entry gives the attributes' labels and the extension policy. An entry
+                    // withdrawn from the catalog leaves the order without them.
+                    let item = api
+                        .catalog_item(detail.order.definition_id)
+                        .await
+                        .ok()
+                        .flatten();
+                    Ok((detail, item))
+                }
                 None => Err(ApiError::not_found("This order ID is not valid.")),
             }
         }
@@ -31,6 +43,10 @@ pub fn OrderDetailPage() -> impl IntoView {
         status.set(Some(Status::success("Order cancelled.")));
         detail.refetch();
     });
+    let on_changed = Callback::new(move |message: String| {
+        status.set(Some(Status::success(message)));
+        detail.refetch();
+    });
 
     view! {
         <p class="breadcrumb">
@@ -40,7 +56,10 @@ pub fn OrderDetailPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <OrderView detail status on_cancelled /> }.into_any(),
+                    Ok((detail, item)) => {
+                        view! { <OrderView detail item status on_cancelled on_changed /> }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorBanner error=Some(error) /> }.into_any(),
                 }
             })}
@@ -48,12 +67,15 @@ pub fn OrderDetailPage() -> impl IntoView {
     }
 }
 
-/// Renders one order, with the button that cancels it while it waits for approval.
+/// Renders one order, with the button that cancels it while it waits for approval and, while it
+/// is active, the forms that extend it and change its details.
 #[component]
 fn OrderView(
     detail: OrderDetail,
+    item: Option<CatalogItem>,
     #[prop(into)] status: Signal<Option<Status>>,
     on_cancelled: Callback<Order>,
+    on_changed: Callback<String>,
 ) -> impl IntoView {
     let OrderDetail {
         order,
@@ -83,11 +105,52 @@ fn OrderView(
         })
     };
 
+    let definitions = item
+        .as_ref()
+        .map(|item| item.attributes.clone())
+        .unwrap_or_default();
+    let show_changed = Callback::new(move |(changed, message): (Order, String)| {
+        order.set(changed);
+        on_changed.run(message);
+    });
+    let item = StoredValue::new(item);
+    let change_forms = move || {
+        let current = order.get();
+        if current.state != OrderState::Active {
+            return None;
+        }
+        let item = item.get_value()?;
+        let extension = item.extension.clone();
+        let extendable = extension.allowed && current.extension_count < extension.max_count;
+        let extend = extendable.then(|| {
+            view! {
+                <ExtendForm
+                    order_id=current.id
+                    policy=extension
+                    extension_count=current.extension_count
+                    on_done=show_changed
+                />
+            }
+        });
+        let change = (!item.attributes.is_empty()).then(|| {
+            view! {
+                <ChangeForm
+                    order_id=current.id
+                    definitions=item.attributes.clone()
+                    current=current.attributes.clone()
+                    on_done=show_changed
+                />
+            }
+        });
+        Some(view! { {extend} {change} })
+    };
+
     view! {
         <h1>{heading}</h1>
-        {move || view! { <Summary order=order.get() /> }}
-        {cancel_action}
         <StatusMessage status />
+        {move || view! { <Summary order=order.get() definitions=definitions.clone() /> }}
+        {cancel_action}
+        {change_forms}
         <section class="card">
             <h2>"Approvals"</h2>
             <ApprovalsTable approvals />

@@ -7,10 +7,14 @@ use shared::orders::NewOrder;
 use shared::validation;
 
 use crate::api::{ApiError, PortalApi};
-use crate::components::{ErrorBanner, FieldErrorText, TextAreaField};
-use crate::forms::{FieldErrors, non_blank};
+use crate::components::{ErrorBanner, FieldErrorText, TextAreaField, TextField};
+use crate::forms::{FieldErrors, format_amount, non_blank};
+use crate::pages::portal::attribute_fields::{
+    AttributeFields, ClassificationNote, attribute_inputs, attribute_values,
+};
 
-/// Renders the order form: duration and, unless the entry turns it off, a justification.
+/// Renders the order form: the entry's help and cost, a field per attribute, the duration and,
+/// unless the entry turns it off, a justification.
 #[component]
 pub fn OrderForm(item: CatalogItem) -> impl IntoView {
     let api = expect_context::<PortalApi>();
@@ -18,6 +22,7 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
 
     let duration = RwSignal::new(item.default_duration_days.to_string());
     let justification = RwSignal::new(String::new());
+    let start_date = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
@@ -28,6 +33,23 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
         ApprovalPolicy::Manager => "Your manager receives an e-mail to approve this order.",
         ApprovalPolicy::None => "This item needs no approval; access is set up right away.",
     };
+    let inputs = attribute_inputs(&item.attributes, None);
+    let read_inputs = StoredValue::new(inputs.clone());
+    let classification = item.classification;
+    let help_html = item.help_html.clone();
+    let cost = item.monthly_cost.as_ref().map(|cost| {
+        let center = cost.cost_center.trim();
+        let charged = if center.is_empty() {
+            String::new()
+        } else {
+            format!(", charged to cost center {center}")
+        };
+        format!(
+            "{} {} per month{charged}",
+            cost.currency,
+            format_amount(cost.amount_minor)
+        )
+    });
     let item = StoredValue::new(item);
 
     let submit = move |event: SubmitEvent| {
@@ -40,7 +62,11 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
                 None
             }
         };
+        let attributes =
+            read_inputs.with_value(|inputs| attribute_values(inputs, &mut field_errors));
         let order = NewOrder {
+            attributes,
+            start_date: read_start_date(&start_date.get_untracked(), &mut field_errors),
             definition_id: item.with_value(|item| item.id),
             duration_days,
             justification: match rule {
@@ -89,8 +115,21 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
     view! {
         <h1>{item.with_value(|item| item.name.clone())}</h1>
         <p class="preserve-lines">{item.with_value(|item| item.description.clone())}</p>
+        {(!help_html.trim().is_empty())
+            .then(|| view! { <div class="help-preview" inner_html=help_html></div> })}
+        {cost
+            .map(|cost| {
+                view! {
+                    <dl class="facts compact">
+                        <dt>"Monthly cost"</dt>
+                        <dd>{cost}</dd>
+                    </dl>
+                }
+            })}
         <form class="card narrow" on:submit=submit novalidate=true>
+            <ClassificationNote classification />
             <ErrorBanner error />
+            <AttributeFields inputs errors id_prefix="order-attribute" disabled=pending />
             <div class="field">
                 <label for="order-duration">"Duration (days)"</label>
                 <p class="hint" id="order-duration-hint">
@@ -109,6 +148,16 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
                 />
                 <FieldErrorText errors field="duration_days" id="order-duration-error".to_string() />
             </div>
+            <TextField
+                id="order-start-date"
+                label="Start on (optional)"
+                value=start_date
+                errors
+                field="start_date"
+                input_type="date"
+                disabled=pending
+                hint="Leave it empty to start as soon as the order is approved."
+            />
             <Show when=move || rule != JustificationRule::Off>
                 <TextAreaField
                     id="order-justification"
@@ -126,5 +175,20 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
                 "Submit order"
             </button>
         </form>
+    }
+}
+
+/// Reads the optional start day, adding a field error when it is not a date.
+fn read_start_date(text: &str, errors: &mut FieldErrors) -> Option<chrono::NaiveDate> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(day) => Some(day),
+        Err(_) => {
+            errors.push("start_date", "must be a date such as 2027-01-31");
+            None
+        }
     }
 }

@@ -1,16 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use shared::catalog::CatalogItem;
 use uuid::Uuid;
 
 use super::form::OrderForm;
-use crate::api::{ApiError, PortalApi};
+use crate::api::PortalApi;
 use crate::components::{ErrorBanner, Loading};
-
-/// Pages of the catalog read while looking for one entry, so a server that ignores the cursor
-/// cannot keep the loop going.
-const MAX_CATALOG_PAGES: usize = 20;
 
 /// Loads the catalog entry named in the path, then shows its order form.
 #[component]
@@ -23,7 +18,7 @@ pub fn OrderFormPage() -> impl IntoView {
         let id = id();
         async move {
             match id {
-                Some(id) => find_item(api, id).await,
+                Some(id) => api.catalog_item(id).await,
                 None => Ok(None),
             }
         }
@@ -47,21 +42,4 @@ pub fn OrderFormPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-// NOTE: the portal API has no endpoint for a single catalog entry, so this reads catalog pages
-// until it finds the entry.
-async fn find_item(api: PortalApi, id: Uuid) -> Result<Option<CatalogItem>, ApiError> {
-    let mut cursor = None;
-    for _ in 0..MAX_CATALOG_PAGES {
-        let page = api.catalog(cursor.clone()).await?;
-        if let Some(item) = page.items.into_iter().find(|item| item.id == id) {
-            return Ok(Some(item));
-        }
-        if page.next_cursor.is_none() || page.next_cursor == cursor {
-            break;
-        }
-        cursor = page.next_cursor;
-    }
-    Ok(None)
 }

@@ -1,0 +1,261 @@
+//! Extending an active order and changing its attributes. Without approval the change applies
+//! at once. With approval the order waits in `modification_pending`, with the change stored on
+//! it, until the requester's manager decides, and it keeps its access meanwhile.
+
+use super::transition;
+use crate::auth::portal::PortalUser;
+use crate::error::{ApiError, ApiResult};
+use crate::jobs::handlers::{MAIL_APPROVAL_REQUEST, MAIL_ORDER_UPDATE};
+use crate::jobs::{NewJob, Queue, queue};
+use crate::notifications::Update;
+use crate::state::AppState;
+use crate::store::definitions::DefinitionRow;
+use crate::store::orders::{Move, OrderRow, Stamps};
+use crate::store::{self, Tx, audit::Change};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::orders::{ApprovalPurpose, Decision, Order, OrderState, PendingChange};
+use uuid::Uuid;
+
+async fn own_active_order(
+    state: &AppState,
+    user: &PortalUser,
+    order_id: Uuid,
+) -> ApiResult<(OrderRow, DefinitionRow)> {
+    let order = store::orders::find(&state.db, order_id)
+        .await?
+        .filter(|o| o.requester_id == user.user.id)
+        .ok_or_else(|| ApiError::NotFound(format!("You have no order with the id {order_id}.")))?;
+    if order.state() != OrderState::Active {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "Only active access can be extended or changed; this order is {}.",
+                order.state().label().to_lowercase()
+            ),
+            current_state: Some(order.state().as_str().to_string()),
+        });
+    }
+    let definition = store::definitions::find(&state.db, order.definition_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {order_id} has no definition"))?;
+    Ok((order, definition))
+}
+
+/// Extends an active order by `days`, within the definition's extension rules.
+pub async fn extend(
+    state: &AppState,
+    user: &PortalUser,
+    order_id: Uuid,
+    days: i32,
+) -> ApiResult<Order> {
+    let (order, definition) = own_active_order(state, user, order_id).await?;
+    let rules = definition.dto().extension;
+    if !rules.allowed {
+        return Err(ApiError::conflict(format!(
+            "{} cannot be extended; order it again when it ends.",
+            definition.name
+        )));
+    }
+    if !(1..=rules.max_days).contains(&days) {
+        return Err(ApiError::field(
+            "days",
+            format!("must be between 1 and {} days", rules.max_days),
+        ));
+    }
+    if order.extension_count >= rules.max_count {
+        return Err(ApiError::conflict(format!(
+            "This order was already extended {} times, the maximum {} allows.",
+            order.extension_count, definition.name
+        )));
+    }
+    let change = PendingChange::Extend { days };
+    request_or_apply(state, user, &order, change, rules.requires_approval).await
+}
+
+/// Replaces the attribute values of an active order, checked like those of a new order.
+pub async fn modify(
+    state: &AppState,
+    user: &PortalUser,
+    order_id: Uuid,
+    attributes: serde_json::Map<String, serde_json::Value>,
+) -> ApiResult<Order> {
+    let (order, definition) = own_active_order(state, user, order_id).await?;
+    let item = definition.catalog_item();
+    ApiError::check(shared::validation::order_attributes(
+        &attributes,
+        &item.attributes,
+    ))?;
+    let directory = super::place::directory(state).await?;
+    let resolved = super::place::resolve_attributes(&directory, &item, attributes).await?;
+    let change = PendingChange::Modify {
+        attributes: resolved,
+    };
+    request_or_apply(
+        state,
+        user,
+        &order,
+        change,
+        definition.modification_requires_approval,
+    )
+    .await
+}
+
+fn describe(change: &PendingChange) -> String {
+    match change {
+        PendingChange::Extend { days } => format!("extension by {days} days"),
+        PendingChange::Modify { .. } => "change of the order's details".to_string(),
+    }
+}
+
+async fn request_or_apply(
+    state: &AppState,
+    user: &PortalUser,
+    order: &OrderRow,
+    change: PendingChange,
+    needs_approval: bool,
+) -> ApiResult<Order> {
+    let approver = if needs_approval {
+        let directory = super::place::directory(state).await?;
+        let requester = directory
+            .person_by_dn(&order.requester_dn)
+            .await
+            .map_err(super::place::directory_error)?;
+        Some(super::place::manager_of(&directory, &requester).await?)
+    } else {
+        None
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let record = Change {
+        action: "order.change_request",
+        entity_type: "order",
+        entity_id: order.id.to_string(),
+        before: Some(json!({ "expires_at": order.expires_at, "attributes": order.attributes.0 })),
+        after: Some(serde_json::to_value(&change).map_err(anyhow::Error::from)?),
+    };
+    store::audit::record(&mut tx, &user.actor, now, record).await?;
+    match approver {
+        None => {
+            // Locks the row and checks it is still active before changing it.
+            let locked = store::orders::find_for_update_in(&mut tx, order.id)
+                .await?
+                .filter(|o| o.state() == OrderState::Active);
+            if locked.is_none() {
+                tx.rollback().await?;
+                return Err(ApiError::conflict(
+                    "The order changed meanwhile; reload it.",
+                ));
+            }
+            store::orders::apply_change(&mut tx, order.id, &change, now).await?;
+            let note = format!("{} applied", describe(&change));
+            store::orders::note_event(
+                &mut tx,
+                order.id,
+                OrderState::Active,
+                &user.actor,
+                &note,
+                now,
+            )
+            .await?;
+        }
+        Some(approver) => {
+            let note = format!(
+                "{} waiting for {}",
+                describe(&change),
+                approver.display_name
+            );
+            let moved = transition(
+                &mut tx,
+                order.id,
+                Move {
+                    from: OrderState::Active,
+                    to: OrderState::ModificationPending,
+                    actor: &user.actor,
+                    note: Some(&note),
+                    stamps: Stamps::default(),
+                },
+                now,
+            )
+            .await?;
+            if !moved {
+                tx.rollback().await?;
+                return Err(ApiError::conflict(
+                    "The order changed meanwhile; reload it.",
+                ));
+            }
+            store::orders::set_pending_change(&mut tx, order.id, Some(&change)).await?;
+            let approval_id = store::approvals::insert(
+                &mut tx,
+                order.id,
+                &approver,
+                ApprovalPurpose::Change,
+                now,
+            )
+            .await?;
+            let job = NewJob::new(
+                Queue::Notifications,
+                MAIL_APPROVAL_REQUEST,
+                json!({ "approval_id": approval_id }),
+            );
+            queue::enqueue(&mut tx, job, now).await?;
+        }
+    }
+    tx.commit().await?;
+    let order = store::orders::find(&state.db, order.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {} vanished after commit", order.id))?;
+    Ok(order.dto())
+}
+
+/// Carries out a decided change approval: applies the change when approved, and returns the
+/// order to active either way. Returns false, changing nothing, when the order no longer waits.
+pub async fn decided(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    decision: Decision,
+    actor: &crate::auth::Actor,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let Some(order) = store::orders::find_for_update_in(tx, order_id).await? else {
+        return Ok(false);
+    };
+    let Some(change) = order.pending_change.as_ref().map(|c| c.0.clone()) else {
+        return Ok(false);
+    };
+    let note = match decision {
+        Decision::Approve => format!("{} approved", describe(&change)),
+        Decision::Decline => format!("{} declined", describe(&change)),
+    };
+    let moved = transition(
+        tx,
+        order_id,
+        Move {
+            from: OrderState::ModificationPending,
+            to: OrderState::Active,
+            actor,
+            note: Some(&note),
+            stamps: Stamps::default(),
+        },
+        now,
+    )
+    .await?;
+    if !moved {
+        return Ok(false);
+    }
+    if decision == Decision::Approve {
+        store::orders::apply_change(tx, order_id, &change, now).await?;
+    }
+    store::orders::set_pending_change(tx, order_id, None).await?;
+    let update = match decision {
+        Decision::Approve => Update::ChangeApproved,
+        Decision::Decline => Update::ChangeDeclined,
+    };
+    let payload = json!({ "order_id": order_id, "update": update });
+    queue::enqueue(
+        tx,
+        NewJob::new(Queue::Notifications, MAIL_ORDER_UPDATE, payload),
+        now,
+    )
+    .await?;
+    Ok(true)
+}
