@@ -304,8 +304,19 @@ describe('asset pool', () => {
 
     // Line 2 names an instance the pool already has.
     await definition.selectOption({ label: definitionName });
-    const csv = form.getByLabel('CSV file', exact);
-    await csv.fill('name,status,rack\nvdi-002,free,A1\nvdi-003,maintenance,A2\nvdi-004,,B1\n');
+    // The first file is chosen from disk; later corrections are typed into its text.
+    const firstFile = 'name,status,rack\nvdi-002,free,A1\nvdi-003,maintenance,A2\nvdi-004,,B1\n';
+    await form.getByLabel('CSV file', exact).setInputFiles({
+      name: 'pool.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(firstFile),
+    });
+    const csv = form.getByLabel('CSV text', exact);
+    await form.getByText('Read pool.csv.', exact).waitFor();
+    await waitUntil('the file text in the form', async (state) => {
+      state.detail = await csv.inputValue();
+      return state.detail === firstFile ? true : undefined;
+    });
     await checkButton.click();
     const summary = form.locator('.import-summary');
     await expectText(summary, '3 rows read, 1 error. Correct it and check the file again.', 'the failed check');

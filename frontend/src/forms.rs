@@ -1,6 +1,7 @@
 //! Field errors of a form, from the shared validation functions or from a 422 response.
 
 use shared::FieldError;
+use shared::catalog::MonthlyCost;
 
 use crate::api::ApiError;
 
@@ -95,31 +96,54 @@ pub fn parse_optional_number<T: std::str::FromStr>(
     }
 }
 
-/// Parses an amount such as `45`, `45.5` or `45.00` into minor units (hundredths).
-pub fn parse_amount(text: &str) -> Result<i64, String> {
-    let invalid = || "must be an amount such as 45.00".to_string();
+/// Parses an amount such as `45`, `45.5` or `45.00` into minor units of `currency`:
+/// hundredths for most, whole units for the yen, thousandths for the Kuwaiti dinar.
+pub fn parse_amount(text: &str, currency: &str) -> Result<i64, String> {
+    let decimals = MonthlyCost::decimals(currency);
+    let example = format_amount(4500 * 10_i64.pow(decimals), currency);
+    let invalid = || format!("must be an amount such as {example}");
     let text = text.trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty() || !digits(whole) || !digits(fraction) {
         return Err(invalid());
     }
-    if fraction.len() > 2 {
-        return Err("must have at most two decimal places".to_string());
+    if fraction.len() > decimals as usize {
+        return Err(match decimals {
+            0 => format!(
+                "must be a whole amount: {} has no smaller unit",
+                currency.trim()
+            ),
+            n => format!("must have at most {n} decimal places"),
+        });
     }
     let whole: i64 = whole.parse().map_err(|_| invalid())?;
-    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+    let width = decimals as usize;
+    let fraction: i64 = if width == 0 {
+        0
+    } else {
+        format!("{fraction:0<width$}")
+            .parse()
+            .map_err(|_| invalid())?
+    };
     whole
-        .checked_mul(100)
-        .and_then(|minor| minor.checked_add(cents))
+        .checked_mul(10_i64.pow(decimals))
+        .and_then(|minor| minor.checked_add(fraction))
         .ok_or_else(invalid)
 }
 
-/// Formats minor units (hundredths) as an amount such as `45.00`.
-pub fn format_amount(minor: i64) -> String {
+/// Formats minor units of `currency` as an amount such as `45.00`, `4500` for the yen or
+/// `45.000` for the Kuwaiti dinar.
+pub fn format_amount(minor: i64, currency: &str) -> String {
+    let decimals = MonthlyCost::decimals(currency);
     let sign = if minor < 0 { "-" } else { "" };
     let minor = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", minor / 100, minor % 100)
+    if decimals == 0 {
+        return format!("{sign}{minor}");
+    }
+    let unit = 10_u64.pow(decimals);
+    let width = decimals as usize;
+    format!("{sign}{}.{:0width$}", minor / unit, minor % unit)
 }
 
 /// Reads whole numbers separated by commas, adding one error for `field` per entry that is
@@ -141,11 +165,19 @@ mod tests {
 
     #[test]
     fn amounts_become_minor_units() {
-        assert_eq!(parse_amount("45.00"), Ok(4500));
-        assert_eq!(parse_amount(" 45 "), Ok(4500));
-        assert_eq!(parse_amount("45.5"), Ok(4550));
-        assert_eq!(parse_amount("0.07"), Ok(7));
-        assert_eq!(parse_amount("45."), Ok(4500));
+        assert_eq!(parse_amount("45.00", "EUR"), Ok(4500));
+        assert_eq!(parse_amount(" 45 ", "EUR"), Ok(4500));
+        assert_eq!(parse_amount("45.5", "EUR"), Ok(4550));
+        assert_eq!(parse_amount("0.07", "EUR"), Ok(7));
+        assert_eq!(parse_amount("45.", "EUR"), Ok(4500));
+        assert_eq!(parse_amount("4500", "jpy"), Ok(4500));
+        assert!(
+            parse_amount("45.5", "JPY")
+                .unwrap_err()
+                .contains("whole amount")
+        );
+        assert_eq!(parse_amount("1.5", "KWD"), Ok(1500));
+        assert!(parse_amount("1.2345", "KWD").is_err());
         for bad in [
             "",
             ".5",
@@ -155,11 +187,13 @@ mod tests {
             "12a",
             "99999999999999999999",
         ] {
-            assert!(parse_amount(bad).is_err(), "{bad}");
+            assert!(parse_amount(bad, "EUR").is_err(), "{bad}");
         }
-        assert_eq!(format_amount(4500), "45.00");
-        assert_eq!(format_amount(7), "0.07");
-        assert_eq!(format_amount(-150), "-1.50");
+        assert_eq!(format_amount(4500, "EUR"), "45.00");
+        assert_eq!(format_amount(7, ""), "0.07");
+        assert_eq!(format_amount(-150, "USD"), "-1.50");
+        assert_eq!(format_amount(4500, "JPY"), "4500");
+        assert_eq!(format_amount(1500, "BHD"), "1.500");
     }
 
     #[test]

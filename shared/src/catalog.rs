@@ -155,6 +155,30 @@ pub struct MonthlyCost {
     pub cost_center: String,
 }
 
+impl MonthlyCost {
+    /// How many decimal places the currency's minor unit has, after ISO 4217: none for the yen
+    /// or the won, three for the Bahraini or Kuwaiti dinar, two for most others.
+    pub fn decimals(currency: &str) -> u32 {
+        const NONE: &[&str] = &[
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+            "VND", "VUV", "XAF", "XOF", "XPF",
+        ];
+        const THREE: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
+        const FOUR: &[&str] = &["CLF", "UYW"];
+        let code = currency.trim().to_ascii_uppercase();
+        let code = code.as_str();
+        if NONE.contains(&code) {
+            0
+        } else if THREE.contains(&code) {
+            3
+        } else if FOUR.contains(&code) {
+            4
+        } else {
+            2
+        }
+    }
+}
+
 /// Who decides an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

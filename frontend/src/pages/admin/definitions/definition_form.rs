@@ -77,7 +77,7 @@ pub fn DefinitionForm(
 
     let (amount, currency, cost_center) = match initial.monthly_cost {
         Some(cost) => (
-            format_amount(cost.amount_minor),
+            format_amount(cost.amount_minor, &cost.currency),
             cost.currency,
             cost.cost_center,
         ),
@@ -589,7 +589,7 @@ fn read_cost(
         }
         return None;
     }
-    let amount_minor = match parse_amount(amount) {
+    let amount_minor = match parse_amount(amount, &currency) {
         Ok(minor) => minor,
         Err(message) => {
             errors.push(AMOUNT, message);

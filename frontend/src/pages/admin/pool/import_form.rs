@@ -9,8 +9,11 @@ use crate::api::{AdminApi, ApiError};
 use crate::components::{ErrorBanner, FieldErrorText, Status, StatusMessage, TextAreaField};
 use crate::forms::FieldErrors;
 
-const CSV_HINT: &str = "Paste the file with a header row: a name column, an optional status column \
-     (free or maintenance), and any other columns, which become metadata.";
+const CSV_HINT: &str = "Choose a file above or paste its text here: a header row, a name column, \
+     an optional status column (free or maintenance), and any other columns, which become metadata.";
+
+/// The largest file the form reads, below the server's limit on a request body.
+const MAX_FILE_BYTES: f64 = 1_500_000.0;
 
 /// Renders the form that imports instances from a CSV file. "Check file" runs the import as a
 /// dry run, and "Import" is enabled only after a check of the same definition and text found
@@ -52,6 +55,38 @@ pub fn ImportAssetsForm(
             })
     };
 
+    let file_name = RwSignal::new(None::<String>);
+    let choose_file = move |event: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&event);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        let mut field_errors = FieldErrors::default();
+        if file.size() > MAX_FILE_BYTES {
+            field_errors.push(
+                "csv",
+                format!(
+                    "{} is larger than 1.5 MB; split it into files of at most 10,000 rows",
+                    file.name()
+                ),
+            );
+            errors.set(field_errors);
+            return;
+        }
+        errors.set(field_errors);
+        file_name.set(Some(file.name()));
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => csv.set(text.as_string().unwrap_or_default()),
+                Err(_) => {
+                    let mut failed = FieldErrors::default();
+                    failed.push("csv", "the browser could not read the file; paste its text");
+                    errors.set(failed);
+                }
+            }
+        });
+    };
+
     let check = move |_| {
         let mut field_errors = FieldErrors::default();
         let chosen = definition_id.get_untracked();
@@ -60,7 +95,7 @@ pub fn ImportAssetsForm(
         }
         let text = csv.get_untracked();
         if text.trim().is_empty() {
-            field_errors.push("csv", "paste the CSV file");
+            field_errors.push("csv", "choose a CSV file or paste its text");
         }
         error.set(None);
         status.set(None);
@@ -155,9 +190,14 @@ pub fn ImportAssetsForm(
                     <FieldErrorText errors field="definition_id" id="import-definition-error".to_string() />
                 </div>
             </div>
+            <div class="field">
+                <label for="import-file">"CSV file"</label>
+                <input id="import-file" type="file" accept=".csv,text/csv,text/plain" on:change=choose_file />
+                {move || file_name.get().map(|name| view! { <p class="hint">{format!("Read {name}.")}</p> })}
+            </div>
             <TextAreaField
                 id="import-csv"
-                label="CSV file"
+                label="CSV text"
                 value=csv
                 errors
                 field="csv"
