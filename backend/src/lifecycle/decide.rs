@@ -51,6 +51,7 @@ pub async fn view(state: &AppState, token: &str) -> ApiResult<ApprovalLinkView> 
         link_expires_at: link.expires_at(),
         open: approval.state() == ApprovalState::Pending,
         approval_state: approval.state(),
+        purpose: approval.purpose(),
     })
 }
 

@@ -16,14 +16,15 @@ function isAddressedTo(mail, address) {
   return (mail.to ?? []).some((recipient) => recipient.address?.toLowerCase() === address.toLowerCase());
 }
 
-// Waits until a message to ADDRESS whose subject equals SUBJECT arrives, and returns it.
-// The subjects of the tests contain a random asset name, so earlier runs cannot match.
-export async function waitForMail(apiUrl, { to, subject, timeoutMs = WAIT_MS }) {
+// Waits until a message to ADDRESS whose subject equals SUBJECT, and whose text contains
+// CONTAINS when given, arrives, and returns it. The subjects of the tests contain a random
+// asset name, so earlier runs cannot match.
+export async function waitForMail(apiUrl, { to, subject, contains = '', timeoutMs = WAIT_MS }) {
   const deadline = Date.now() + timeoutMs;
   let subjectsSeen = [];
   while (Date.now() < deadline) {
     const messages = (await allMail(apiUrl)).filter((mail) => isAddressedTo(mail, to));
-    const match = messages.find((mail) => mail.subject === subject);
+    const match = messages.find((mail) => mail.subject === subject && (mail.text ?? '').includes(contains));
     if (match) {
       return match;
     }

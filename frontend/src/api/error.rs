@@ -71,6 +71,17 @@ impl ApiError {
 
     /// Returns the text to show a person: the problem's detail (or title), plus when to retry.
     pub fn message(&self) -> String {
+        // The server's detail for invalid fields speaks to API clients. A person gets each
+        // message, also shown at its field when the form has one.
+        if !self.problem.errors.is_empty() {
+            let each: Vec<String> = self
+                .problem
+                .errors
+                .iter()
+                .map(|e| format!("{} {}", e.field.replace(['_', '.'], " "), e.message))
+                .collect();
+            return format!("Correct these values: {}.", each.join("; "));
+        }
         let mut message = if self.problem.detail.trim().is_empty() {
             self.problem.title.clone()
         } else {
@@ -86,5 +97,26 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str(&self.message())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_are_named_for_a_person() {
+        let mut error = ApiError::local(422, "Invalid values", "see `errors`".into());
+        error.problem.errors = vec![
+            FieldError::new("duration_days", "must be at most 30 days"),
+            FieldError::new("monthly_cost.currency", "must be three letters"),
+        ];
+        assert_eq!(
+            error.message(),
+            "Correct these values: duration days must be at most 30 days; monthly cost \
+             currency must be three letters."
+        );
+        let plain = ApiError::local(409, "Conflict", "No capacity left.".into());
+        assert_eq!(plain.message(), "No capacity left.");
     }
 }

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use shared::orders::OrderState;
+use shared::pool::AssetStatus;
 
 use crate::api::ApiError;
 
@@ -9,10 +10,12 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoVi
     move || {
         error.get().map(|error| {
             let current_state = error.problem.current_state.as_deref().map(|state| {
-                let label = match OrderState::parse(state) {
-                    Some(known) => known.label(),
-                    None => state,
-                };
+                // Orders and pool instances report their state; a name both share has the
+                // same label in each.
+                let label = OrderState::parse(state)
+                    .map(OrderState::label)
+                    .or_else(|| AssetStatus::parse(state).map(AssetStatus::label))
+                    .unwrap_or(state);
                 format!("Current state: {label}.")
             });
             let title = error.problem.title.clone();

@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::orders::{ApprovalLinkView, ApprovalState, Decision, DecisionOutcome, OrderState};
+use shared::orders::{
+    ApprovalLinkView, ApprovalPurpose, ApprovalState, Decision, DecisionOutcome, OrderState,
+    PendingChange,
+};
 
 use crate::api::{ApiError, approval_link};
 use crate::components::ErrorBanner;
@@ -29,9 +32,25 @@ pub fn DecisionCard(link: ApprovalLinkView, token: String) -> impl IntoView {
         });
     };
 
-    let (heading, button_text, button_class) = match decision {
-        Decision::Approve => ("Approve request", "Approve", "button"),
-        Decision::Decline => ("Decline request", "Decline", "button danger"),
+    let change = (link.purpose == ApprovalPurpose::Change)
+        .then(|| {
+            link.order
+                .pending_change
+                .as_ref()
+                .map(PendingChange::summary)
+        })
+        .map(|summary| {
+            let text = summary.unwrap_or_else(|| "No change waits any more".to_string());
+            view! {
+                <dt>"Change requested"</dt>
+                <dd>{text}</dd>
+            }
+        });
+    let (heading, button_text, button_class) = match (decision, change.is_some()) {
+        (Decision::Approve, false) => ("Approve request", "Approve", "button"),
+        (Decision::Approve, true) => ("Approve change", "Approve", "button"),
+        (Decision::Decline, false) => ("Decline request", "Decline", "button danger"),
+        (Decision::Decline, true) => ("Decline change", "Decline", "button danger"),
     };
     let decided_text = decided_text(link.order.state, link.approval_state);
     let order = link.order;
@@ -60,8 +79,13 @@ pub fn DecisionCard(link: ApprovalLinkView, token: String) -> impl IntoView {
                     <br />
                     <span class="muted">{order.requester.email}</span>
                 </dd>
+                {order.placed_by.map(|deputy| view! {
+                    <dt>"Placed by"</dt>
+                    <dd>{format!("{} <{}>", deputy.display_name, deputy.email)}</dd>
+                })}
                 <dt>"Asset"</dt>
                 <dd>{order.definition_name}</dd>
+                {change}
                 <dt>"Duration"</dt>
                 <dd>{days(order.duration_days)}</dd>
                 <dt>"Justification"</dt>
