@@ -25,6 +25,8 @@ pub enum Update {
     ExpiresSoon,
     ChangeApproved,
     ChangeDeclined,
+    /// A deputy placed an order on the requester's behalf.
+    PlacedForYou,
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,28 +152,24 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
         "Approval needed: {} for {}",
         order.definition_name, order.requester_name
     );
+    let (asks_text, asks_html) = asks(&order, &request);
     let text = format!(
-        "Hello {approver},\n\n{requester} <{email}> requests {request}.\n\n\
+        "Hello {approver},\n\n{asks_text}\n\n\
          Justification:\n{justification}\n\n\
          Approve: {approve_url}\n\nDecline: {decline_url}\n\n\
          Each link opens a page where you confirm the decision. The links work once and \
          expire on {expiry}.\n",
         approver = approval.approver_name,
-        requester = order.requester_name,
-        email = order.requester_email,
         expiry = date(Some(approve.expires_at())),
     );
     let html = format!(
         "<p>Hello {approver},</p>\
-         <p><strong>{requester}</strong> &lt;{email}&gt; requests {request}.</p>\
+         <p>{asks_html}</p>\
          <p>Justification:</p><blockquote>{justification}</blockquote>\
          <p><a href=\"{approve_url}\">Approve</a> &nbsp; <a href=\"{decline_url}\">Decline</a></p>\
          <p>Each link opens a page where you confirm the decision. The links work once and \
          expire on {expiry}.</p>",
         approver = escape_html(&approval.approver_name),
-        requester = escape_html(&order.requester_name),
-        email = escape_html(&order.requester_email),
-        request = escape_html(&request),
         justification = escape_html(&justification),
         approve_url = escape_html(&approve_url),
         decline_url = escape_html(&decline_url),
@@ -181,12 +179,42 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
         state,
         Email {
             to: approval.approver_email.clone(),
+            cc: None,
             subject,
             text,
             html,
         },
     )
     .await
+}
+
+/// The sentence saying who asks for what, as plain text and as HTML: the requester, or the
+/// deputy who ordered on the requester's behalf.
+fn asks(order: &OrderRow, request: &str) -> (String, String) {
+    let requester = format!("{} <{}>", order.requester_name, order.requester_email);
+    let requester_html = format!(
+        "<strong>{}</strong> &lt;{}&gt;",
+        escape_html(&order.requester_name),
+        escape_html(&order.requester_email)
+    );
+    match order.deputy() {
+        None => (
+            format!("{requester} requests {request}."),
+            format!("{requester_html} requests {}.", escape_html(request)),
+        ),
+        Some(deputy) => (
+            format!(
+                "{} <{}> requests {request} on behalf of {requester}.",
+                deputy.display_name, deputy.email
+            ),
+            format!(
+                "{} &lt;{}&gt; requests {} on behalf of {requester_html}.",
+                escape_html(&deputy.display_name),
+                escape_html(&deputy.email),
+                escape_html(request)
+            ),
+        ),
+    }
 }
 
 fn update_text(order: &OrderRow, update: Update) -> (String, String) {
@@ -229,6 +257,14 @@ fn update_text(order: &OrderRow, update: Update) -> (String, String) {
                 date(order.expires_at)
             ),
         ),
+        Update::PlacedForYou => (
+            format!("Ordered for you: {asset}"),
+            format!(
+                "{} ordered {asset} for you. You can follow the order, return or cancel it in \
+                 the portal; you get an e-mail at each step.",
+                order.placed_by_name.as_deref().unwrap_or("A colleague")
+            ),
+        ),
         Update::Expired => (
             format!("Access expired: {asset}"),
             format!(
@@ -252,20 +288,35 @@ pub async fn send_order_update(state: &AppState, update: &OrderUpdate) -> Result
     }
     let (subject, body) = update_text(&order, update.update);
     let url = order_url(state, order.id);
+    // The deputy who placed the order reads along, except the notice meant for the requester.
+    let cc = order
+        .placed_by_email
+        .clone()
+        .filter(|_| update.update != Update::PlacedForYou);
+    let copy_note = match order.deputy() {
+        Some(deputy) if cc.is_some() => format!(
+            "{} placed this order on your behalf and receives a copy.",
+            deputy.display_name
+        ),
+        _ => String::new(),
+    };
     let text = format!(
-        "Hello {},\n\n{body}\n\nDetails: {url}\n",
-        order.requester_name
+        "Hello {},\n\n{body}\n\n{copy_note}{}Details: {url}\n",
+        order.requester_name,
+        if copy_note.is_empty() { "" } else { "\n\n" }
     );
     let html = format!(
-        "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">Open the order</a></p>",
+        "<p>Hello {},</p><p>{}</p><p>{}</p><p><a href=\"{}\">Open the order</a></p>",
         escape_html(&order.requester_name),
         escape_html(&body),
+        escape_html(&copy_note),
         escape_html(&url)
     );
     send(
         state,
         Email {
             to: order.requester_email.clone(),
+            cc,
             subject,
             text,
             html,

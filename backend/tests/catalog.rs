@@ -222,7 +222,32 @@ async fn only_members_of_eligible_groups_may_order() {
     let nested = create(&admin, nested).await;
     let mut closed = simple_definition(&format!("Closed {}", uuid::Uuid::now_v7()), &access);
     closed["eligible_group_dns"] = json!([outsiders]);
+    let closed_category = format!("Outsiders only {}", uuid::Uuid::now_v7().simple());
+    closed["category"] = json!(closed_category);
     let closed = create(&admin, closed).await;
+
+    // The catalog and its categories show only what Jane may order.
+    let catalog: Value = employee
+        .get("/api/v1/portal/catalog?limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let listed: Vec<&Value> = catalog["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| &item["id"])
+        .collect();
+    assert!(listed.contains(&&nested["id"]), "{catalog}");
+    assert!(!listed.contains(&&closed["id"]), "{catalog}");
+    let categories: Vec<String> = employee
+        .get("/api/v1/portal/categories")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!categories.contains(&closed_category), "{categories:?}");
 
     let body =
         |definition: &Value| json!({ "definition_id": definition["id"], "duration_days": 5 });

@@ -2,7 +2,8 @@
 // administrator creates an entry without approval with two attributes, an environment and a
 // deputy from the directory (personal data), that may be extended twice by up to ten days. An
 // employee sees the classification, gets a field error for an unknown deputy, orders, extends
-// the access and changes the environment.
+// the access and changes the environment. Then she orders the same entry for a colleague, who
+// is told by mail and finds the order in his own My IT.
 //
 //   cd e2e && node --test browser/portal_changes.test.mjs
 //
@@ -15,16 +16,15 @@ import { adminRequest } from './lib/admin_api.mjs';
 import { expectText, fact, reloadUntilFact } from './lib/checks.mjs';
 import {
   JANE,
-  configureDirectory,
-  configureMail,
-  configurePortalSignIn,
-  createFirstAdmin,
+  connectServices,
   followNavLink,
   signInToPortal,
 } from './lib/flows.mjs';
+import { waitForMail } from './lib/mail.mjs';
 import { TestRun } from './lib/run.mjs';
 
 const exact = { exact: true };
+const COLLEAGUE = { username: 'bchen', password: 'BoChen-demo-1', displayName: 'Bo Chen', email: 'bchen@example.test' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 // Parses the "YYYY-MM-DD HH:MM" text the SPA shows, in the UTC time zone the contexts use.
@@ -55,10 +55,7 @@ describe('portal attributes and changes', () => {
 
   run.step('administrator sets up an entry with attributes', async () => {
     const admin = await run.page('admin');
-    await createFirstAdmin(admin);
-    await configureDirectory(admin, run.env);
-    await configureMail(admin, run.env);
-    await configurePortalSignIn(admin, run.env);
+    await connectServices(admin, run.env);
     await adminRequest(admin, 'POST', '/api/v1/asset-definitions', {
       name: assetName,
       description: 'A workspace for monthly reports.',
@@ -165,5 +162,36 @@ describe('portal attributes and changes', () => {
     await expectText(fact(employee, 'Environment'), 'Test', 'the environment after a reload');
     await expectText(fact(employee, 'Deputy'), 'Martha Finch', 'the deputy after the change');
     await expectText(fact(employee, 'State'), 'Active', 'the state after the change');
+  });
+
+  run.step('employee orders the entry for a colleague', async () => {
+    const employee = await run.page('employee');
+    await followNavLink(employee, 'Catalog');
+    const card = employee.getByRole('article', { name: assetName, ...exact });
+    await card.getByRole('link', { name: 'Order', ...exact }).click();
+    await employee.getByRole('heading', { name: assetName, ...exact }).waitFor();
+    await employee.getByLabel('Environment', exact).selectOption('Test');
+    await employee.getByLabel('Order for someone else (optional)', exact).fill('no-such-colleague');
+    await employee.getByRole('button', { name: 'Submit order', ...exact }).click();
+    await fieldError(employee, 'Order for someone else (optional)').waitFor();
+
+    await employee.getByLabel('Order for someone else (optional)', exact).fill(COLLEAGUE.username);
+    await employee.getByRole('button', { name: 'Submit order', ...exact }).click();
+    await employee.waitForURL(/\/portal\/orders\/[0-9a-f-]{36}$/);
+    await expectText(fact(employee, 'For'), `${COLLEAGUE.displayName} <${COLLEAGUE.email}>`, 'who gets it');
+    await expectText(fact(employee, 'Placed by'), `${JANE.displayName} <${JANE.email}>`, 'who placed it');
+    await reloadUntilFact(employee, 'State', 'Active', 'the order for the colleague');
+
+    const told = await waitForMail(run.env.MAIL_API, { to: COLLEAGUE.email, subject: `Ordered for you: ${assetName}` });
+    assert.match(told.text, /Jane Doe ordered/, 'the colleague learns who ordered');
+  });
+
+  run.step('colleague finds the order in his My IT', async () => {
+    const colleague = await run.page('colleague');
+    await signInToPortal(colleague, run.env, COLLEAGUE);
+    await followNavLink(colleague, 'My IT');
+    await colleague.getByRole('heading', { name: 'My orders', ...exact }).waitFor();
+    const note = colleague.locator('.deputy-note').filter({ hasText: `placed by ${JANE.displayName} for ${COLLEAGUE.displayName}` });
+    await note.first().waitFor();
   });
 });

@@ -117,7 +117,10 @@ pub struct Order {
     pub pending_change: Option<PendingChange>,
     /// When a scheduled order starts.
     pub start_at: Option<DateTime<Utc>>,
+    /// Who gets the access.
     pub requester: Person,
+    /// Who placed the order for the requester, when that was someone else (a deputy).
+    pub placed_by: Option<Person>,
     pub state: OrderState,
     pub duration_days: i32,
     pub justification: Option<String>,
@@ -125,6 +128,18 @@ pub struct Order {
     pub activated_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Order {
+    /// Says who placed the order for whom, when a deputy placed it.
+    pub fn deputy_note(&self) -> Option<String> {
+        self.placed_by.as_ref().map(|deputy| {
+            format!(
+                "placed by {} for {}",
+                deputy.display_name, self.requester.display_name
+            )
+        })
+    }
 }
 
 /// One step of an order's timeline.
@@ -188,6 +203,34 @@ pub enum PendingChange {
     },
 }
 
+impl PendingChange {
+    /// Describes the change for the person who decides it, with attribute values by key.
+    pub fn summary(&self) -> String {
+        match self {
+            PendingChange::Extend { days } => format!("An extension by {days} days"),
+            PendingChange::Modify { attributes } => {
+                let values: Vec<String> = attributes
+                    .as_object()
+                    .map(|values| {
+                        values
+                            .iter()
+                            .map(|(key, value)| {
+                                let shown = value
+                                    .get("display_name")
+                                    .or(Some(value))
+                                    .map(|v| v.as_str().map_or(v.to_string(), str::to_string))
+                                    .unwrap_or_default();
+                                format!("{key}: {shown}")
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("New details: {}", values.join(", "))
+            }
+        }
+    }
+}
+
 /// The body of an extension request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -236,6 +279,10 @@ pub struct NewOrder {
     /// A later day on which the access starts (UTC); left out, it starts once approved.
     #[serde(default)]
     pub start_date: Option<chrono::NaiveDate>,
+    /// The account name or mail address of the person the order is for, when it is placed on
+    /// their behalf; left out, the order is for whoever places it.
+    #[serde(default)]
+    pub on_behalf_of: Option<String>,
 }
 
 /// The decision a signed approval link allows.
@@ -267,6 +314,9 @@ pub struct ApprovalLinkView {
     /// False once the approval was decided, by this link or another way.
     pub open: bool,
     pub approval_state: ApprovalState,
+    /// Whether the approval is for the order itself or for a later change of it, which the
+    /// order's `pending_change` describes.
+    pub purpose: ApprovalPurpose,
 }
 
 /// A decision taken in the admin SPA.

@@ -455,7 +455,22 @@ pub fn new_order(order: &NewOrder, item: &CatalogItem) -> Vec<FieldError> {
         ));
     }
     attribute_values(&mut errors, &order.attributes, &item.attributes);
+    if let Some(message) = order.on_behalf_of.as_deref().and_then(directory_account) {
+        errors.push(FieldError::new("on_behalf_of", message));
+    }
     errors
+}
+
+/// Checks the shape of an account name or mail address that the directory will look up.
+pub fn directory_account(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.chars().count() > 256 {
+        Some("must be an account name or mail address of at most 256 characters".into())
+    } else if text.chars().any(char::is_control) {
+        Some("must be an account name or mail address without line breaks or tabs".into())
+    } else {
+        None
+    }
 }
 
 /// The furthest ahead an order may be scheduled, in days.
@@ -558,9 +573,7 @@ fn text_value(kind: AttributeKind, definition: &AttributeDefinition, text: &str)
         AttributeKind::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .is_err()
             .then(|| "must be a date such as 2027-01-31".to_string()),
-        AttributeKind::DirectoryUser => (text.trim().chars().count() > 256).then(|| {
-            "must be an account name or mail address of at most 256 characters".to_string()
-        }),
+        AttributeKind::DirectoryUser => directory_account(text),
         _ => {
             let max = definition
                 .max_length
@@ -726,6 +739,26 @@ mod tests {
             justification: justification.map(str::to_string),
             attributes: Default::default(),
             start_date: None,
+            on_behalf_of: None,
+        }
+    }
+
+    #[test]
+    fn deputy_account_shape() {
+        let item = item();
+        let mut placed = order(None, Some("Quarter close"));
+        let fields = |placed: &NewOrder| -> Vec<String> {
+            new_order(placed, &item)
+                .into_iter()
+                .map(|e| e.field)
+                .filter(|field| field == "on_behalf_of")
+                .collect()
+        };
+        placed.on_behalf_of = Some("  mfinch ".into());
+        assert!(fields(&placed).is_empty());
+        for bad in ["j\ndoe".to_string(), "x".repeat(257)] {
+            placed.on_behalf_of = Some(bad);
+            assert_eq!(fields(&placed), ["on_behalf_of"]);
         }
     }
 

@@ -6,7 +6,8 @@ use crate::auth::admin::{Admin, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::lifecycle::{self, decide::AdminDecider};
 use crate::state::AppState;
-use crate::store::{self, orders::OrderFilter};
+use crate::store;
+use crate::store::orders::{OrderFilter, OrderRow};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
@@ -31,22 +32,20 @@ pub struct OrderQuery {
     pub to: Option<chrono::NaiveDate>,
 }
 
-/// Loads an order with its approvals and timeline.
-pub async fn detail(state: &AppState, id: Uuid) -> ApiResult<Option<(Uuid, OrderDetail)>> {
+/// Loads an order with its approvals and timeline, beside the row it came from.
+pub async fn detail(state: &AppState, id: Uuid) -> ApiResult<Option<(OrderRow, OrderDetail)>> {
     let Some(order) = store::orders::find(&state.db, id).await? else {
         return Ok(None);
     };
     let approvals = store::approvals::for_order(&state.db, id).await?;
     let events = store::orders::events(&state.db, id).await?;
-    Ok(Some((
-        order.requester_id,
-        OrderDetail {
-            group_dns: order.group_dns.clone(),
-            order: order.dto(),
-            approvals: approvals.iter().map(|a| a.dto()).collect(),
-            events,
-        },
-    )))
+    let detail = OrderDetail {
+        group_dns: order.group_dns.clone(),
+        order: order.dto(),
+        approvals: approvals.iter().map(|a| a.dto()).collect(),
+        events,
+    };
+    Ok(Some((order, detail)))
 }
 
 /// Lists orders, newest first.

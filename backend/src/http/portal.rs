@@ -332,7 +332,7 @@ fn non_empty(value: Option<String>) -> Option<String> {
     extensions(("x-permission" = json!("portal_user"))))]
 pub async fn catalog(
     State(state): State<AppState>,
-    _user: PortalUser,
+    user: PortalUser,
     Query(page): Query<PageParams>,
     Query(query): Query<CatalogQuery>,
 ) -> ApiResult<Json<Page<CatalogItem>>> {
@@ -340,6 +340,7 @@ pub async fn catalog(
         active_only: true,
         search: non_empty(query.q),
         category: non_empty(query.category),
+        excluded: not_eligible(&state, &user).await?,
         after: page.after()?,
         limit: page.limit()?,
     };
@@ -356,11 +357,38 @@ pub async fn catalog(
     extensions(("x-permission" = json!("portal_user"))))]
 pub async fn categories(
     State(state): State<AppState>,
-    _user: PortalUser,
+    user: PortalUser,
 ) -> ApiResult<Json<Vec<String>>> {
+    let excluded = not_eligible(&state, &user).await?;
     Ok(Json(
-        store::definitions::active_categories(&state.db).await?,
+        store::definitions::active_categories(&state.db, &excluded).await?,
     ))
+}
+
+/// The active definitions whose eligible groups do not include the user, directly or through
+/// nested groups; the catalog leaves them out. When the directory cannot be read, every
+/// restricted definition is left out rather than shown to someone who may not order it.
+async fn not_eligible(state: &AppState, user: &PortalUser) -> ApiResult<Vec<Uuid>> {
+    let restricted = store::definitions::restricted(&state.db).await?;
+    if restricted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut groups: Vec<String> = restricted.iter().flat_map(|(_, g)| g.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    let held = match lifecycle::place::directory(state).await {
+        Ok(directory) => directory
+            .memberships_among(&user.user.directory_dn, &groups)
+            .await
+            .map_err(|error| tracing::warn!(%error, "catalog eligibility not readable"))
+            .unwrap_or_default(),
+        Err(_) => Default::default(),
+    };
+    Ok(restricted
+        .into_iter()
+        .filter(|(_, groups)| !groups.iter().any(|g| held.contains(g)))
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// Returns one active catalog entry, for the order form.
@@ -423,7 +451,7 @@ pub async fn my_orders(
 ) -> ApiResult<Json<Page<Order>>> {
     let filter = OrderFilter {
         state: None,
-        requester_id: Some(user.user.id),
+        concerning: Some(user.user.id),
         after: page.after()?,
         limit: page.limit()?,
         ..OrderFilter::default()
@@ -443,7 +471,7 @@ pub async fn my_order(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<OrderDetail>> {
     match super::orders::detail(&state, id).await? {
-        Some((requester, detail)) if requester == user.user.id => Ok(Json(detail)),
+        Some((order, detail)) if order.concerns(user.user.id) => Ok(Json(detail)),
         _ => Err(ApiError::NotFound(format!(
             "You have no order with the id {id}."
         ))),

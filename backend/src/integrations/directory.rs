@@ -7,7 +7,7 @@ use ldap3::{
     Ldap, LdapConnAsync, LdapConnSettings, LdapError, Mod, Scope, SearchEntry, ldap_escape,
 };
 use shared::settings::LdapTls;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -260,18 +260,36 @@ impl Directory {
     }
 
     /// Returns whether the entry at `member_dn` belongs to one of `group_dns`, directly or
-    /// through groups inside groups, up to ten levels deep. Group DNs that do not exist are
-    /// skipped. DNs are compared in the form the server returns, so escaping differences in
-    /// the configured values do not matter.
+    /// through groups inside groups; see [`Directory::memberships_among`].
     pub async fn is_nested_member(
         &self,
         member_dn: &str,
         group_dns: &[String],
     ) -> Result<bool, DirectoryError> {
+        Ok(!self
+            .memberships_among(member_dn, group_dns)
+            .await?
+            .is_empty())
+    }
+
+    /// Returns those of `group_dns` that the entry at `member_dn` belongs to, directly or
+    /// through groups inside groups, up to ten levels deep. Group DNs that do not exist are
+    /// skipped. DNs are compared in the form the server returns, so escaping differences in
+    /// the configured values do not matter.
+    pub async fn memberships_among(
+        &self,
+        member_dn: &str,
+        group_dns: &[String],
+    ) -> Result<HashSet<String>, DirectoryError> {
         const MAX_DEPTH: usize = 10;
+        let mut held = HashSet::new();
+        if group_dns.is_empty() {
+            return Ok(held);
+        }
         let mut ldap = self.connect().await?;
         let result = async {
-            let mut targets = HashSet::new();
+            // The server's form of each DN, mapped to the configured values it stands for.
+            let mut targets: HashMap<String, Vec<&String>> = HashMap::new();
             for dn in group_dns {
                 let found = ldap
                     .with_timeout(TIMEOUT)
@@ -281,7 +299,8 @@ impl Directory {
                 match found {
                     Ok((entries, _)) => {
                         for entry in entries {
-                            targets.insert(SearchEntry::construct(entry).dn.to_lowercase());
+                            let key = SearchEntry::construct(entry).dn.to_lowercase();
+                            targets.entry(key).or_default().push(dn);
                         }
                     }
                     Err(LdapError::LdapResult { result }) if result.rc == 32 => {
@@ -298,6 +317,9 @@ impl Directory {
             let mut seen = HashSet::new();
             let mut frontier = vec![member_dn.to_string()];
             for _ in 0..MAX_DEPTH {
+                if targets.is_empty() {
+                    break;
+                }
                 let mut next = Vec::new();
                 for dn in &frontier {
                     let filter = format!("(&(objectClass=group)(member={}))", ldap_escape(dn));
@@ -313,8 +335,8 @@ impl Directory {
                     for entry in entries {
                         let group = SearchEntry::construct(entry).dn;
                         let key = group.to_lowercase();
-                        if targets.contains(&key) {
-                            return Ok(true);
+                        if let Some(configured) = targets.remove(&key) {
+                            held.extend(configured.into_iter().cloned());
                         }
                         if seen.insert(key) {
                             next.push(group);
@@ -326,7 +348,7 @@ impl Directory {
                 }
                 frontier = next;
             }
-            Ok(false)
+            Ok(held)
         }
         .await;
         let _ = ldap.unbind().await;

@@ -29,6 +29,9 @@ pub enum MailError {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Email {
     pub to: String,
+    /// A second reader, such as the deputy who placed an order for the recipient.
+    #[serde(default)]
+    pub cc: Option<String>,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -93,9 +96,12 @@ impl Mailer {
             .to
             .parse()
             .map_err(|_| MailError::Address(email.to.clone()))?;
-        let message = Message::builder()
-            .from(from)
-            .to(to)
+        let mut builder = Message::builder().from(from).to(to);
+        if let Some(cc) = &email.cc {
+            let cc: Mailbox = cc.parse().map_err(|_| MailError::Address(cc.clone()))?;
+            builder = builder.cc(cc);
+        }
+        let message = builder
             .subject(&email.subject)
             .multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),

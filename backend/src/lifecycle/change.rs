@@ -2,6 +2,7 @@
 //! at once. With approval the order waits in `modification_pending`, with the change stored on
 //! it, until the requester's manager decides, and it keeps its access meanwhile.
 
+use super::place::Whose;
 use super::transition;
 use crate::auth::portal::PortalUser;
 use crate::error::{ApiError, ApiResult};
@@ -24,7 +25,7 @@ async fn own_active_order(
 ) -> ApiResult<(OrderRow, DefinitionRow)> {
     let order = store::orders::find(&state.db, order_id)
         .await?
-        .filter(|o| o.requester_id == user.user.id)
+        .filter(|o| o.concerns(user.user.id))
         .ok_or_else(|| ApiError::NotFound(format!("You have no order with the id {order_id}.")))?;
     if order.state() != OrderState::Active {
         return Err(ApiError::Conflict {
@@ -120,7 +121,16 @@ async fn request_or_apply(
             .person_by_dn(&order.requester_dn)
             .await
             .map_err(super::place::directory_error)?;
-        Some(super::place::manager_of(&directory, &requester).await?)
+        let whose = if order.requester_id == user.user.id {
+            Whose::Own
+        } else {
+            Whose::Of(&order.requester_name)
+        };
+        let approver = super::place::manager_of(&directory, &requester, whose).await?;
+        let asked_by = user.user.person();
+        let order_requester = order.dto().requester;
+        super::place::check_approver(state, &approver, &order_requester, &asked_by).await?;
+        Some(approver)
     } else {
         None
     };

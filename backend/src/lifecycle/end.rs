@@ -30,7 +30,7 @@ async fn conflict(state: &AppState, order_id: Uuid, what: &str) -> ApiError {
 pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiResult<Order> {
     store::orders::find(&state.db, order_id)
         .await?
-        .filter(|o| o.requester_id == user.user.id)
+        .filter(|o| o.concerns(user.user.id))
         .ok_or_else(|| not_yours(order_id))?;
 
     let now = state.clock.now();
@@ -73,7 +73,7 @@ pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiR
 pub async fn return_early(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiResult<Order> {
     let order = store::orders::find(&state.db, order_id)
         .await?
-        .filter(|o| o.requester_id == user.user.id)
+        .filter(|o| o.concerns(user.user.id))
         .ok_or_else(|| not_yours(order_id))?;
 
     let now = state.clock.now();

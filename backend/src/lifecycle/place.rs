@@ -5,8 +5,9 @@ use crate::auth::Actor;
 use crate::auth::portal::PortalUser;
 use crate::error::{ApiError, ApiResult};
 use crate::integrations::directory::{Directory, DirectoryError, DirectoryPerson};
-use crate::jobs::handlers::MAIL_APPROVAL_REQUEST;
+use crate::jobs::handlers::{MAIL_APPROVAL_REQUEST, MAIL_ORDER_UPDATE};
 use crate::jobs::{NewJob, Queue, queue};
+use crate::notifications::Update;
 use crate::settings::{self, LdapConfig};
 use crate::state::AppState;
 use crate::store::orders::Move;
@@ -39,23 +40,50 @@ pub fn directory_error(error: DirectoryError) -> ApiError {
     }
 }
 
-/// Looks up who approves an order placed by `requester`: their manager in the directory.
+/// Whose directory entry a message about the approver talks of: the reader's own, or that of
+/// the person a deputy orders for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Whose<'a> {
+    Own,
+    Of(&'a str),
+}
+
+impl Whose<'_> {
+    fn entry(self) -> String {
+        match self {
+            Whose::Own => "Your directory entry".into(),
+            Whose::Of(name) => format!("The directory entry of {name}"),
+        }
+    }
+
+    fn manager(self) -> String {
+        match self {
+            Whose::Own => "Your manager".into(),
+            Whose::Of(name) => format!("The manager of {name}"),
+        }
+    }
+}
+
+/// Looks up who approves an order for `requester`: their manager in the directory.
 pub(super) async fn manager_of(
     directory: &Directory,
     requester: &DirectoryPerson,
+    whose: Whose<'_>,
 ) -> ApiResult<Person> {
     let requester_dn = requester.dn.as_str();
     let manager_dn = requester.manager_dn.clone().ok_or_else(|| {
-        ApiError::conflict(
-            "Your directory entry names no manager, so nobody can approve this order. \
-             Ask IT to set your manager in the directory.",
-        )
+        ApiError::conflict(format!(
+            "{} names no manager, so nobody can approve this order. Ask IT to set the manager \
+             in the directory.",
+            whose.entry()
+        ))
     })?;
     if manager_dn.eq_ignore_ascii_case(requester_dn) {
-        return Err(ApiError::conflict(
-            "Your directory entry names you as your own manager; nobody may approve their own \
-             order. Ask IT to correct your manager.",
-        ));
+        return Err(ApiError::conflict(format!(
+            "{} names the same person as manager; nobody may approve their own order. Ask IT \
+             to correct the manager.",
+            whose.entry()
+        )));
     }
     let manager = directory
         .person_by_dn(&manager_dn)
@@ -63,15 +91,17 @@ pub(super) async fn manager_of(
         .map_err(directory_error)?;
     if manager.disabled {
         return Err(ApiError::conflict(format!(
-            "Your manager's directory account ({}) is disabled, so nobody can approve this \
-             order. Ask IT to update your manager.",
+            "{}'s directory account ({}) is disabled, so nobody can approve this order. Ask \
+             IT to update the manager.",
+            whose.manager(),
             manager.display_name
         )));
     }
     let email = manager.email.clone().ok_or_else(|| {
         ApiError::conflict(format!(
-            "Your manager ({}) has no e-mail address in the directory, so the approval request \
-             cannot be sent. Ask IT to add it.",
+            "{} ({}) has no e-mail address in the directory, so the approval request cannot \
+             be sent. Ask IT to add it.",
+            whose.manager(),
             manager.display_name
         ))
     })?;
@@ -80,6 +110,72 @@ pub(super) async fn manager_of(
         email,
         directory_dn: manager.dn,
     })
+}
+
+/// Refuses an approver who placed the order or gets it, when separation of duties forbids
+/// approving one's own order.
+pub(super) async fn check_approver(
+    state: &AppState,
+    approver: &Person,
+    requester: &Person,
+    placed_by: &Person,
+) -> ApiResult<()> {
+    let rules = crate::security::current(state).await?;
+    if !rules.separation_of_duties.forbid_self_approval {
+        return Ok(());
+    }
+    if is_same_person(approver, &requester.email, &requester.directory_dn) {
+        return Err(ApiError::conflict(format!(
+            "The directory names {} as their own manager, and separation of duties does not \
+             let anyone approve their own order. Ask IT to correct the manager attribute.",
+            requester.display_name
+        )));
+    }
+    if is_same_person(approver, &placed_by.email, &placed_by.directory_dn) {
+        return Err(ApiError::conflict(format!(
+            "You would approve this order yourself as the manager of {}, and separation of \
+             duties does not let anyone approve an order they placed. Ask {} to order it, or \
+             another deputy.",
+            requester.display_name, requester.display_name
+        )));
+    }
+    Ok(())
+}
+
+/// Finds the person a deputy orders for. Returns `None` when the account is the deputy's own.
+async fn deputy_target(
+    directory: &Directory,
+    account: &str,
+    placer: &DirectoryPerson,
+) -> ApiResult<Option<DirectoryPerson>> {
+    let field = |message: String| ApiError::field("on_behalf_of", message);
+    let person = match directory.find_account(account).await {
+        Ok(person) => person,
+        Err(DirectoryError::NotFound(_) | DirectoryError::Ambiguous(_)) => {
+            return Err(field(format!(
+                "no single person in the directory has the account name or mail address \
+                 {account}; check the spelling or use the mail address"
+            )));
+        }
+        Err(other) => return Err(directory_error(other)),
+    };
+    if person.dn.eq_ignore_ascii_case(&placer.dn) {
+        return Ok(None);
+    }
+    if person.disabled {
+        return Err(field(format!(
+            "{} is disabled in the directory; orders can be placed only for active accounts",
+            person.display_name
+        )));
+    }
+    if person.email.is_none() {
+        return Err(field(format!(
+            "{} has no e-mail address in the directory, so they could not be told about the \
+             order; ask IT to add it",
+            person.display_name
+        )));
+    }
+    Ok(Some(person))
 }
 
 pub async fn place(
@@ -121,41 +217,61 @@ pub async fn place(
     // The directory is read again at each order: someone disabled since signing in cannot
     // order, and a new manager approves.
     let directory = directory(state).await?;
-    let requester_entry = directory
+    let placer_entry = directory
         .person_by_dn(&user.user.directory_dn)
         .await
         .map_err(directory_error)?;
-    if requester_entry.disabled {
+    if placer_entry.disabled {
         return Err(ApiError::Forbidden(
             "Your directory account is disabled, so you cannot place orders.".into(),
         ));
     }
+    let account = input
+        .on_behalf_of
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    let beneficiary = match account {
+        Some(account) => deputy_target(&directory, account, &placer_entry).await?,
+        None => None,
+    };
+    let requester_entry = beneficiary.as_ref().unwrap_or(&placer_entry);
+    let whose = match &beneficiary {
+        Some(person) => Whose::Of(&person.display_name),
+        None => Whose::Own,
+    };
     if !definition.eligible_group_dns.is_empty()
         && !directory
             .is_nested_member(&requester_entry.dn, &definition.eligible_group_dns)
             .await
             .map_err(directory_error)?
     {
+        let who = match whose {
+            Whose::Own => "you".to_string(),
+            Whose::Of(name) => name.to_string(),
+        };
         return Err(ApiError::Forbidden(format!(
-            "{} may be ordered only by members of {}; ask IT to add you to one of them.",
+            "{} may be ordered only by members of {}; ask IT to add {who} to one of them.",
             definition.name,
             definition.eligible_group_dns.join("; ")
         )));
     }
     let attributes = resolve_attributes(&directory, &item, input.attributes.clone()).await?;
+    let placed_by = user.user.person();
+    let requester = match &beneficiary {
+        Some(person) => Person {
+            display_name: person.display_name.clone(),
+            email: person.email.clone().unwrap_or_default(),
+            directory_dn: person.dn.clone(),
+        },
+        None => placed_by.clone(),
+    };
     let approver = match definition.approval() {
-        ApprovalPolicy::Manager => Some(manager_of(&directory, &requester_entry).await?),
+        ApprovalPolicy::Manager => Some(manager_of(&directory, requester_entry, whose).await?),
         ApprovalPolicy::None => None,
     };
     if let Some(approver) = &approver {
-        let rules = crate::security::current(state).await?;
-        if rules.separation_of_duties.forbid_self_approval
-            && is_same_person(approver, &user.user.email, &user.user.directory_dn)
-        {
-            return Err(ApiError::conflict(
-                "The directory names you as your own manager, and separation of duties does not let anyone approve their own order. Ask IT to correct the manager attribute.",
-            ));
-        }
+        check_approver(state, approver, &requester, &placed_by).await?;
     }
 
     let justification = input
@@ -163,15 +279,29 @@ pub async fn place(
         .as_deref()
         .map(str::trim)
         .filter(|j| !j.is_empty());
-    let requester = Person {
-        display_name: user.user.display_name.clone(),
-        email: user.user.email.clone(),
-        directory_dn: user.user.directory_dn.clone(),
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let requester_id = match &beneficiary {
+        Some(_) => {
+            store::portal_users::for_directory_person(
+                &mut tx,
+                &requester.email,
+                &requester.display_name,
+                &requester.directory_dn,
+                now,
+            )
+            .await?
+            .id
+        }
+        None => user.user.id,
     };
+    let deputy = beneficiary.is_some().then_some(&placed_by);
     let row = NewOrderRow {
         definition_id: definition.id,
-        requester_id: user.user.id,
+        requester_id,
         requester: &requester,
+        placed_by_id: user.user.id,
+        deputy,
         duration_days: input.duration_days.unwrap_or(item.default_duration_days),
         justification,
         group_dns: &definition.group_dns,
@@ -180,8 +310,6 @@ pub async fn place(
         start_at,
     };
 
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
     let inserted = store::orders::insert(&mut tx, &row, &user.actor, now)
         .await
         .map_err(|e| limit_error(e, &definition.name))?;
@@ -224,9 +352,18 @@ pub async fn place(
             "justification": justification,
             "group_dns": definition.group_dns,
             "attributes": attributes,
+            "on_behalf_of": deputy.map(|_| &requester),
         })),
     };
     store::audit::record(&mut tx, &user.actor, now, change).await?;
+    if deputy.is_some() {
+        let job = NewJob::new(
+            Queue::Notifications,
+            MAIL_ORDER_UPDATE,
+            json!({ "order_id": order_id, "update": Update::PlacedForYou }),
+        );
+        queue::enqueue(&mut tx, job, now).await?;
+    }
 
     match approver {
         Some(approver) => request_approval(&mut tx, order_id, &user.actor, &approver, now).await?,

@@ -148,6 +148,8 @@ pub struct DefinitionFilter {
     pub search: Option<String>,
     /// Only this category, without regard to case.
     pub category: Option<String>,
+    /// Definitions to leave out, such as those the reader may not order.
+    pub excluded: Vec<Uuid>,
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
@@ -175,6 +177,12 @@ pub async fn list(
             .push(" and lower(btrim(category)) = ")
             .push_bind(category.trim().to_lowercase());
     }
+    if !filter.excluded.is_empty() {
+        query
+            .push(" and not (id = any(")
+            .push_bind(filter.excluded.clone())
+            .push("))");
+    }
     if let Some((at, id)) = filter.after {
         query
             .push(" and (created_at, id) > (")
@@ -193,12 +201,25 @@ pub async fn list(
     Ok((rows, next))
 }
 
-/// Returns the categories of active definitions by name, at most 500.
-pub async fn active_categories(db: &PgPool) -> sqlx::Result<Vec<String>> {
+/// Active definitions that only members of some groups may order, with those groups.
+pub async fn restricted(db: &PgPool) -> sqlx::Result<Vec<(Uuid, Vec<String>)>> {
+    sqlx::query_as(
+        "select id, eligible_group_dns from asset_definitions
+         where active and cardinality(eligible_group_dns) > 0",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Returns the categories of active definitions by name, at most 500, leaving out those whose
+/// only definitions are `excluded`.
+pub async fn active_categories(db: &PgPool, excluded: &[Uuid]) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "select min(btrim(category)) from asset_definitions where active
+        "select min(btrim(category)) from asset_definitions
+         where active and not (id = any($1))
          group by lower(btrim(category)) order by lower(btrim(category)) limit 500",
     )
+    .bind(excluded)
     .fetch_all(db)
     .await
 }

@@ -25,6 +25,10 @@ pub struct OrderRow {
     pub requester_name: String,
     pub requester_email: String,
     pub requester_dn: String,
+    pub placed_by_id: Uuid,
+    pub placed_by_name: Option<String>,
+    pub placed_by_email: Option<String>,
+    pub placed_by_dn: Option<String>,
     pub state: String,
     pub duration_days: i32,
     pub justification: Option<String>,
@@ -38,6 +42,21 @@ pub struct OrderRow {
 impl OrderRow {
     pub fn state(&self) -> OrderState {
         OrderState::parse(&self.state).expect("the state column references order_states")
+    }
+
+    /// Whether the portal user gets the access or placed the order for someone else; both
+    /// see and manage it.
+    pub fn concerns(&self, portal_user_id: Uuid) -> bool {
+        self.requester_id == portal_user_id || self.placed_by_id == portal_user_id
+    }
+
+    /// The deputy who placed the order, when it was not the requester.
+    pub fn deputy(&self) -> Option<Person> {
+        Some(Person {
+            display_name: self.placed_by_name.clone()?,
+            email: self.placed_by_email.clone()?,
+            directory_dn: self.placed_by_dn.clone()?,
+        })
     }
 
     pub fn dto(&self) -> Order {
@@ -56,6 +75,7 @@ impl OrderRow {
                 email: self.requester_email.clone(),
                 directory_dn: self.requester_dn.clone(),
             },
+            placed_by: self.deputy(),
             state: self.state(),
             duration_days: self.duration_days,
             justification: self.justification.clone(),
@@ -107,6 +127,10 @@ pub struct NewOrderRow<'a> {
     pub definition_id: Uuid,
     pub requester_id: Uuid,
     pub requester: &'a Person,
+    /// The portal user who placed the order: the requester, or a deputy.
+    pub placed_by_id: Uuid,
+    /// The deputy's details, when someone else placed the order.
+    pub deputy: Option<&'a Person>,
     pub duration_days: i32,
     pub justification: Option<&'a str>,
     pub group_dns: &'a [String],
@@ -116,7 +140,7 @@ pub struct NewOrderRow<'a> {
 }
 
 /// Inserts an order in state `submitted` with the first timeline event. Returns `None` when
-/// the requester already placed an order with the same idempotency key.
+/// whoever placed it already placed an order with the same idempotency key.
 pub async fn insert(
     tx: &mut Tx<'_>,
     order: &NewOrderRow<'_>,
@@ -127,9 +151,11 @@ pub async fn insert(
     let inserted = sqlx::query(
         "insert into orders (id, definition_id, requester_id, requester_name, requester_email,
             requester_dn, state, duration_days, justification, group_dns, idempotency_key,
-            created_at, updated_at, attributes, start_at)
-         values ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $11, $12, $13)
-         on conflict (requester_id, idempotency_key) do nothing",
+            created_at, updated_at, attributes, start_at, placed_by_id, placed_by_name,
+            placed_by_email, placed_by_dn)
+         values ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $11, $12, $13,
+            $14, $15, $16, $17)
+         on conflict (placed_by_id, idempotency_key) do nothing",
     )
     .bind(id)
     .bind(order.definition_id)
@@ -144,25 +170,44 @@ pub async fn insert(
     .bind(now)
     .bind(sqlx::types::Json(order.attributes))
     .bind(order.start_at)
+    .bind(order.placed_by_id)
+    .bind(order.deputy.map(|p| &p.display_name))
+    .bind(order.deputy.map(|p| &p.email))
+    .bind(order.deputy.map(|p| &p.directory_dn))
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 0 {
         return Ok(None);
     }
-    record_event(tx, id, None, OrderState::Submitted, actor, None, now).await?;
+    let note = order.deputy.map(|deputy| {
+        format!(
+            "placed by {} on behalf of {}",
+            deputy.display_name, order.requester.display_name
+        )
+    });
+    record_event(
+        tx,
+        id,
+        None,
+        OrderState::Submitted,
+        actor,
+        note.as_deref(),
+        now,
+    )
+    .await?;
     Ok(Some(id))
 }
 
-/// Finds the order a requester placed earlier with `key`.
+/// Finds the order a portal user placed earlier with `key`, for themselves or someone else.
 pub async fn find_by_idempotency_key(
     db: &PgPool,
-    requester_id: Uuid,
+    placed_by_id: Uuid,
     key: &str,
 ) -> sqlx::Result<Option<OrderRow>> {
     sqlx::query_as(select_orders!(
-        " where o.requester_id = $1 and o.idempotency_key = $2"
+        " where o.placed_by_id = $1 and o.idempotency_key = $2"
     ))
-    .bind(requester_id)
+    .bind(placed_by_id)
     .bind(key)
     .fetch_optional(db)
     .await
@@ -337,7 +382,8 @@ pub async fn events(db: &PgPool, order_id: Uuid) -> sqlx::Result<Vec<OrderEvent>
 #[derive(Debug, Default)]
 pub struct OrderFilter<'a> {
     pub state: Option<OrderState>,
-    pub requester_id: Option<Uuid>,
+    /// Only orders this portal user gets or placed for someone else.
+    pub concerning: Option<Uuid>,
     /// Only orders of definitions this scope covers.
     pub scope: Option<&'a AccessScope>,
     pub definition_id: Option<Uuid>,
@@ -368,8 +414,14 @@ pub async fn list(
     if let Some(state) = filter.state {
         query.push(" and o.state = ").push_bind(state.as_str());
     }
-    if let Some(requester) = filter.requester_id {
-        query.push(" and o.requester_id = ").push_bind(requester);
+    if let Some(person) = filter.concerning {
+        query
+            .push(" and (o.requester_id = ")
+            .push_bind(person)
+            .push(" or (o.placed_by_id = ")
+            .push_bind(person)
+            // Matches the partial index of orders placed for others.
+            .push(" and o.placed_by_id <> o.requester_id))");
     }
     if let Some(definition) = filter.definition_id {
         query.push(" and o.definition_id = ").push_bind(definition);

@@ -7,6 +7,7 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct Mail {
     pub to: Vec<String>,
+    pub cc: Vec<String>,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -19,16 +20,19 @@ pub async fn all() -> Vec<Mail> {
         .json()
         .await
         .unwrap();
+    let addresses = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| a["address"].as_str().map(str::to_lowercase))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     list.into_iter()
         .map(|m| Mail {
-            to: m["to"]
-                .as_array()
-                .map(|to| {
-                    to.iter()
-                        .filter_map(|a| a["address"].as_str().map(str::to_lowercase))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            to: addresses(&m["to"]),
+            cc: addresses(&m["cc"]),
             subject: m["subject"].as_str().unwrap_or_default().to_string(),
             text: m["text"].as_str().unwrap_or_default().to_string(),
             html: m["html"].as_str().unwrap_or_default().to_string(),

@@ -136,13 +136,18 @@ export async function createDefinition(page, { name, groupDn }) {
   await expectText(cells.nth(3), '30 days (max 90 days)', 'the durations column of the new definition');
 }
 
-// Takes a new installation from the first administrator to an orderable asset definition
-// ASSET_NAME that adds the requester to GROUP_DN.
-export async function setUpInstallation(page, env, { assetName, groupDn }) {
+// Creates the first administrator and enters the directory, mail and portal sign-in settings.
+export async function connectServices(page, env) {
   await createFirstAdmin(page);
   await configureDirectory(page, env);
   await configureMail(page, env);
   await configurePortalSignIn(page, env);
+}
+
+// Takes a new installation from the first administrator to an orderable asset definition
+// ASSET_NAME that adds the requester to GROUP_DN.
+export async function setUpInstallation(page, env, { assetName, groupDn }) {
+  await connectServices(page, env);
   await createDefinition(page, { name: assetName, groupDn });
 }
 

@@ -28,6 +28,17 @@ pub fn OrderSummary(order: Order) -> impl IntoView {
         }
     });
 
+    let placed_by = order.placed_by.map(|deputy| {
+        view! {
+            <dt>"Placed by"</dt>
+            <dd>
+                {deputy.display_name}
+                <span class="muted">" <" {deputy.email} ">"</span>
+                <span class="muted small">" (deputy)"</span>
+            </dd>
+        }
+    });
+
     view! {
         <section class="card">
             <h2>"Order"</h2>
@@ -39,6 +50,7 @@ pub fn OrderSummary(order: Order) -> impl IntoView {
                     <br />
                     <span class="muted small">{order.requester.directory_dn}</span>
                 </dd>
+                {placed_by}
                 <dt>"Asset"</dt>
                 <dd>{order.definition_name}</dd>
                 <dt>"Category"</dt>

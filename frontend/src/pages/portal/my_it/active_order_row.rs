@@ -13,11 +13,15 @@ pub fn ActiveOrderRow(order: Order, on_returned: Callback<Order>) -> impl IntoVi
     let asset_name = order.definition_name.clone();
     let waiting = (order.state == OrderState::ModificationPending)
         .then(|| view! { <span class="muted">" (a change waits for approval)"</span> });
+    let deputy = order
+        .deputy_note()
+        .map(|note| view! { <span class="muted deputy-note">{format!(" ({note})")}</span> });
 
     view! {
         <tr>
             <td>
                 <A href=href>{order.definition_name}</A>
+                {deputy}
                 {waiting}
             </td>
             <td>{optional_date_time(order.expires_at)}</td>

@@ -22,10 +22,15 @@ pub fn OrderRow(order: Order, on_cancelled: Callback<Order>) -> impl IntoView {
         }
     });
 
+    let deputy = order
+        .deputy_note()
+        .map(|note| view! { <span class="muted deputy-note">{format!(" ({note})")}</span> });
+
     view! {
         <tr>
             <td>
                 <A href=href>{order.definition_name}</A>
+                {deputy}
             </td>
             <td>
                 <StateBadge state=order.state />

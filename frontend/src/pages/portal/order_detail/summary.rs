@@ -35,6 +35,14 @@ pub fn Summary(order: Order, definitions: Vec<AttributeDefinition>) -> impl Into
         .flatten()
         .map(|change| pending_note(change, &definitions))
         .map(|text| view! { <p class="change-note" role="note">{text}</p> });
+    let deputy = order.placed_by.as_ref().map(|deputy| {
+        view! {
+            <dt>"For"</dt>
+            <dd>{format!("{} <{}>", order.requester.display_name, order.requester.email)}</dd>
+            <dt>"Placed by"</dt>
+            <dd>{format!("{} <{}>", deputy.display_name, deputy.email)}</dd>
+        }
+    });
     let details = labelled_values(&order.attributes, &definitions);
     let details = (!details.is_empty()).then(|| {
         view! {
@@ -67,6 +75,7 @@ pub fn Summary(order: Order, definitions: Vec<AttributeDefinition>) -> impl Into
                 <dd class="preserve-lines">{justification}</dd>
                 <dt>"Ordered"</dt>
                 <dd>{local_date_time(order.created_at)}</dd>
+                {deputy}
                 {expires}
                 {extensions}
             </dl>

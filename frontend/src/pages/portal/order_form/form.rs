@@ -23,6 +23,7 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
     let duration = RwSignal::new(item.default_duration_days.to_string());
     let justification = RwSignal::new(String::new());
     let start_date = RwSignal::new(String::new());
+    let on_behalf_of = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
@@ -47,7 +48,7 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
         format!(
             "{} {} per month{charged}",
             cost.currency,
-            format_amount(cost.amount_minor)
+            format_amount(cost.amount_minor, &cost.currency)
         )
     });
     let item = StoredValue::new(item);
@@ -73,6 +74,7 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
                 JustificationRule::Off => None,
                 _ => non_blank(&justification.get_untracked()),
             },
+            on_behalf_of: non_blank(&on_behalf_of.get_untracked()),
         };
         if duration_days.is_some() {
             let rule_errors = item.with_value(|item| validation::new_order(&order, item));
@@ -157,6 +159,15 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
                 input_type="date"
                 disabled=pending
                 hint="Leave it empty to start as soon as the order is approved."
+            />
+            <TextField
+                id="order-on-behalf-of"
+                label="Order for someone else (optional)"
+                value=on_behalf_of
+                errors
+                field="on_behalf_of"
+                disabled=pending
+                hint="Their account name or e-mail address. They get the access and the e-mails; their manager approves, and you both see the order."
             />
             <Show when=move || rule != JustificationRule::Off>
                 <TextAreaField
