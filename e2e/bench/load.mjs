@@ -484,7 +484,7 @@ async function main() {
   }
   log('waiting for the provisioning and mail jobs of the new orders');
   const drain = await drainJobs(startedAt);
-  memory.push({ when: 'after the job queue drained', memory: serverMemory() });
+  memory.push({ when: 'after waiting for the jobs', memory: serverMemory() });
 
   const problems = [];
   for (const run of createRuns) {
