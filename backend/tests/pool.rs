@@ -125,6 +125,59 @@ async fn fifty_orders_race_for_the_last_slot() {
     );
 }
 
+/// Inserts an order of `definition` for the employee in a transaction that stays open, as a
+/// request does between its insert and its commit.
+async fn open_order_insert(
+    w: &World,
+    definition: &Value,
+) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let definition_id = uuid::Uuid::parse_str(definition["id"].as_str().unwrap()).unwrap();
+    let mut tx = w.app.state.db.begin().await.unwrap();
+    sqlx::query(
+        "insert into orders (id, definition_id, requester_id, requester_name, requester_email,
+            requester_dn, state, duration_days, group_dns, created_at, updated_at)
+         select $1, d.id, u.id, u.display_name, u.email, u.directory_dn, 'submitted', 10,
+            d.group_dns, now(), now()
+         from asset_definitions d, portal_users u where d.id = $2",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(definition_id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx
+}
+
+#[tokio::test]
+async fn orders_without_limits_do_not_wait() {
+    let w = world(Options::quiet()).await;
+    let open = definition(&w, "Open", json!({})).await;
+    let _in_flight = open_order_insert(&w, &open).await;
+    let placed = tokio::time::timeout(std::time::Duration::from_secs(5), order(&w.employee, &open))
+        .await
+        .expect("an order of a definition without limits waited for another one to commit");
+    assert_eq!(placed.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn orders_with_limits_take_turns() {
+    let w = world(Options::quiet()).await;
+    let quota = definition(&w, "Quota", json!({ "capacity": 1 })).await;
+    let in_flight = open_order_insert(&w, &quota).await;
+    let waiting = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        order(&w.employee, &quota),
+    )
+    .await;
+    assert!(
+        waiting.is_err(),
+        "the second order of a capacity-limited definition did not wait"
+    );
+    in_flight.commit().await.unwrap();
+    let refused = order(&w.employee, &quota).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+}
+
 #[tokio::test]
 async fn one_person_holds_at_most_max_per_user() {
     let w = world(Options::quiet()).await;
