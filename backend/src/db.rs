@@ -24,6 +24,12 @@ pub async fn migrate(db: &PgPool) -> anyhow::Result<()> {
         .context("failed to apply database migrations")
 }
 
+/// Whether the database rejected a statement because a concurrent change made it unsafe
+/// (SQLSTATE 40001), so the whole request may be sent again.
+pub fn is_serialization_failure(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("40001"))
+}
+
 /// Returns the name of the unique or check constraint a database error violated, if any.
 pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
     match error {

@@ -174,7 +174,7 @@ where activated_at is not null;
 insert into orders (id, definition_id, requester_id, requester_name, requester_email,
                     requester_dn, state, duration_days, justification, group_dns,
                     idempotency_key, created_at, updated_at, activated_at, expires_at,
-                    closed_at, asset_id, attributes, start_at)
+                    closed_at, asset_id, attributes, start_at, placed_by_id)
 select s.id, s.definition_id, r.id, r.display_name, r.email, r.dn, s.state, s.duration_days,
        case when s.n % 3 = 0 then 'Needed for the quarterly close, ticket ' || s.n end,
        s.group_dns, null, s.created_at,
@@ -184,7 +184,8 @@ select s.id, s.definition_id, r.id, r.display_name, r.email, r.dn, s.state, s.du
        case when s.assignment <> 'capacity_pooled' and 'approved' = any(s.path)
             then pa.id end,
        '{}'::jsonb,
-       case when s.state = 'scheduled' then date_trunc('day', now()) + interval '3 days' end
+       case when s.state = 'scheduled' then date_trunc('day', now()) + interval '3 days' end,
+       r.id
 from seeded s
 join requesters r on r.idx = s.requester_idx
 left join pool_assets pa on pa.definition_id = s.definition_id and pa.idx = s.n % pa.total;

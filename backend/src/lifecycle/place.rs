@@ -438,6 +438,10 @@ fn limit_error(error: sqlx::Error, definition: &str) -> ApiError {
         Some("orders_max_per_user") => ApiError::conflict(format!(
             "You already hold as many open orders of {definition} as one person may; return one first."
         )),
+        _ if crate::db::is_serialization_failure(&error) => ApiError::conflict(format!(
+            "An administrator changed the limits of {definition} while this order was placed, \
+             so nothing was ordered. Place the order again."
+        )),
         _ => error.into(),
     }
 }
