@@ -27,12 +27,17 @@ pub enum Update {
     ChangeDeclined,
     /// A deputy placed an order on the requester's behalf.
     PlacedForYou,
+    /// The order was cancelled before it started.
+    Cancelled,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct OrderUpdate {
     pub order_id: Uuid,
     pub update: Update,
+    /// Who caused the update, for the updates that name them.
+    #[serde(default)]
+    pub by: Option<String>,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -152,7 +157,7 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
         "Approval needed: {} for {}",
         order.definition_name, order.requester_name
     );
-    let (asks_text, asks_html) = asks(&order, &request);
+    let (asks_text, asks_html) = asks(&order, approval.purpose(), &request);
     let text = format!(
         "Hello {approver},\n\n{asks_text}\n\n\
          Justification:\n{justification}\n\n\
@@ -188,36 +193,50 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
     .await
 }
 
+/// Names who asked for the latest change, for a mail to the requester.
+fn change_asker(order: &OrderRow) -> String {
+    match order.change_asked_by_deputy() {
+        Some(name) => format!("{name} asked for"),
+        None => "you asked for".to_string(),
+    }
+}
+
 /// The sentence saying who asks for what, as plain text and as HTML: the requester, or the
-/// deputy who ordered on the requester's behalf.
-fn asks(order: &OrderRow, request: &str) -> (String, String) {
+/// deputy who placed the order (for the order itself) or asked for the change (for a change).
+fn asks(order: &OrderRow, purpose: ApprovalPurpose, request: &str) -> (String, String) {
     let requester = format!("{} <{}>", order.requester_name, order.requester_email);
     let requester_html = format!(
         "<strong>{}</strong> &lt;{}&gt;",
         escape_html(&order.requester_name),
         escape_html(&order.requester_email)
     );
-    match order.deputy() {
+    let deputy = match purpose {
+        ApprovalPurpose::Order => order
+            .deputy()
+            .map(|deputy| (deputy.display_name, deputy.email)),
+        ApprovalPurpose::Change => order.change_asked_by_deputy().map(|name| {
+            let email = order.change_asked_by_email.clone().unwrap_or_default();
+            (name.to_string(), email)
+        }),
+    };
+    match deputy {
         None => (
             format!("{requester} requests {request}."),
             format!("{requester_html} requests {}.", escape_html(request)),
         ),
-        Some(deputy) => (
-            format!(
-                "{} <{}> requests {request} on behalf of {requester}.",
-                deputy.display_name, deputy.email
-            ),
+        Some((name, email)) => (
+            format!("{name} <{email}> requests {request} on behalf of {requester}."),
             format!(
                 "{} &lt;{}&gt; requests {} on behalf of {requester_html}.",
-                escape_html(&deputy.display_name),
-                escape_html(&deputy.email),
+                escape_html(&name),
+                escape_html(&email),
                 escape_html(request)
             ),
         ),
     }
 }
 
-fn update_text(order: &OrderRow, update: Update) -> (String, String) {
+fn update_text(order: &OrderRow, update: Update, by: Option<&str>) -> (String, String) {
     let asset = &order.definition_name;
     match update {
         Update::Activated => (
@@ -233,7 +252,7 @@ fn update_text(order: &OrderRow, update: Update) -> (String, String) {
         ),
         Update::Returned => (
             format!("Access returned: {asset}"),
-            format!("You returned {asset}; the access has been removed."),
+            format!("{asset} was returned before it expired; the access has been removed."),
         ),
         Update::ExpiresSoon => (
             format!("Access expiring on {}: {asset}", day(order.expires_at)),
@@ -246,15 +265,24 @@ fn update_text(order: &OrderRow, update: Update) -> (String, String) {
         Update::ChangeApproved => (
             format!("Change approved: {asset}"),
             format!(
-                "The change you asked for on {asset} was approved. Your access now runs until {}.",
+                "The change {} on {asset} was approved. Your access now runs until {}.",
+                change_asker(order),
                 date(order.expires_at)
             ),
         ),
         Update::ChangeDeclined => (
             format!("Change declined: {asset}"),
             format!(
-                "The change you asked for on {asset} was declined; your access stays as it was, until {}.",
+                "The change {} on {asset} was declined; your access stays as it was, until {}.",
+                change_asker(order),
                 date(order.expires_at)
+            ),
+        ),
+        Update::Cancelled => (
+            format!("Order cancelled: {asset}"),
+            format!(
+                "The order for {asset} was cancelled before it started{}.",
+                by.map(|name| format!(" by {name}")).unwrap_or_default()
             ),
         ),
         Update::PlacedForYou => (
@@ -286,7 +314,7 @@ pub async fn send_order_update(state: &AppState, update: &OrderUpdate) -> Result
         tracing::info!(order_id = %order.id, "access no longer active; no reminder sent");
         return Ok(());
     }
-    let (subject, body) = update_text(&order, update.update);
+    let (subject, body) = update_text(&order, update.update, update.by.as_deref());
     let url = order_url(state, order.id);
     // The deputy who placed the order reads along, except the notice meant for the requester.
     let cc = order

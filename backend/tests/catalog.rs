@@ -248,6 +248,13 @@ async fn only_members_of_eligible_groups_may_order() {
         .await
         .unwrap();
     assert!(!categories.contains(&closed_category), "{categories:?}");
+    let hidden = employee
+        .get(&format!(
+            "/api/v1/portal/catalog/{}",
+            closed["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
 
     let body =
         |definition: &Value| json!({ "definition_id": definition["id"], "duration_days": 5 });

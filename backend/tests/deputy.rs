@@ -228,7 +228,7 @@ async fn deputy_invalid_account_changes_nothing() {
     let definition = definition(&w, &name, json!({})).await;
     let audit_before = w.app.audit_count("order.create").await;
     for (account, expected) in [
-        ("nobody-by-this-name", "no single person in the directory"),
+        ("nobody-by-this-name", "nobody in the directory has"),
         ("bcarter", "is disabled in the directory"),
         ("j\ndoe", "without line breaks"),
     ] {
@@ -314,4 +314,171 @@ async fn deputy_idempotency_key_per_sender() {
     );
     assert_eq!(own["placed_by"], Value::Null);
     assert_eq!(count_orders(&w, &definition).await, 2);
+}
+
+#[tokio::test]
+async fn deputy_cannot_decide_in_admin_app() {
+    let w = world().await;
+    let definition = definition(&w, &unique("Deputy admin decision"), json!({})).await;
+    let placed: Value = order_for(&w.deputy, &definition, "bchen")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = placed["id"].as_str().unwrap();
+    // Jane also approves in the admin app, under the same mail address.
+    w.app
+        .create_admin_user(
+            &w.admin,
+            json!({ "username": "jane.approver", "role": "approver", "email": "JDoe@example.test" }),
+        )
+        .await;
+    let jane = w
+        .app
+        .sign_in_admin("jane.approver", "jane.approver-password-1")
+        .await;
+    let decision = json!({ "decision": "approve" });
+    let refused = problem(
+        jane.post(&format!("/api/v1/orders/{id}/decision"), &decision)
+            .await,
+    )
+    .await;
+    assert_eq!(refused["status"], 403);
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("placed an order for someone else"),
+        "{detail}"
+    );
+    w.app
+        .wait_for_order_state(&w.admin, id, "pending_approval")
+        .await;
+
+    // Another approver may decide it.
+    w.app
+        .create_admin_user(
+            &w.admin,
+            json!({ "username": "ceo.approver", "role": "approver", "email": "cwhitmore@example.test" }),
+        )
+        .await;
+    let other = w
+        .app
+        .sign_in_admin("ceo.approver", "ceo.approver-password-1")
+        .await;
+    let approved = other
+        .post(&format!("/api/v1/orders/{id}/decision"), &decision)
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn deputy_cancel_tells_the_requester() {
+    let w = world().await;
+    let name = unique("Deputy cancel");
+    let definition = definition(&w, &name, json!({})).await;
+    let placed: Value = order_for(&w.deputy, &definition, "bchen")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = placed["id"].as_str().unwrap();
+    let cancelled = w
+        .deputy
+        .post_empty(&format!("/api/v1/portal/orders/{id}/cancel"))
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let told = mail::wait_for("bchen@example.test", &format!("Order cancelled: {name}")).await;
+    assert_eq!(told.cc, ["jdoe@example.test"]);
+    assert!(
+        told.text
+            .contains("cancelled before it started by Jane Doe"),
+        "{}",
+        told.text
+    );
+    let detail = w.app.wait_for_order_state(&w.admin, id, "cancelled").await;
+    let last = detail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["note"], "cancelled by Jane Doe");
+}
+
+#[tokio::test]
+async fn change_mail_names_who_asked() {
+    let w = world().await;
+    let name = unique("Deputy change");
+    let extension =
+        json!({ "allowed": true, "max_days": 10, "max_count": 3, "requires_approval": true });
+    let definition = definition(
+        &w,
+        &name,
+        json!({ "approval": "none", "extension": extension }),
+    )
+    .await;
+    let placed: Value = order_for(&w.deputy, &definition, "bchen")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = placed["id"].as_str().unwrap();
+    w.app.wait_for_order_state(&w.admin, id, "active").await;
+    // Bo asks himself: the approval mail names him alone.
+    let bo = oidc::sign_in(&w.app, "bchen", "BoChen-demo-1").await;
+    assert_eq!(extend(&bo, id, 2).await.status(), StatusCode::OK);
+    let request = mail::wait_for("sortiz@example.test", &name).await;
+    assert!(
+        request
+            .text
+            .contains("Bo Chen <bchen@example.test> requests an extension by 2 days"),
+        "{}",
+        request.text
+    );
+    assert!(!request.text.contains("on behalf of"), "{}", request.text);
+    let decline = mail::link_token(&request.text, "Decline");
+    let declined = w
+        .app
+        .client()
+        .post_empty(&format!("/api/v1/approval-links/{decline}"))
+        .await;
+    assert_eq!(declined.status(), StatusCode::OK);
+    let told = mail::wait_for("bchen@example.test", &format!("Change declined: {name}")).await;
+    assert!(
+        told.text.contains("The change you asked for"),
+        "{}",
+        told.text
+    );
+    w.app.wait_for_order_state(&w.admin, id, "active").await;
+
+    // Jane asks for him: the mails say so.
+    assert_eq!(extend(&w.deputy, id, 3).await.status(), StatusCode::OK);
+    let request = TestApp::eventually(20, "the second approval mail", || async {
+        mail::all().await.into_iter().find(|m| {
+            m.to.contains(&"sortiz@example.test".to_string())
+                && m.subject.contains(&name)
+                && m.text.contains("extension by 3 days")
+        })
+    })
+    .await;
+    assert!(
+        request
+            .text
+            .contains("Jane Doe <jdoe@example.test> requests an extension by 3 days")
+            && request.text.contains("on behalf of Bo Chen"),
+        "{}",
+        request.text
+    );
+    let approve = mail::link_token(&request.text, "Approve");
+    let approved = w
+        .app
+        .client()
+        .post_empty(&format!("/api/v1/approval-links/{approve}"))
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let told = mail::wait_for("bchen@example.test", &format!("Change approved: {name}")).await;
+    assert!(
+        told.text.contains("The change Jane Doe asked for"),
+        "{}",
+        told.text
+    );
+}
+
+async fn extend(session: &Session, id: &str, days: i32) -> reqwest::Response {
+    let path = format!("/api/v1/portal/orders/{id}/extend");
+    session.post(&path, &json!({ "days": days })).await
 }

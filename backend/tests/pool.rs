@@ -135,9 +135,9 @@ async fn open_order_insert(
     let mut tx = w.app.state.db.begin().await.unwrap();
     sqlx::query(
         "insert into orders (id, definition_id, requester_id, requester_name, requester_email,
-            requester_dn, state, duration_days, group_dns, created_at, updated_at)
+            requester_dn, state, duration_days, group_dns, created_at, updated_at, placed_by_id)
          select $1, d.id, u.id, u.display_name, u.email, u.directory_dn, 'submitted', 10,
-            d.group_dns, now(), now()
+            d.group_dns, now(), now(), u.id
          from asset_definitions d, portal_users u where d.id = $2",
     )
     .bind(uuid::Uuid::now_v7())

@@ -187,7 +187,7 @@ describe('cancelled order', () => {
     const note = changeRow('note');
     await expectText(note.getByRole('rowheader'), 'note (added)', 'the added key');
     await expectText(note.getByRole('cell').nth(0), '—', 'the note before');
-    await expectText(note.getByRole('cell').nth(1), '"cancelled by the requester"', 'the note after');
+    await expectText(note.getByRole('cell').nth(1), '"cancelled by Jane Doe"', 'the note after');
 
     // The CSV link carries the applied filters, with the times in UTC.
     const csvLink = admin.getByRole('link', { name: 'Download CSV', ...exact });
@@ -204,7 +204,7 @@ describe('cancelled order', () => {
     const lines = csv.trim().split('\n');
     assert.equal(lines[0], 'at,actor,action,entity_type,entity_id,before,after', 'the CSV header');
     assert.equal(lines.length, 3, `the CSV has the two rows of the page:\n${csv}`);
-    assert.ok(lines[1].includes('cancelled by the requester'), `the first CSV row is the cancel:\n${csv}`);
+    assert.ok(lines[1].includes('cancelled by Jane Doe'), `the first CSV row is the cancel:\n${csv}`);
     for (const line of lines.slice(1)) {
       assert.ok(line.includes(`,order,${orderId},`), `each CSV row names the order: ${line}`);
     }

@@ -204,9 +204,16 @@ pub fn asset_definition(input: &AssetDefinitionInput) -> Vec<FieldError> {
     extension_rules(&mut errors, &input.extension);
     if let Some(cost) = &input.monthly_cost {
         if !(0..=COST_MINOR_MAX).contains(&cost.amount_minor) {
+            // Named in the currency's main unit, as the form takes it.
+            let decimals = crate::catalog::MonthlyCost::decimals(&cost.currency);
+            let largest = COST_MINOR_MAX / 10_i64.pow(decimals);
             errors.push(FieldError::new(
                 "monthly_cost.amount_minor",
-                "must be between 0 and 1,000,000,000,000 minor units",
+                format!(
+                    "must be between 0 and {} {} a month",
+                    thousands(largest),
+                    cost.currency.trim()
+                ),
             ));
         }
         let is_code =
@@ -248,6 +255,19 @@ pub const HELP_MAX: usize = 10_000;
 pub const ATTRIBUTES_MAX: usize = 30;
 pub const OPTIONS_MAX: usize = 50;
 const COST_MINOR_MAX: i64 = 1_000_000_000_000;
+
+/// Writes a whole number with commas between groups of three digits.
+fn thousands(number: i64) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
 
 /// Checks a list of group DNs: each one valid, and no more than `max`.
 fn dn_list(errors: &mut Vec<FieldError>, field: &str, dns: &[String], max: usize) {
@@ -741,6 +761,29 @@ mod tests {
             start_date: None,
             on_behalf_of: None,
         }
+    }
+
+    #[test]
+    fn cost_limit_in_main_units() {
+        assert_eq!(thousands(10_000_000_000), "10,000,000,000");
+        assert_eq!(thousands(999), "999");
+        let input = AssetDefinitionInput {
+            monthly_cost: Some(crate::catalog::MonthlyCost {
+                amount_minor: COST_MINOR_MAX + 1,
+                currency: "JPY".into(),
+                cost_center: String::new(),
+            }),
+            ..AssetDefinitionInput::default()
+        };
+        let message = asset_definition(&input)
+            .into_iter()
+            .find(|e| e.field == "monthly_cost.amount_minor")
+            .map(|e| e.message)
+            .unwrap();
+        assert_eq!(
+            message,
+            "must be between 0 and 1,000,000,000,000 JPY a month"
+        );
     }
 
     #[test]

@@ -30,6 +30,23 @@ pub fn parse(text: &str) -> ParsedImport {
         total: 0,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        parsed.errors.push(error(1, None, "the file is empty"));
+        return parsed;
+    }
+    // Bytes that are not UTF-8 arrive as U+FFFD; a Latin-1 export would otherwise be imported
+    // with its accented letters lost.
+    let unreadable = text
+        .lines()
+        .position(|line| line.contains(['\u{fffd}', '\0']));
+    if let Some(index) = unreadable {
+        parsed.errors.push(error(
+            index as u64 + 1,
+            None,
+            "the file is not UTF-8 text; save it as \"CSV UTF-8\" and import it again",
+        ));
+        return parsed;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -168,5 +185,17 @@ mod tests {
         let parsed = parse("host\nh1\n");
         assert_eq!(parsed.errors.len(), 1);
         assert_eq!(parsed.errors[0].line, 1);
+    }
+
+    #[test]
+    fn import_rejects_empty_and_non_utf8_files() {
+        let empty = parse(" \n");
+        assert_eq!(empty.errors[0].message, "the file is empty");
+        let latin1 = String::from_utf8_lossy(b"name,location\nvm-01,Berlin\nvm-02,M\xfcnchen\n");
+        let parsed = parse(&latin1);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].line, 3);
+        assert!(parsed.errors[0].message.contains("not UTF-8"));
+        assert!(parsed.rows.is_empty());
     }
 }

@@ -313,7 +313,7 @@ pub async fn import(
     admin: Admin<perm::CatalogWrite>,
     Query(query): Query<ImportQuery>,
     headers: axum::http::HeaderMap,
-    body: String,
+    body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     let is_csv = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -326,7 +326,8 @@ pub async fn import(
     }
     pool_definition(&state, &admin, query.definition_id).await?;
 
-    let parsed = crate::domain::pool_import::parse(&body);
+    // Invalid UTF-8 becomes U+FFFD, which the parser reports with its line.
+    let parsed = crate::domain::pool_import::parse(&String::from_utf8_lossy(&body));
     let mut errors = parsed.errors;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

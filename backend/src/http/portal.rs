@@ -398,12 +398,13 @@ async fn not_eligible(state: &AppState, user: &PortalUser) -> ApiResult<Vec<Uuid
     extensions(("x-permission" = json!("portal_user"))))]
 pub async fn catalog_item(
     State(state): State<AppState>,
-    _user: PortalUser,
+    user: PortalUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<CatalogItem>> {
+    let hidden = not_eligible(&state, &user).await?;
     let row = store::definitions::find(&state.db, id)
         .await?
-        .filter(|d| d.active)
+        .filter(|d| d.active && !hidden.contains(&d.id))
         .ok_or_else(|| ApiError::NotFound(format!("The catalog has no item with the id {id}.")))?;
     Ok(Json(row.catalog_item()))
 }

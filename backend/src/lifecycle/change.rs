@@ -144,6 +144,7 @@ async fn request_or_apply(
         after: Some(serde_json::to_value(&change).map_err(anyhow::Error::from)?),
     };
     store::audit::record(&mut tx, &user.actor, now, record).await?;
+    store::orders::set_change_asker(&mut tx, order.id, &user.user.person()).await?;
     match approver {
         None => {
             // Locks the row and checks it is still active before changing it.

@@ -133,19 +133,30 @@ fn already_decided_or_none(order_id: uuid::Uuid) -> ApiError {
     ))
 }
 
-/// Refuses a decision by the order's requester when the self-approval rule is on.
+/// Refuses a decision by the order's requester, or by the deputy who placed it for them, when
+/// the self-approval rule is on.
 async fn check_not_requester(
     state: &AppState,
     order: &store::orders::OrderRow,
     decider_email: &str,
 ) -> ApiResult<()> {
     let rules = crate::security::current(state).await?;
-    if rules.separation_of_duties.forbid_self_approval
-        && !decider_email.is_empty()
-        && decider_email.eq_ignore_ascii_case(&order.requester_email)
-    {
+    if !rules.separation_of_duties.forbid_self_approval || decider_email.is_empty() {
+        return Ok(());
+    }
+    if decider_email.eq_ignore_ascii_case(&order.requester_email) {
         return Err(ApiError::Forbidden(
             "Separation of duties: the requester of an order cannot decide it. Another approver must decide it."
+                .into(),
+        ));
+    }
+    if order
+        .placed_by_email
+        .as_deref()
+        .is_some_and(|deputy| decider_email.eq_ignore_ascii_case(deputy))
+    {
+        return Err(ApiError::Forbidden(
+            "Separation of duties: whoever placed an order for someone else cannot decide it. Another approver must decide it."
                 .into(),
         ));
     }

@@ -2,10 +2,13 @@
 
 use crate::auth::portal::PortalUser;
 use crate::error::{ApiError, ApiResult};
+use crate::jobs::handlers::MAIL_ORDER_UPDATE;
+use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
 use crate::state::AppState;
 use crate::store;
 use crate::store::orders::{Move, Stamps};
+use serde_json::json;
 use shared::orders::{Order, OrderState};
 use uuid::Uuid;
 
@@ -28,10 +31,11 @@ async fn conflict(state: &AppState, order_id: Uuid, what: &str) -> ApiError {
 /// Cancels an order that is still waiting for approval or for its start day; its pending
 /// approvals are superseded, so their links stop working.
 pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiResult<Order> {
-    store::orders::find(&state.db, order_id)
+    let order = store::orders::find(&state.db, order_id)
         .await?
         .filter(|o| o.concerns(user.user.id))
         .ok_or_else(|| not_yours(order_id))?;
+    let note = format!("cancelled by {}", user.user.display_name);
 
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -41,7 +45,7 @@ pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiR
             from,
             to: OrderState::Cancelled,
             actor: &user.actor,
-            note: Some("cancelled by the requester"),
+            note: Some(&note),
             stamps: Stamps {
                 closed_at: Some(now),
                 ..Stamps::default()
@@ -62,6 +66,19 @@ pub async fn cancel(state: &AppState, user: &PortalUser, order_id: Uuid) -> ApiR
         .await);
     }
     store::approvals::supersede_pending(&mut tx, order_id, user.actor.as_str(), now).await?;
+    // On an order placed for someone else, the other of the two learns of the cancel.
+    if order.deputy().is_some() {
+        let job = NewJob::new(
+            Queue::Notifications,
+            MAIL_ORDER_UPDATE,
+            json!({
+                "order_id": order_id,
+                "update": Update::Cancelled,
+                "by": user.user.display_name,
+            }),
+        );
+        queue::enqueue(&mut tx, job, now).await?;
+    }
     tx.commit().await?;
 
     let order = store::orders::find(&state.db, order_id)
@@ -77,6 +94,7 @@ pub async fn return_early(state: &AppState, user: &PortalUser, order_id: Uuid) -
         .ok_or_else(|| not_yours(order_id))?;
 
     let now = state.clock.now();
+    let note = format!("returned by {}", user.user.display_name);
     let mut tx = state.db.begin().await?;
     let moved = super::deprovision::start(
         &mut tx,
@@ -84,7 +102,7 @@ pub async fn return_early(state: &AppState, user: &PortalUser, order_id: Uuid) -
         OrderState::Active,
         &user.actor,
         Update::Returned,
-        "returned by the requester",
+        &note,
         now,
     )
     .await?;

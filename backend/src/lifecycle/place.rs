@@ -151,10 +151,16 @@ async fn deputy_target(
     let field = |message: String| ApiError::field("on_behalf_of", message);
     let person = match directory.find_account(account).await {
         Ok(person) => person,
-        Err(DirectoryError::NotFound(_) | DirectoryError::Ambiguous(_)) => {
+        Err(DirectoryError::NotFound(_)) => {
             return Err(field(format!(
-                "no single person in the directory has the account name or mail address \
-                 {account}; check the spelling or use the mail address"
+                "nobody in the directory has the account name or mail address {account}; \
+                 check the spelling or use the mail address"
+            )));
+        }
+        Err(DirectoryError::Ambiguous(_)) => {
+            return Err(field(format!(
+                "several people in the directory match {account}; use their account name, \
+                 or ask IT to make the mail address unique"
             )));
         }
         Err(other) => return Err(directory_error(other)),
@@ -312,7 +318,7 @@ pub async fn place(
 
     let inserted = store::orders::insert(&mut tx, &row, &user.actor, now)
         .await
-        .map_err(|e| limit_error(e, &definition.name))?;
+        .map_err(|e| limit_error(e, &definition.name, whose))?;
     let Some(order_id) = inserted else {
         // Another request with the same key won the race, so return its order.
         tx.rollback().await?;
@@ -432,12 +438,18 @@ fn no_capacity(definition: &str) -> ApiError {
 }
 
 /// Turns the database's capacity and per-person errors into conflicts naming the definition.
-fn limit_error(error: sqlx::Error, definition: &str) -> ApiError {
+fn limit_error(error: sqlx::Error, definition: &str, whose: Whose<'_>) -> ApiError {
     match crate::db::violated_constraint(&error) {
         Some("orders_capacity") => no_capacity(definition),
-        Some("orders_max_per_user") => ApiError::conflict(format!(
-            "You already hold as many open orders of {definition} as one person may; return one first."
-        )),
+        Some("orders_max_per_user") => ApiError::conflict(match whose {
+            Whose::Own => format!(
+                "You already hold as many open orders of {definition} as one person may; return one first."
+            ),
+            Whose::Of(name) => format!(
+                "{name} already holds as many open orders of {definition} as one person may, so \
+                 no more can be placed for them until one is returned."
+            ),
+        }),
         _ if crate::db::is_serialization_failure(&error) => ApiError::conflict(format!(
             "An administrator changed the limits of {definition} while this order was placed, \
              so nothing was ordered. Place the order again."

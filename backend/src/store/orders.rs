@@ -29,6 +29,8 @@ pub struct OrderRow {
     pub placed_by_name: Option<String>,
     pub placed_by_email: Option<String>,
     pub placed_by_dn: Option<String>,
+    pub change_asked_by_name: Option<String>,
+    pub change_asked_by_email: Option<String>,
     pub state: String,
     pub duration_days: i32,
     pub justification: Option<String>,
@@ -48,6 +50,14 @@ impl OrderRow {
     /// see and manage it.
     pub fn concerns(&self, portal_user_id: Uuid) -> bool {
         self.requester_id == portal_user_id || self.placed_by_id == portal_user_id
+    }
+
+    /// Who asked for the latest change, when it was not the requester: the deputy's name.
+    pub fn change_asked_by_deputy(&self) -> Option<&str> {
+        let email = self.change_asked_by_email.as_deref()?;
+        (!email.eq_ignore_ascii_case(&self.requester_email))
+            .then_some(self.change_asked_by_name.as_deref())
+            .flatten()
     }
 
     /// The deputy who placed the order, when it was not the requester.
@@ -279,6 +289,19 @@ pub async fn note_event(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     record_event(tx, order_id, Some(state), state, actor, Some(note), now).await
+}
+
+/// Records who asked for the latest change of an order.
+pub async fn set_change_asker(tx: &mut Tx<'_>, id: Uuid, asker: &Person) -> sqlx::Result<()> {
+    sqlx::query(
+        "update orders set change_asked_by_name = $2, change_asked_by_email = $3 where id = $1",
+    )
+    .bind(id)
+    .bind(&asker.display_name)
+    .bind(&asker.email)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Stores the change waiting for approval, or clears it with `None`.

@@ -61,27 +61,36 @@ pub fn ImportAssetsForm(
         let Some(file) = input.files().and_then(|files| files.get(0)) else {
             return;
         };
-        let mut field_errors = FieldErrors::default();
+        // Cleared, so choosing the same file again after editing its text reads it anew.
+        input.set_value("");
+        let name = file.name();
+        let reject = move |message: String| {
+            file_name.set(None);
+            csv.set(String::new());
+            let mut failed = FieldErrors::default();
+            failed.push("csv", message);
+            errors.set(failed);
+        };
         if file.size() > MAX_FILE_BYTES {
-            field_errors.push(
-                "csv",
-                format!(
-                    "{} is larger than 1.5 MB; split it into files of at most 10,000 rows",
-                    file.name()
-                ),
-            );
-            errors.set(field_errors);
+            reject(format!(
+                "{name} is larger than 1.5 MB; split it into files of at most 10,000 rows"
+            ));
             return;
         }
-        errors.set(field_errors);
-        file_name.set(Some(file.name()));
         spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(text) => csv.set(text.as_string().unwrap_or_default()),
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => text.as_string().unwrap_or_default(),
                 Err(_) => {
-                    let mut failed = FieldErrors::default();
-                    failed.push("csv", "the browser could not read the file; paste its text");
-                    errors.set(failed);
+                    reject(format!("the browser could not read {name}; paste its text"));
+                    return;
+                }
+            };
+            match file_problem(&text) {
+                Some(problem) => reject(format!("{name} {problem}")),
+                None => {
+                    errors.set(FieldErrors::default());
+                    file_name.set(Some(name));
+                    csv.set(text);
                 }
             }
         });
@@ -323,5 +332,34 @@ fn preview_row(row: ImportPreviewRow) -> impl IntoView {
             <td>{row.status.label()}</td>
             <td class="import-metadata">{metadata}</td>
         </tr>
+    }
+}
+
+/// Says what makes a chosen file unusable before it is sent: empty, or not UTF-8 text (the
+/// browser turns each unreadable byte into U+FFFD).
+fn file_problem(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        Some("is empty")
+    } else if text.contains(['\u{fffd}', '\0']) {
+        Some("is not UTF-8 text; save it as \"CSV UTF-8\" and choose it again")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_problem;
+
+    #[test]
+    fn file_problem_spots_empty_and_binary_files() {
+        assert_eq!(file_problem("name\nvdi-1\n"), None);
+        assert_eq!(file_problem(" \n"), Some("is empty"));
+        assert!(
+            file_problem("name\nM\u{fffd}nchen\n")
+                .unwrap()
+                .contains("UTF-8")
+        );
+        assert!(file_problem("PK\u{3}\u{4}\0\0").unwrap().contains("UTF-8"));
     }
 }
