@@ -35,7 +35,7 @@ pub enum Update {
 pub struct OrderUpdate {
     pub order_id: Uuid,
     pub update: Update,
-    /// Who caused the update, for the updates that name them.
+    /// The person who caused the update, for the updates that name them.
     #[serde(default)]
     pub by: Option<String>,
 }
