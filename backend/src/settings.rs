@@ -17,7 +17,7 @@ pub const SMTP: &str = "smtp";
 pub const OIDC: &str = "oidc";
 
 /// Directory settings with the bind password decrypted, for connecting.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LdapConfig {
     pub host: String,
     pub port: u16,

@@ -20,6 +20,7 @@ pub struct AppState {
     pub scheduler: Arc<SchedulerStatus>,
     pub oidc: crate::integrations::oidc::ProviderCache,
     pub security: crate::security::SecurityCache,
+    pub directory: crate::integrations::directory::ConnectionPool,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -48,6 +49,7 @@ impl AppState {
             scheduler: Arc::new(SchedulerStatus::default()),
             oidc: Default::default(),
             security: Default::default(),
+            directory: Default::default(),
         }
     }
 

@@ -27,7 +27,7 @@ pub async fn directory(state: &AppState) -> ApiResult<Directory> {
                 .into(),
         )
     })?;
-    Ok(Directory::new(config))
+    Ok(Directory::pooled(config, state.directory.clone()))
 }
 
 /// Maps a directory failure during a request to an API error.

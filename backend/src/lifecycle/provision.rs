@@ -120,7 +120,7 @@ pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
         .ok_or_else(|| {
             JobError::Retry(anyhow::anyhow!("the directory (LDAP) is not configured"))
         })?;
-    Ok(Directory::new(config))
+    Ok(Directory::pooled(config, state.directory.clone()))
 }
 
 pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
