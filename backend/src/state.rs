@@ -21,6 +21,7 @@ pub struct AppState {
     pub oidc: crate::integrations::oidc::ProviderCache,
     pub security: crate::security::SecurityCache,
     pub directory: crate::integrations::directory::ConnectionPool,
+    pub settings: crate::settings::SettingsCache,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -50,6 +51,7 @@ impl AppState {
             oidc: Default::default(),
             security: Default::default(),
             directory: Default::default(),
+            settings: Default::default(),
         }
     }
 

@@ -20,13 +20,15 @@ use shared::orders::{ApprovalPurpose, NewOrder, Order, OrderState, Person};
 
 /// Loads the directory settings, or explains that an administrator must set them.
 pub async fn directory(state: &AppState) -> ApiResult<Directory> {
-    let config = settings::load::<LdapConfig>(state).await?.ok_or_else(|| {
-        ApiError::Unavailable(
-            "The directory (LDAP) is not configured yet; an administrator sets it up under \
+    let config = settings::load_cached::<LdapConfig>(state)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unavailable(
+                "The directory (LDAP) is not configured yet; an administrator sets it up under \
              Settings."
-                .into(),
-        )
-    })?;
+                    .into(),
+            )
+        })?;
     Ok(Directory::pooled(config, state.directory.clone()))
 }
 

@@ -114,7 +114,7 @@ pub async fn start_due(state: &AppState) -> Result<(), JobError> {
 
 /// Loads the directory for a job; a missing configuration is retried, since an admin can add it.
 pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
-    let config = settings::load::<LdapConfig>(state)
+    let config = settings::load_cached::<LdapConfig>(state)
         .await
         .map_err(|e| JobError::Retry(anyhow::anyhow!("{e}")))?
         .ok_or_else(|| {
