@@ -369,7 +369,7 @@ pub async fn place(
 
     match approver {
         Some(approver) => request_approval(&mut tx, order_id, &user.actor, &approver, now).await?,
-        None => approve_without_approver(&mut tx, order_id, now).await?,
+        None => approve_without_approver(&mut tx, order_id, start_at, now).await?,
     }
     tx.commit().await?;
 
@@ -504,6 +504,7 @@ async fn request_approval(
 async fn approve_without_approver(
     tx: &mut store::Tx<'_>,
     order_id: uuid::Uuid,
+    start_at: Option<chrono::DateTime<chrono::Utc>>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> sqlx::Result<()> {
     let actor = Actor::system("auto_approve");
@@ -521,7 +522,7 @@ async fn approve_without_approver(
         now,
     )
     .await?;
-    super::provision::start_or_schedule(tx, order_id, &actor, now).await
+    super::provision::start_or_schedule_at(tx, order_id, start_at, &actor, now).await
 }
 
 #[cfg(test)]
