@@ -57,7 +57,7 @@ pub fn escape_html(text: &str) -> String {
 }
 
 async fn mailer(state: &AppState) -> Result<Mailer, JobError> {
-    let config = settings::load::<SmtpConfig>(state)
+    let config = settings::load_cached::<SmtpConfig>(state)
         .await
         .map_err(|e| JobError::Retry(anyhow::anyhow!("{e}")))?
         .ok_or_else(|| JobError::Retry(anyhow::anyhow!("e-mail (SMTP) is not configured")))?;

@@ -11,13 +11,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use shared::FieldError;
 use shared::settings::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const LDAP: &str = "ldap";
 pub const SMTP: &str = "smtp";
 pub const OIDC: &str = "oidc";
 
 /// Directory settings with the bind password decrypted, for connecting.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LdapConfig {
     pub host: String,
     pub port: u16,
@@ -102,12 +105,71 @@ impl Section for OidcConfig {
     }
 }
 
-/// Loads a section with its secret decrypted; `None` when it was never saved.
+/// How long a process keeps a stored section before reading it again. A save in this process
+/// takes effect at once for the next read. A save made by another process (a second server or
+/// an `ipsolis worker`) takes effect here within this time.
+const CACHE_TTL: Duration = Duration::from_secs(3);
+
+/// Stored sections (secrets still encrypted) read in the last [`CACHE_TTL`], so that placing
+/// an order or sending a mail does not read the settings table each time.
+#[derive(Clone, Default)]
+pub struct SettingsCache {
+    inner: Arc<Mutex<Cached>>,
+}
+
+#[derive(Default)]
+struct Cached {
+    /// Counts the saves, so a read that began before a save does not keep what it read.
+    generation: u64,
+    sections: HashMap<&'static str, (Instant, Option<Value>)>,
+}
+
+impl SettingsCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops a saved section from the cache, so the next read returns the new values.
+    pub fn forget(&self, key: &str) {
+        let mut cached = self.lock();
+        cached.generation += 1;
+        cached.sections.remove(key);
+    }
+}
+
+/// Loads a section with its secret decrypted; `None` when it was never saved. Reads the
+/// database, for showing and changing the settings.
 pub async fn load<S: Section>(state: &AppState) -> ApiResult<Option<S>> {
     let Some(stored) = store::settings::get(&state.db, S::KEY).await? else {
         return Ok(None);
     };
     decode(&state.keys, stored).map(Some)
+}
+
+/// Loads a section like [`load`], but may return the values read in the last [`CACHE_TTL`].
+/// For connecting to a service on each order or job.
+pub async fn load_cached<S: Section>(state: &AppState) -> ApiResult<Option<S>> {
+    let generation = {
+        let cached = state.settings.lock();
+        if let Some((read_at, stored)) = cached.sections.get(S::KEY)
+            && read_at.elapsed() < CACHE_TTL
+        {
+            let stored = stored.clone();
+            drop(cached);
+            return stored.map(|v| decode(&state.keys, v)).transpose();
+        }
+        cached.generation
+    };
+    let stored = store::settings::get(&state.db, S::KEY).await?;
+    {
+        let mut cached = state.settings.lock();
+        if cached.generation == generation {
+            cached
+                .sections
+                .insert(S::KEY, (Instant::now(), stored.clone()));
+        }
+    }
+    stored.map(|v| decode(&state.keys, v)).transpose()
 }
 
 fn decode<S: Section>(keys: &Keys, stored: Value) -> ApiResult<S> {
@@ -166,6 +228,7 @@ pub async fn save<S: Section>(state: &AppState, actor: &Actor, section: S) -> Ap
     };
     store::audit::record(&mut tx, actor, now, change).await?;
     tx.commit().await?;
+    state.settings.forget(S::KEY);
 
     tracing::info!(section = S::KEY, actor = %actor, "settings saved");
     Ok(section)

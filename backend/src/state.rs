@@ -20,6 +20,8 @@ pub struct AppState {
     pub scheduler: Arc<SchedulerStatus>,
     pub oidc: crate::integrations::oidc::ProviderCache,
     pub security: crate::security::SecurityCache,
+    pub directory: crate::integrations::directory::ConnectionPool,
+    pub settings: crate::settings::SettingsCache,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -48,6 +50,8 @@ impl AppState {
             scheduler: Arc::new(SchedulerStatus::default()),
             oidc: Default::default(),
             security: Default::default(),
+            directory: Default::default(),
+            settings: Default::default(),
         }
     }
 

@@ -8,7 +8,8 @@ use ldap3::{
 };
 use shared::settings::LdapTls;
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -23,7 +24,12 @@ pub enum DirectoryError {
     #[error("bind as {dn} failed: {message}")]
     Bind { dn: String, message: String },
     #[error("{operation} failed: {message}")]
-    Operation { operation: String, message: String },
+    Operation {
+        operation: String,
+        message: String,
+        /// Set when the connection broke, rather than the server replying with an error.
+        connection_lost: bool,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -53,6 +59,124 @@ pub enum MembershipChange {
 
 pub struct Directory {
     config: LdapConfig,
+    pool: Option<ConnectionPool>,
+}
+
+/// How many bound connections a process keeps open between lookups.
+const MAX_IDLE: usize = 16;
+/// An idle connection older than this is closed rather than reused, so a connection that a
+/// firewall or the server dropped without a word is not waited on.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
+
+/// Bound directory connections kept open between lookups, so an order does not connect and
+/// bind anew for each person it reads. The connections belong to the settings they were bound
+/// with: a lookup with other settings (an administrator saved new ones) closes them all. A
+/// connection that turns out to be broken when it is used is replaced by a new one, once.
+#[derive(Clone, Default)]
+pub struct ConnectionPool {
+    inner: Arc<Mutex<Idle>>,
+}
+
+#[derive(Default)]
+struct Idle {
+    /// The settings the idle connections were bound with.
+    config: Option<LdapConfig>,
+    connections: Vec<(Instant, Ldap)>,
+}
+
+impl ConnectionPool {
+    /// Takes an open idle connection bound with `config`, if there is one.
+    fn take(&self, config: &LdapConfig) -> Option<Ldap> {
+        let mut idle = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.config.as_ref() != Some(config) {
+            idle.connections.clear();
+            idle.config = Some(config.clone());
+            return None;
+        }
+        while let Some((since, mut ldap)) = idle.connections.pop() {
+            if since.elapsed() < MAX_IDLE_AGE && !ldap.is_closed() {
+                return Some(ldap);
+            }
+        }
+        None
+    }
+
+    /// Keeps a connection for the next lookup; it is closed instead when the settings changed
+    /// meanwhile or enough connections are idle.
+    fn give_back(&self, config: &LdapConfig, ldap: Ldap) {
+        let mut idle = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.config.as_ref() == Some(config) && idle.connections.len() < MAX_IDLE {
+            idle.connections.push((Instant::now(), ldap));
+        }
+    }
+
+    /// Returns the number of idle connections.
+    pub fn idle(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .connections
+            .len()
+    }
+}
+
+/// Returns whether the connection can serve the next lookup after a call ended with `result`.
+fn reusable<T>(result: &Result<T, DirectoryError>) -> bool {
+    matches!(
+        result,
+        Ok(_) | Err(DirectoryError::NotFound(_) | DirectoryError::Ambiguous(_))
+    )
+}
+
+/// Returns whether a call failed because its connection broke.
+fn connection_lost<T>(result: &Result<T, DirectoryError>) -> bool {
+    matches!(
+        result,
+        Err(DirectoryError::Operation {
+            connection_lost: true,
+            ..
+        })
+    )
+}
+
+/// Runs `$body` with `$ldap` bound to a connection from [`Directory::checkout`]. When a reused
+/// connection turns out to be broken, it is dropped and `$body` runs again on a new connection.
+/// A failure on a new connection is returned as it is.
+macro_rules! on_connection {
+    ($directory:expr, |$ldap:ident| $body:block) => {{
+        let directory: &Directory = $directory;
+        let (mut connection, mut reused) = directory.checkout().await?;
+        loop {
+            let result = async {
+                let $ldap: &mut Ldap = &mut connection;
+                $body
+            }
+            .await;
+            if reused && connection_lost(&result) {
+                if let Err(error) = &result {
+                    tracing::info!(%error, "a kept directory connection broke, connecting again");
+                }
+                connection = directory.connect().await?;
+                reused = false;
+                continue;
+            }
+            directory.check_in(connection, &result).await;
+            break result;
+        }
+    }};
+}
+
+/// Builds the error of a failed LDAP call and records whether the connection broke.
+fn failed(operation: impl Into<String>, error: LdapError) -> DirectoryError {
+    let connection_lost = !matches!(
+        error,
+        LdapError::LdapResult { .. } | LdapError::Timeout { .. }
+    );
+    DirectoryError::Operation {
+        operation: operation.into(),
+        message: error.to_string(),
+        connection_lost,
+    }
 }
 
 fn result_message(result: &ldap3::LdapResult) -> String {
@@ -84,8 +208,36 @@ fn first(entry: &SearchEntry, attribute: &str) -> Option<String> {
 }
 
 impl Directory {
+    /// A client that connects and binds for each call, as a settings test must.
     pub fn new(config: LdapConfig) -> Directory {
-        Directory { config }
+        Directory { config, pool: None }
+    }
+
+    /// A client that reuses the bound connections of `pool`.
+    pub fn pooled(config: LdapConfig, pool: ConnectionPool) -> Directory {
+        Directory {
+            config,
+            pool: Some(pool),
+        }
+    }
+
+    /// A bound connection: an idle one of the pool when there is one (`true`), else a new one.
+    async fn checkout(&self) -> Result<(Ldap, bool), DirectoryError> {
+        if let Some(ldap) = self.pool.as_ref().and_then(|pool| pool.take(&self.config)) {
+            return Ok((ldap, true));
+        }
+        Ok((self.connect().await?, false))
+    }
+
+    /// Keeps a connection for the next call when it is pooled and the call ended well enough,
+    /// otherwise closes it.
+    async fn check_in<T>(&self, mut ldap: Ldap, result: &Result<T, DirectoryError>) {
+        match &self.pool {
+            Some(pool) if reusable(result) => pool.give_back(&self.config, ldap),
+            _ => {
+                let _ = ldap.unbind().await;
+            }
+        }
     }
 
     pub fn url(&self) -> String {
@@ -142,10 +294,7 @@ impl Directory {
             )
             .await
             .and_then(|r| r.success())
-            .map_err(|e| DirectoryError::Operation {
-                operation: format!("reading the base DN {}", self.config.base_dn),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| failed(format!("reading the base DN {}", self.config.base_dn), e))?;
         let _ = ldap.unbind().await;
         if entries.is_empty() {
             return Err(DirectoryError::NotFound(format!(
@@ -221,26 +370,23 @@ impl Directory {
         clauses: &str,
         described: &str,
     ) -> Result<DirectoryPerson, DirectoryError> {
-        let mut ldap = self.connect().await?;
         // Computer accounts are `user` objects too in Active Directory; they are dropped
         // below by their object classes, because a filter on a class the server does not
         // define (OpenLDAP has no `computer`) evaluates to Undefined and matches nothing.
         let filter = format!("(&(objectClass=user)(|{clauses}))");
-        let (entries, _) = ldap
-            .with_timeout(TIMEOUT)
-            .search(
-                &self.config.base_dn,
-                Scope::Subtree,
-                &filter,
-                self.person_attributes(),
-            )
-            .await
-            .and_then(|r| r.success())
-            .map_err(|e| DirectoryError::Operation {
-                operation: "searching for the person".into(),
-                message: e.to_string(),
-            })?;
-        let _ = ldap.unbind().await;
+        let entries = on_connection!(self, |ldap| {
+            ldap.with_timeout(TIMEOUT)
+                .search(
+                    &self.config.base_dn,
+                    Scope::Subtree,
+                    &filter,
+                    self.person_attributes(),
+                )
+                .await
+                .and_then(|r| r.success())
+                .map(|(entries, _)| entries)
+                .map_err(|e| failed("searching for the person", e))
+        })?;
 
         let mut people: Vec<DirectoryPerson> = entries
             .into_iter()
@@ -282,12 +428,11 @@ impl Directory {
         group_dns: &[String],
     ) -> Result<HashSet<String>, DirectoryError> {
         const MAX_DEPTH: usize = 10;
-        let mut held = HashSet::new();
         if group_dns.is_empty() {
-            return Ok(held);
+            return Ok(HashSet::new());
         }
-        let mut ldap = self.connect().await?;
-        let result = async {
+        on_connection!(self, |ldap| {
+            let mut held = HashSet::new();
             // The server's form of each DN, mapped to the configured values it stands for.
             let mut targets: HashMap<String, Vec<&String>> = HashMap::new();
             for dn in group_dns {
@@ -306,12 +451,7 @@ impl Directory {
                     Err(LdapError::LdapResult { result }) if result.rc == 32 => {
                         tracing::warn!(group_dn = %dn, "an eligible group does not exist in the directory");
                     }
-                    Err(e) => {
-                        return Err(DirectoryError::Operation {
-                            operation: format!("reading {dn}"),
-                            message: e.to_string(),
-                        });
-                    }
+                    Err(e) => return Err(failed(format!("reading {dn}"), e)),
                 }
             }
             let mut seen = HashSet::new();
@@ -328,10 +468,7 @@ impl Directory {
                         .search(&self.config.base_dn, Scope::Subtree, &filter, vec!["1.1"])
                         .await
                         .and_then(|r| r.success())
-                        .map_err(|e| DirectoryError::Operation {
-                            operation: format!("finding the groups of {dn}"),
-                            message: e.to_string(),
-                        })?;
+                        .map_err(|e| failed(format!("finding the groups of {dn}"), e))?;
                     for entry in entries {
                         let group = SearchEntry::construct(entry).dn;
                         let key = group.to_lowercase();
@@ -349,29 +486,23 @@ impl Directory {
                 frontier = next;
             }
             Ok(held)
-        }
-        .await;
-        let _ = ldap.unbind().await;
-        result
+        })
     }
 
     /// Reads the person at `dn`.
     pub async fn person_by_dn(&self, dn: &str) -> Result<DirectoryPerson, DirectoryError> {
-        let mut ldap = self.connect().await?;
-        let result = ldap
-            .with_timeout(TIMEOUT)
-            .search(dn, Scope::Base, "(objectClass=*)", self.person_attributes())
-            .await
-            .and_then(|r| r.success());
-        let _ = ldap.unbind().await;
-        let (entries, _) = result.map_err(|e| match e {
-            LdapError::LdapResult { result } if result.rc == 32 => {
-                DirectoryError::NotFound(format!("no directory entry has the DN {dn}"))
-            }
-            e => DirectoryError::Operation {
-                operation: format!("reading {dn}"),
-                message: e.to_string(),
-            },
+        let entries = on_connection!(self, |ldap| {
+            ldap.with_timeout(TIMEOUT)
+                .search(dn, Scope::Base, "(objectClass=*)", self.person_attributes())
+                .await
+                .and_then(|r| r.success())
+                .map(|(entries, _)| entries)
+                .map_err(|e| match e {
+                    LdapError::LdapResult { result } if result.rc == 32 => {
+                        DirectoryError::NotFound(format!("no directory entry has the DN {dn}"))
+                    }
+                    e => failed(format!("reading {dn}"), e),
+                })
         })?;
         let entry = entries.into_iter().next().ok_or_else(|| {
             DirectoryError::NotFound(format!("no directory entry has the DN {dn}"))
@@ -385,10 +516,9 @@ impl Directory {
         group_dn: &str,
         member_dn: &str,
     ) -> Result<bool, DirectoryError> {
-        let mut ldap = self.connect().await?;
-        let present = self.is_member(&mut ldap, group_dn, member_dn).await;
-        let _ = ldap.unbind().await;
-        present
+        on_connection!(self, |ldap| {
+            self.is_member(ldap, group_dn, member_dn).await
+        })
     }
 
     /// Returns whether `member_dn` is a direct member of `group_dn`.
@@ -404,10 +534,7 @@ impl Directory {
             .search(group_dn, Scope::Base, &filter, vec!["1.1"])
             .await
             .and_then(|r| r.success())
-            .map_err(|e| DirectoryError::Operation {
-                operation: format!("reading the members of {group_dn}"),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| failed(format!("reading the members of {group_dn}"), e))?;
         Ok(!entries.is_empty())
     }
 
@@ -437,35 +564,35 @@ impl Directory {
         member_dn: &str,
         add: bool,
     ) -> Result<MembershipChange, DirectoryError> {
-        let mut ldap = self.connect().await?;
-        let values = HashSet::from([member_dn]);
-        let modification = if add {
-            Mod::Add("member", values)
-        } else {
-            Mod::Delete("member", values)
-        };
-        let result = ldap
-            .with_timeout(TIMEOUT)
-            .modify(group_dn, vec![modification])
-            .await
-            .map_err(|e| DirectoryError::Operation {
-                operation: format!("changing the members of {group_dn}"),
-                message: e.to_string(),
-            })?;
-        let change = match result.rc {
-            0 => MembershipChange::Changed,
-            RC_ATTRIBUTE_OR_VALUE_EXISTS if add => MembershipChange::AlreadyInPlace,
-            RC_NO_SUCH_ATTRIBUTE if !add => MembershipChange::AlreadyInPlace,
-            _ => {
-                return Err(DirectoryError::Operation {
-                    operation: format!("changing the members of {group_dn}"),
-                    message: result_message(&result),
-                });
-            }
-        };
-
-        let present = self.is_member(&mut ldap, group_dn, member_dn).await?;
-        let _ = ldap.unbind().await;
+        // Made again on a new connection when a kept one broke: a change that did reach the
+        // directory then finds itself already in place.
+        let (change, present) = on_connection!(self, |ldap| {
+            let values = HashSet::from([member_dn]);
+            let modification = if add {
+                Mod::Add("member", values)
+            } else {
+                Mod::Delete("member", values)
+            };
+            let result = ldap
+                .with_timeout(TIMEOUT)
+                .modify(group_dn, vec![modification])
+                .await
+                .map_err(|e| failed(format!("changing the members of {group_dn}"), e))?;
+            let change = match result.rc {
+                0 => MembershipChange::Changed,
+                RC_ATTRIBUTE_OR_VALUE_EXISTS if add => MembershipChange::AlreadyInPlace,
+                RC_NO_SUCH_ATTRIBUTE if !add => MembershipChange::AlreadyInPlace,
+                _ => {
+                    return Err(DirectoryError::Operation {
+                        operation: format!("changing the members of {group_dn}"),
+                        message: result_message(&result),
+                        connection_lost: false,
+                    });
+                }
+            };
+            let present = self.is_member(ldap, group_dn, member_dn).await?;
+            Ok((change, present))
+        })?;
         if present != add {
             return Err(DirectoryError::NotVerified {
                 group: group_dn.to_string(),

@@ -20,14 +20,16 @@ use shared::orders::{ApprovalPurpose, NewOrder, Order, OrderState, Person};
 
 /// Loads the directory settings, or explains that an administrator must set them.
 pub async fn directory(state: &AppState) -> ApiResult<Directory> {
-    let config = settings::load::<LdapConfig>(state).await?.ok_or_else(|| {
-        ApiError::Unavailable(
-            "The directory (LDAP) is not configured yet; an administrator sets it up under \
+    let config = settings::load_cached::<LdapConfig>(state)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unavailable(
+                "The directory (LDAP) is not configured yet; an administrator sets it up under \
              Settings."
-                .into(),
-        )
-    })?;
-    Ok(Directory::new(config))
+                    .into(),
+            )
+        })?;
+    Ok(Directory::pooled(config, state.directory.clone()))
 }
 
 /// Maps a directory failure during a request to an API error.
@@ -373,7 +375,7 @@ pub async fn place(
 
     match approver {
         Some(approver) => request_approval(&mut tx, order_id, &user.actor, &approver, now).await?,
-        None => approve_without_approver(&mut tx, order_id, now).await?,
+        None => approve_without_approver(&mut tx, order_id, start_at, now).await?,
     }
     tx.commit().await?;
 
@@ -514,6 +516,7 @@ async fn request_approval(
 async fn approve_without_approver(
     tx: &mut store::Tx<'_>,
     order_id: uuid::Uuid,
+    start_at: Option<chrono::DateTime<chrono::Utc>>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> sqlx::Result<()> {
     let actor = Actor::system("auto_approve");
@@ -531,7 +534,7 @@ async fn approve_without_approver(
         now,
     )
     .await?;
-    super::provision::start_or_schedule(tx, order_id, &actor, now).await
+    super::provision::start_or_schedule_at(tx, order_id, start_at, &actor, now).await
 }
 
 #[cfg(test)]

@@ -57,9 +57,19 @@ pub async fn start_or_schedule(
 ) -> sqlx::Result<()> {
     let start_at = store::orders::find_in(tx, order_id)
         .await?
-        .and_then(|order| order.start_at)
-        .filter(|at| *at > now);
-    let Some(start_at) = start_at else {
+        .and_then(|order| order.start_at);
+    start_or_schedule_at(tx, order_id, start_at, actor, now).await
+}
+
+/// Starts or schedules an approved order like [`start_or_schedule`], given its first day.
+pub async fn start_or_schedule_at(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    start_at: Option<DateTime<Utc>>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let Some(start_at) = start_at.filter(|at| *at > now) else {
         return start(tx, order_id, actor, now).await;
     };
     let note = format!("starts on {}", start_at.format("%Y-%m-%d"));
@@ -114,13 +124,13 @@ pub async fn start_due(state: &AppState) -> Result<(), JobError> {
 
 /// Loads the directory for a job; a missing configuration is retried, since an admin can add it.
 pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
-    let config = settings::load::<LdapConfig>(state)
+    let config = settings::load_cached::<LdapConfig>(state)
         .await
         .map_err(|e| JobError::Retry(anyhow::anyhow!("{e}")))?
         .ok_or_else(|| {
             JobError::Retry(anyhow::anyhow!("the directory (LDAP) is not configured"))
         })?;
-    Ok(Directory::new(config))
+    Ok(Directory::pooled(config, state.directory.clone()))
 }
 
 pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {

@@ -158,14 +158,26 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Uuid>> {
     let id = Uuid::now_v7();
+    let note = order.deputy.map(|deputy| {
+        format!(
+            "placed by {} on behalf of {}",
+            deputy.display_name, order.requester.display_name
+        )
+    });
+    // Writes the order and its first timeline event in one statement. A used idempotency key
+    // inserts no order, so no event either.
     let inserted = sqlx::query(
-        "insert into orders (id, definition_id, requester_id, requester_name, requester_email,
-            requester_dn, state, duration_days, justification, group_dns, idempotency_key,
-            created_at, updated_at, attributes, start_at, placed_by_id, placed_by_name,
-            placed_by_email, placed_by_dn)
-         values ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $11, $12, $13,
-            $14, $15, $16, $17)
-         on conflict (placed_by_id, idempotency_key) do nothing",
+        "with placed as (
+            insert into orders (id, definition_id, requester_id, requester_name,
+                requester_email, requester_dn, state, duration_days, justification, group_dns,
+                idempotency_key, created_at, updated_at, attributes, start_at, placed_by_id,
+                placed_by_name, placed_by_email, placed_by_dn)
+            values ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $11, $12, $13,
+                $14, $15, $16, $17)
+            on conflict (placed_by_id, idempotency_key) do nothing
+            returning id)
+         insert into order_events (id, order_id, at, from_state, to_state, actor, note)
+         select $18, id, $11, null, 'submitted', $19, $20 from placed",
     )
     .bind(id)
     .bind(order.definition_id)
@@ -184,28 +196,12 @@ pub async fn insert(
     .bind(order.deputy.map(|p| &p.display_name))
     .bind(order.deputy.map(|p| &p.email))
     .bind(order.deputy.map(|p| &p.directory_dn))
+    .bind(Uuid::now_v7())
+    .bind(actor.as_str())
+    .bind(note.as_deref())
     .execute(&mut **tx)
     .await?;
-    if inserted.rows_affected() == 0 {
-        return Ok(None);
-    }
-    let note = order.deputy.map(|deputy| {
-        format!(
-            "placed by {} on behalf of {}",
-            deputy.display_name, order.requester.display_name
-        )
-    });
-    record_event(
-        tx,
-        id,
-        None,
-        OrderState::Submitted,
-        actor,
-        note.as_deref(),
-        now,
-    )
-    .await?;
-    Ok(Some(id))
+    Ok((inserted.rows_affected() == 1).then_some(id))
 }
 
 /// Finds the order a portal user placed earlier with `key`, for themselves or someone else.
@@ -256,12 +252,18 @@ pub async fn transition(
         stamps,
     } = change;
     let (from, to, note) = (*from, *to, *note);
-    let updated = sqlx::query(
-        "update orders set state = $3, updated_at = $4,
-            activated_at = coalesce($5, activated_at),
-            expires_at = coalesce($6, expires_at),
-            closed_at = coalesce($7, closed_at)
-         where id = $1 and state = $2",
+    // Moves the order and records the event in one statement. Neither happens when the order
+    // is in another state.
+    let moved = sqlx::query(
+        "with moved as (
+            update orders set state = $3, updated_at = $4,
+                activated_at = coalesce($5, activated_at),
+                expires_at = coalesce($6, expires_at),
+                closed_at = coalesce($7, closed_at)
+            where id = $1 and state = $2
+            returning id)
+         insert into order_events (id, order_id, at, from_state, to_state, actor, note)
+         select $8, id, $4, $2, $3, $9, $10 from moved",
     )
     .bind(id)
     .bind(from.as_str())
@@ -270,13 +272,12 @@ pub async fn transition(
     .bind(stamps.activated_at)
     .bind(stamps.expires_at)
     .bind(stamps.closed_at)
+    .bind(Uuid::now_v7())
+    .bind(actor.as_str())
+    .bind(note)
     .execute(&mut **tx)
     .await?;
-    if updated.rows_affected() == 0 {
-        return Ok(false);
-    }
-    record_event(tx, id, Some(from), to, actor, note, now).await?;
-    Ok(true)
+    Ok(moved.rows_affected() == 1)
 }
 
 /// Records a timeline event that is not a change of state, such as an extension.
