@@ -24,7 +24,7 @@ pub async fn migrate(db: &PgPool) -> anyhow::Result<()> {
         .context("failed to apply database migrations")
 }
 
-/// Whether the database rejected a statement because a concurrent change made it unsafe
+/// Returns whether the database rejected a statement because a concurrent change made it unsafe
 /// (SQLSTATE 40001), so the whole request may be sent again.
 pub fn is_serialization_failure(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("40001"))

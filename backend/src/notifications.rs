@@ -201,7 +201,7 @@ fn change_asker(order: &OrderRow) -> String {
     }
 }
 
-/// The sentence saying who asks for what, as plain text and as HTML: the requester, or the
+/// Builds the sentence naming who requests what, as plain text and as HTML: the requester, or the
 /// deputy who placed the order (for the order itself) or asked for the change (for a change).
 fn asks(order: &OrderRow, purpose: ApprovalPurpose, request: &str) -> (String, String) {
     let requester = format!("{} <{}>", order.requester_name, order.requester_email);

@@ -156,7 +156,7 @@ pub struct MonthlyCost {
 }
 
 impl MonthlyCost {
-    /// How many decimal places the currency's minor unit has, after ISO 4217: none for the yen
+    /// Returns how many decimal places the currency's minor unit has, after ISO 4217: none for the yen
     /// or the won, three for the Bahraini or Kuwaiti dinar, two for most others.
     pub fn decimals(currency: &str) -> u32 {
         const NONE: &[&str] = &[

@@ -117,9 +117,9 @@ pub struct Order {
     pub pending_change: Option<PendingChange>,
     /// When a scheduled order starts.
     pub start_at: Option<DateTime<Utc>>,
-    /// Who gets the access.
+    /// The person who gets the access.
     pub requester: Person,
-    /// Who placed the order for the requester, when that was someone else (a deputy).
+    /// The deputy who placed the order for the requester, when that was someone else.
     pub placed_by: Option<Person>,
     pub state: OrderState,
     pub duration_days: i32,
@@ -131,7 +131,7 @@ pub struct Order {
 }
 
 impl Order {
-    /// Says who placed the order for whom, when a deputy placed it.
+    /// Describes the deputy and the requester, when a deputy placed the order.
     pub fn deputy_note(&self) -> Option<String> {
         self.placed_by.as_ref().map(|deputy| {
             format!(
@@ -280,7 +280,7 @@ pub struct NewOrder {
     #[serde(default)]
     pub start_date: Option<chrono::NaiveDate>,
     /// The account name or mail address of the person the order is for, when it is placed on
-    /// their behalf; left out, the order is for whoever places it.
+    /// their behalf; left out, the order is for the sender.
     #[serde(default)]
     pub on_behalf_of: Option<String>,
 }

@@ -365,7 +365,7 @@ pub async fn categories(
     ))
 }
 
-/// The active definitions whose eligible groups do not include the user, directly or through
+/// Lists the active definitions whose eligible groups do not include the user, directly or through
 /// nested groups; the catalog leaves them out. When the directory cannot be read, every
 /// restricted definition is left out rather than shown to someone who may not order it.
 async fn not_eligible(state: &AppState, user: &PortalUser) -> ApiResult<Vec<Uuid>> {

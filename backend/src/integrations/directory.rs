@@ -213,7 +213,7 @@ impl Directory {
         Directory { config, pool: None }
     }
 
-    /// A client that reuses the bound connections of `pool`.
+    /// Creates a client that reuses the bound connections of `pool`.
     pub fn pooled(config: LdapConfig, pool: ConnectionPool) -> Directory {
         Directory {
             config,
@@ -221,7 +221,7 @@ impl Directory {
         }
     }
 
-    /// A bound connection: an idle one of the pool when there is one (`true`), else a new one.
+    /// Takes a bound connection: an idle one of the pool when there is one (`true`), else a new one.
     async fn checkout(&self) -> Result<(Ldap, bool), DirectoryError> {
         if let Some(ldap) = self.pool.as_ref().and_then(|pool| pool.take(&self.config)) {
             return Ok((ldap, true));

@@ -156,7 +156,7 @@ async fn check_not_requester(
         .is_some_and(|deputy| decider_email.eq_ignore_ascii_case(deputy))
     {
         return Err(ApiError::Forbidden(
-            "Separation of duties: whoever placed an order for someone else cannot decide it. Another approver must decide it."
+            "Separation of duties: the deputy who placed an order for someone else cannot decide it. Another approver must decide it."
                 .into(),
         ));
     }

@@ -46,13 +46,13 @@ impl OrderRow {
         OrderState::parse(&self.state).expect("the state column references order_states")
     }
 
-    /// Whether the portal user gets the access or placed the order for someone else; both
-    /// see and manage it.
+    /// Returns whether the portal user gets the access or placed the order for someone else.
+    /// Both of them may read and manage the order.
     pub fn concerns(&self, portal_user_id: Uuid) -> bool {
         self.requester_id == portal_user_id || self.placed_by_id == portal_user_id
     }
 
-    /// Who asked for the latest change, when it was not the requester: the deputy's name.
+    /// Returns the deputy's name when the deputy, not the requester, requested the latest change.
     pub fn change_asked_by_deputy(&self) -> Option<&str> {
         let email = self.change_asked_by_email.as_deref()?;
         (!email.eq_ignore_ascii_case(&self.requester_email))
@@ -60,7 +60,7 @@ impl OrderRow {
             .flatten()
     }
 
-    /// The deputy who placed the order, when it was not the requester.
+    /// Returns the deputy who placed the order, when it was not the requester.
     pub fn deputy(&self) -> Option<Person> {
         Some(Person {
             display_name: self.placed_by_name.clone()?,
@@ -150,7 +150,7 @@ pub struct NewOrderRow<'a> {
 }
 
 /// Inserts an order in state `submitted` with the first timeline event. Returns `None` when
-/// whoever placed it already placed an order with the same idempotency key.
+/// the sender already placed an order with the same idempotency key.
 pub async fn insert(
     tx: &mut Tx<'_>,
     order: &NewOrderRow<'_>,

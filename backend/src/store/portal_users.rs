@@ -13,7 +13,7 @@ pub struct PortalUserRow {
 }
 
 impl PortalUserRow {
-    /// The user as named on orders.
+    /// Returns the user as named on orders.
     pub fn person(&self) -> shared::orders::Person {
         shared::orders::Person {
             display_name: self.display_name.clone(),

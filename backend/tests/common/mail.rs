@@ -73,3 +73,12 @@ pub fn link_token(text: &str, label: &str) -> String {
     assert!(url.contains("/portal/decide#"), "{url}");
     url.split_once('#').unwrap().1.to_string()
 }
+
+/// Opens the decision link labelled `label` ("Approve" or "Decline") in `text` without a
+/// session, as the approver does, and confirms it.
+pub async fn decide_by_link(app: &TestApp, text: &str, label: &str) -> reqwest::Response {
+    let token = link_token(text, label);
+    app.client()
+        .post_empty(&format!("/api/v1/approval-links/{token}"))
+        .await
+}
