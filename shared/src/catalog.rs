@@ -1,5 +1,6 @@
 //! Asset definitions: what employees can order and how it is approved and provisioned.
 
+use crate::approvals::ApprovalPolicy;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -179,17 +180,6 @@ impl MonthlyCost {
     }
 }
 
-/// Who decides an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ApprovalPolicy {
-    /// The requester's manager, read from the directory.
-    Manager,
-    /// Approved as soon as it is submitted.
-    None,
-}
-
 /// Whether a requester must explain an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -211,6 +201,7 @@ pub struct AssetDefinition {
     pub strategy: Strategy,
     /// DNs of the directory groups a Group Access order grants.
     pub group_dns: Vec<String>,
+    /// Who approves orders: sources, quorums, stages and rules.
     pub approval: ApprovalPolicy,
     pub default_duration_days: i32,
     pub max_duration_days: i32,
@@ -251,7 +242,7 @@ impl AssetDefinition {
             category: self.category.clone(),
             strategy: self.strategy,
             group_dns: self.group_dns.clone(),
-            approval: self.approval,
+            approval: self.approval.clone(),
             default_duration_days: self.default_duration_days,
             max_duration_days: self.max_duration_days,
             justification: self.justification,
@@ -285,6 +276,8 @@ pub struct AssetDefinitionInput {
     pub category: String,
     pub strategy: Strategy,
     pub group_dns: Vec<String>,
+    /// Who approves orders; left out, the requester's manager.
+    #[serde(default = "ApprovalPolicy::manager_only")]
     pub approval: ApprovalPolicy,
     pub default_duration_days: i32,
     pub max_duration_days: i32,
@@ -327,7 +320,7 @@ impl Default for AssetDefinitionInput {
             category: default_category(),
             strategy: Strategy::GroupAccess,
             group_dns: Vec::new(),
-            approval: ApprovalPolicy::Manager,
+            approval: ApprovalPolicy::manager_only(),
             default_duration_days: 30,
             max_duration_days: 90,
             justification: JustificationRule::Optional,
@@ -373,7 +366,10 @@ pub struct CatalogItem {
     pub name: String,
     pub description: String,
     pub category: String,
-    pub approval: ApprovalPolicy,
+    /// Whether orders wait for approval; false when the policy names no approver.
+    pub needs_approval: bool,
+    /// Who approves, one line per source, for the requester to read.
+    pub approvers: Vec<String>,
     pub default_duration_days: i32,
     pub max_duration_days: i32,
     pub justification: JustificationRule,

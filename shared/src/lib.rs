@@ -2,6 +2,7 @@
 //! enums with their wire names, the permission table and the validation rules both sides apply.
 
 pub mod admin_users;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod catalog;

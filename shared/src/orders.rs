@@ -174,8 +174,18 @@ pub struct Approval {
     pub purpose: ApprovalPurpose,
     pub approver: Person,
     pub state: ApprovalState,
+    pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<String>,
+    /// The approval group it counts towards.
+    pub group_id: Option<Uuid>,
+    /// Whom the approval was meant for, when a delegation or separation of duties sent it on.
+    pub instead_of: Option<Person>,
+    /// Why it was sent on, or why an escalation contact was asked.
+    pub note: Option<String>,
+    /// The approver's comment with the decision.
+    pub comment: Option<String>,
+    pub reminders_sent: i32,
 }
 
 /// What an approval decides.
@@ -254,6 +264,7 @@ pub struct OrderModification {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderDetail {
     pub order: Order,
+    pub approval_groups: Vec<crate::approvals::ApprovalGroup>,
     pub approvals: Vec<Approval>,
     pub events: Vec<OrderEvent>,
     /// Directory groups this order grants.
@@ -325,6 +336,11 @@ pub struct ApprovalLinkView {
 #[serde(deny_unknown_fields)]
 pub struct AdminDecision {
     pub decision: Decision,
+    /// The pending approval to decide; the first pending one of the order when left out.
+    #[serde(default)]
+    pub approval_id: Option<Uuid>,
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// The result of a decision, through a link or in the admin SPA.

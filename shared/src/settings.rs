@@ -354,6 +354,113 @@ impl SecuritySettings {
     }
 }
 
+/// What happens when an approval is still open after the last reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationMode {
+    /// The escalation contacts are told, and the approver stays the one to decide.
+    #[default]
+    NotifyOnly,
+    /// The escalation contacts are asked as well, and any of them can decide in the
+    /// approver's place.
+    Approve,
+}
+
+/// Timing and escalation of approvals, and the central compliance officer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalSettings {
+    /// Hours between reminders to an approver who has not decided, 1 to 720.
+    pub reminder_interval_hours: u32,
+    /// How many reminders an approver gets before escalation, 0 to 3.
+    pub max_reminders: u32,
+    /// Directory users, by account name or mail address, told or asked after the reminders.
+    pub escalation_contacts: Vec<String>,
+    pub escalation_mode: EscalationMode,
+    /// Approvals open longer than this many days are declined by the system; none keeps them
+    /// open.
+    pub auto_decline_days: Option<u32>,
+    /// The central compliance officer, by account name or mail address, for every
+    /// classification a definition names no owner of record for.
+    pub compliance_officer: Option<String>,
+    /// The directory attribute holding a person's department, for rules on
+    /// `requester_department`.
+    pub department_attribute: String,
+}
+
+impl Default for ApprovalSettings {
+    fn default() -> Self {
+        ApprovalSettings {
+            reminder_interval_hours: 24,
+            max_reminders: 3,
+            escalation_contacts: Vec::new(),
+            escalation_mode: EscalationMode::NotifyOnly,
+            auto_decline_days: None,
+            compliance_officer: None,
+            department_attribute: "department".into(),
+        }
+    }
+}
+
+impl ApprovalSettings {
+    /// Lists the fields out of range, with the range.
+    pub fn errors(&self) -> Vec<crate::FieldError> {
+        use crate::FieldError;
+        let mut errors = Vec::new();
+        if !(1..=720).contains(&self.reminder_interval_hours) {
+            errors.push(FieldError::new(
+                "reminder_interval_hours",
+                "must be between 1 and 720 hours",
+            ));
+        }
+        if self.max_reminders > 3 {
+            errors.push(FieldError::new("max_reminders", "must be between 0 and 3"));
+        }
+        if self.escalation_contacts.len() > 10 {
+            errors.push(FieldError::new(
+                "escalation_contacts",
+                "may name at most 10 contacts",
+            ));
+        }
+        for (i, contact) in self.escalation_contacts.iter().enumerate() {
+            if contact.trim().is_empty() {
+                errors.push(FieldError::new(
+                    format!("escalation_contacts[{i}]"),
+                    "must be an account name or mail address",
+                ));
+            }
+        }
+        if self.escalation_mode == EscalationMode::Approve && self.escalation_contacts.is_empty() {
+            errors.push(FieldError::new(
+                "escalation_contacts",
+                "must name at least one contact when escalation asks them to approve",
+            ));
+        }
+        if let Some(days) = self.auto_decline_days
+            && !(1..=365).contains(&days)
+        {
+            errors.push(FieldError::new(
+                "auto_decline_days",
+                "must be between 1 and 365 days, or left empty to keep approvals open",
+            ));
+        }
+        let attribute = self.department_attribute.trim();
+        if attribute.is_empty()
+            || !attribute
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            errors.push(FieldError::new(
+                "department_attribute",
+                "must be an LDAP attribute name such as department",
+            ));
+        }
+        errors
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

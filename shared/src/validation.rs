@@ -202,6 +202,10 @@ pub fn asset_definition(input: &AssetDefinitionInput) -> Vec<FieldError> {
         ));
     }
     extension_rules(&mut errors, &input.extension);
+    errors.extend(crate::approvals::policy_errors(
+        &input.approval,
+        &input.attributes,
+    ));
     if let Some(cost) = &input.monthly_cost {
         if !(0..=COST_MINOR_MAX).contains(&cost.amount_minor) {
             // Named in the currency's main unit, as the form takes it.
@@ -606,7 +610,7 @@ fn text_value(kind: AttributeKind, definition: &AttributeDefinition, text: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::ApprovalPolicy;
+    use crate::approvals::ApprovalPolicy;
 
     #[test]
     fn pool_attribute_and_cost_rules_name_their_fields() {
@@ -673,7 +677,8 @@ mod tests {
             name: "Finance app access".into(),
             description: String::new(),
             category: "Access".into(),
-            approval: ApprovalPolicy::Manager,
+            needs_approval: true,
+            approvers: vec!["Your manager".into()],
             default_duration_days: 30,
             max_duration_days: 90,
             justification: JustificationRule::Required,
@@ -864,7 +869,7 @@ mod tests {
             category: "Access".into(),
             strategy: crate::catalog::Strategy::GroupAccess,
             group_dns: vec!["not a dn".into()],
-            approval: ApprovalPolicy::Manager,
+            approval: ApprovalPolicy::manager_only(),
             default_duration_days: 120,
             max_duration_days: 90,
             justification: JustificationRule::Required,
