@@ -2,8 +2,8 @@
 //! middleware every request passes through.
 
 use crate::http::{
-    admin_users, approval_links, approvals, assets, audit, auth, health, orders, pool, portal,
-    portal_approvals, settings, setup, spa, tokens, totp,
+    admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
+    orders, pool, portal, portal_approvals, settings, setup, spa, tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -60,6 +60,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::test_smtp))
         .routes(routes!(settings::get_oidc, settings::put_oidc))
         .routes(routes!(settings::get_security, settings::put_security))
+        .routes(routes!(channels::get_teams, channels::put_teams))
+        .routes(routes!(channels::test_teams))
+        .routes(routes!(channels::get_slack, channels::put_slack))
+        .routes(routes!(channels::test_slack))
+        .routes(routes!(mail_templates::list))
+        .routes(routes!(mail_templates::save, mail_templates::reset))
+        .routes(routes!(mail_templates::preview))
         .routes(routes!(assets::list, assets::create))
         .routes(routes!(assets::get, assets::update))
         .routes(routes!(approvals::simulate))

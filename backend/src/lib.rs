@@ -12,6 +12,7 @@ pub mod http;
 pub mod integrations;
 pub mod jobs;
 pub mod lifecycle;
+pub mod mail_templates;
 pub mod markdown;
 pub mod notifications;
 pub mod redis;

@@ -4,6 +4,7 @@
 use crate::auth::Actor;
 use crate::crypto::Keys;
 use crate::error::{ApiError, ApiResult};
+use crate::integrations::chat::Channel;
 use crate::state::AppState;
 use crate::store::{self, audit::Change};
 use anyhow::Context;
@@ -102,6 +103,29 @@ impl Section for OidcConfig {
     }
     fn destination(&self) -> String {
         format!("{}|{}", self.issuer_url, self.client_id)
+    }
+}
+
+/// A chat channel's settings with the webhook URL decrypted, for posting.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChannelConfig<C> {
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    #[serde(skip)]
+    channel: std::marker::PhantomData<C>,
+}
+
+impl<C: Channel> Section for ChannelConfig<C> {
+    const KEY: &'static str = C::KEY;
+    const SECRET: &'static str = "webhook_url";
+    fn secret_mut(&mut self) -> &mut Option<String> {
+        &mut self.webhook_url
+    }
+    /// The webhook URL is both the destination and the secret, so a stored one can be kept
+    /// only by leaving it out, never sent anywhere else.
+    fn destination(&self) -> String {
+        String::new()
     }
 }
 
@@ -366,6 +390,51 @@ impl OidcConfig {
             client_secret_set: self.client_secret.is_some(),
             allowed_email_domains: self.allowed_email_domains.clone(),
             redirect_uri,
+        }
+    }
+}
+
+impl<C: Channel> ChannelConfig<C> {
+    pub fn from_input(input: ChannelSettingsInput) -> ApiResult<ChannelConfig<C>> {
+        let url = input.webhook_url.map(|url| url.trim().to_string());
+        if let Some(url) = url.as_deref().filter(|url| !url.is_empty()) {
+            let valid = url::Url::parse(url).is_ok_and(|url| {
+                matches!(url.scheme(), "https" | "http") && url.host_str().is_some()
+            });
+            if !valid {
+                return Err(ApiError::field(
+                    "webhook_url",
+                    format!(
+                        "must be the incoming-webhook URL that {} shows, starting with https://",
+                        C::NAME
+                    ),
+                ));
+            }
+        }
+        Ok(ChannelConfig {
+            enabled: input.enabled,
+            webhook_url: url,
+            channel: std::marker::PhantomData,
+        })
+    }
+
+    /// Rejects a channel turned on without a webhook URL, submitted or stored.
+    pub fn require_url(&self) -> ApiResult<&str> {
+        self.webhook_url.as_deref().ok_or_else(|| {
+            ApiError::field(
+                "webhook_url",
+                format!(
+                    "is required: paste the incoming-webhook URL from {}",
+                    C::NAME
+                ),
+            )
+        })
+    }
+
+    pub fn view(&self) -> ChannelSettings {
+        ChannelSettings {
+            enabled: self.enabled,
+            webhook_url_set: self.webhook_url.is_some(),
         }
     }
 }

@@ -178,6 +178,24 @@ impl MonthlyCost {
             2
         }
     }
+
+    /// Formats the amount with its currency, such as `45.00 EUR` or `4500 JPY`.
+    pub fn display(&self) -> String {
+        let decimals = MonthlyCost::decimals(&self.currency);
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let minor = self.amount_minor.unsigned_abs();
+        if decimals == 0 {
+            return format!("{sign}{minor} {}", self.currency);
+        }
+        let unit = 10_u64.pow(decimals);
+        let width = decimals as usize;
+        format!(
+            "{sign}{}.{:0width$} {}",
+            minor / unit,
+            minor % unit,
+            self.currency
+        )
+    }
 }
 
 /// Whether a requester must explain an order.
@@ -384,4 +402,25 @@ pub struct CatalogItem {
     pub monthly_cost: Option<MonthlyCost>,
     /// Whether a change of an order's details goes through approval again.
     pub modification_requires_approval: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(amount_minor: i64, currency: &str) -> MonthlyCost {
+        MonthlyCost {
+            amount_minor,
+            currency: currency.into(),
+            cost_center: String::new(),
+        }
+    }
+
+    #[test]
+    fn cost_display_follows_minor_units() {
+        assert_eq!(cost(4500, "EUR").display(), "45.00 EUR");
+        assert_eq!(cost(5, "USD").display(), "0.05 USD");
+        assert_eq!(cost(4500, "JPY").display(), "4500 JPY");
+        assert_eq!(cost(45_000, "KWD").display(), "45.000 KWD");
+    }
 }

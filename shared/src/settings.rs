@@ -123,6 +123,28 @@ pub struct OidcSettingsInput {
     pub allowed_email_domains: Vec<String>,
 }
 
+/// A chat channel (Microsoft Teams or Slack) as the API returns it. The incoming-webhook URL
+/// is a secret, because anyone who has it can post to the channel, so it is never returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChannelSettings {
+    /// Whether approval requests, reminders and escalation notices are posted to the channel.
+    pub enabled: bool,
+    pub webhook_url_set: bool,
+}
+
+/// A chat channel as a client sends it. `webhook_url` left out keeps the stored one; an empty
+/// string removes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChannelSettingsInput {
+    pub enabled: bool,
+    /// The channel's incoming-webhook URL, `https://...`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+}
+
 /// The outcome of a "test connection" button.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,6 +2,7 @@
 //! part-way or after it finished, leaves the same result.
 
 use super::queue::JobRow;
+use crate::integrations::chat::{Slack, Teams};
 use crate::lifecycle;
 use crate::notifications;
 use crate::state::AppState;
@@ -15,6 +16,10 @@ pub const DEPROVISION_ORDER: &str = "order.deprovision";
 pub const MAIL_APPROVAL_REQUEST: &str = "mail.approval_request";
 pub const MAIL_ORDER_UPDATE: &str = "mail.order_update";
 pub const MAIL_ESCALATION_NOTICE: &str = "mail.escalation_notice";
+/// Posts about an approval to a Microsoft Teams channel.
+pub const CHAT_TEAMS: &str = "chat.teams";
+/// Posts about an approval to a Slack channel.
+pub const CHAT_SLACK: &str = "chat.slack";
 /// A message composed when the job was enqueued, such as the policy check's report.
 pub const MAIL_SEND: &str = "mail.send";
 pub const APPROVAL_TIMERS: &str = "approvals.timers";
@@ -27,6 +32,13 @@ pub enum JobError {
     /// Worth another attempt after a backoff (a directory or mail server is down).
     #[error(transparent)]
     Retry(anyhow::Error),
+    /// Worth another attempt, but not before `delay`, as a throttled service asked with
+    /// `Retry-After`. The usual backoff applies when it is longer.
+    #[error("{error}")]
+    RetryAfter {
+        error: anyhow::Error,
+        delay: chrono::Duration,
+    },
     /// Another attempt cannot succeed (the payload names nothing that exists).
     #[error(transparent)]
     Permanent(anyhow::Error),
@@ -71,6 +83,14 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
         MAIL_ESCALATION_NOTICE => {
             let p: notifications::EscalationNotice = payload(job)?;
             notifications::send_escalation_notice(state, &p).await
+        }
+        CHAT_TEAMS => {
+            let p: notifications::chat::ChatPost = payload(job)?;
+            notifications::chat::post::<Teams>(state, &p).await
+        }
+        CHAT_SLACK => {
+            let p: notifications::chat::ChatPost = payload(job)?;
+            notifications::chat::post::<Slack>(state, &p).await
         }
         MAIL_SEND => {
             let email: crate::integrations::mail::Email = payload(job)?;

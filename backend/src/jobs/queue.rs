@@ -164,17 +164,27 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds(seconds.min(3600))
 }
 
-/// Records a failed attempt: the job is queued again after a backoff, or parked as dead once
-/// its attempts are used up. Returns true when it is dead.
+/// A failed attempt of a job.
+pub struct Failure<'a> {
+    pub error: &'a str,
+    /// Another attempt cannot succeed.
+    pub permanent: bool,
+    /// The least time before the next attempt, when the failed service named one.
+    pub delay: Option<Duration>,
+}
+
+/// Records a failed attempt: the job is queued again after a backoff (or the failure's delay,
+/// when that is longer), or parked as dead once its attempts are used up. Returns true when it
+/// is dead.
 pub async fn fail(
     tx: &mut Tx<'_>,
     job: &JobRow,
     worker: &str,
-    error: &str,
-    permanent: bool,
+    failure: Failure<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let dead = permanent || job.attempts >= job.max_attempts;
+    let dead = failure.permanent || job.attempts >= job.max_attempts;
+    let wait = backoff(job.attempts).max(failure.delay.unwrap_or_default());
     sqlx::query(
         "update jobs set state = $3, run_at = $4, last_error = $5, lease_until = null,
             finished_at = case when $3 = 'dead' then $6 else null end
@@ -183,8 +193,8 @@ pub async fn fail(
     .bind(job.id)
     .bind(worker)
     .bind(if dead { "dead" } else { "queued" })
-    .bind(now + backoff(job.attempts))
-    .bind(error)
+    .bind(now + wait)
+    .bind(failure.error)
     .bind(now)
     .execute(&mut **tx)
     .await?;

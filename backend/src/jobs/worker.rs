@@ -144,13 +144,19 @@ async fn record_failure(
     job: &JobRow,
     error: JobError,
 ) -> sqlx::Result<()> {
-    let (message, permanent) = match &error {
-        JobError::Retry(e) => (format!("{e:#}"), false),
-        JobError::Permanent(e) => (format!("{e:#}"), true),
+    let (message, permanent, delay) = match &error {
+        JobError::Retry(e) => (format!("{e:#}"), false, None),
+        JobError::RetryAfter { error, delay } => (format!("{error:#}"), false, Some(*delay)),
+        JobError::Permanent(e) => (format!("{e:#}"), true, None),
     };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let dead = queue::fail(&mut tx, job, worker, &message, permanent, now).await?;
+    let outcome = queue::Failure {
+        error: &message,
+        permanent,
+        delay,
+    };
+    let dead = queue::fail(&mut tx, job, worker, outcome, now).await?;
     if dead {
         handlers::on_dead(&mut tx, job, &message, now).await?;
         tracing::error!(error = %message, "job failed for good and is parked as dead");

@@ -8,6 +8,7 @@ use super::routing::{self, Router};
 use super::stages;
 use crate::auth::Actor;
 use crate::jobs::handlers::JobError;
+use crate::notifications::chat::Post;
 use crate::notifications::{self, Ask, EscalationNotice};
 use crate::state::AppState;
 use crate::store::approvals::ApprovalRow;
@@ -193,6 +194,9 @@ async fn escalate(
                     notifications::notify_escalation(&mut tx, &notice, now).await?;
                 }
             }
+        }
+        if mode == EscalationMode::NotifyOnly {
+            notifications::chat::enqueue(&mut tx, approval.id, Post::Escalation, now).await?;
         }
         let change = Change {
             action: "approval.escalate",

@@ -39,3 +39,15 @@ pub async fn put(
     .await?;
     Ok(())
 }
+
+/// Returns the keys among `keys` whose stored section has `"enabled": true`.
+pub async fn enabled_among(tx: &mut Tx<'_>, keys: &[&str]) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "select key from settings
+         where key = any($1) and value -> 'enabled' = 'true'::jsonb
+         order by key",
+    )
+    .bind(keys)
+    .fetch_all(&mut **tx)
+    .await
+}

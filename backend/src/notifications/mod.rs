@@ -1,17 +1,22 @@
-//! E-mails to approvers and requesters, rendered when the job runs so no link token is
-//! stored. Sending is at-least-once: a worker that dies after the SMTP server accepted a
-//! message but before the job was marked done sends it again.
+//! E-mails to approvers and requesters, and posts about approvals to chat channels, rendered
+//! when the job runs so no link token is stored. Sending is at-least-once: a worker that dies
+//! after the SMTP server (or the webhook) accepted a message but before the job was marked
+//! done sends it again.
 
-use crate::auth::links::ApprovalLink;
+pub mod approvals;
+pub mod chat;
+
 use crate::integrations::mail::{Email, Mailer};
 use crate::jobs::handlers::JobError;
+use crate::jobs::{NewJob, Queue, queue};
 use crate::settings::{self, SmtpConfig};
 use crate::state::AppState;
 use crate::store;
 use crate::store::orders::OrderRow;
 use serde::{Deserialize, Serialize};
-use shared::orders::{ApprovalPurpose, ApprovalState, Decision, PendingChange};
 use uuid::Uuid;
+
+pub use approvals::{send_approval_request, send_escalation_notice};
 
 /// Which news about an order the requester gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,14 +63,14 @@ pub struct EscalationNotice {
 }
 
 /// Enqueues the messages that ask an approver to decide, in the transaction that created or
-/// reminded the approval.
+/// reminded the approval: the e-mail, and a post to each chat channel that is turned on. Each
+/// is its own job, so a failing webhook never sends the e-mail again.
 pub async fn ask_approver(
     tx: &mut crate::store::Tx<'_>,
     approval_id: Uuid,
     ask: Ask,
     now: chrono::DateTime<chrono::Utc>,
 ) -> sqlx::Result<()> {
-    use crate::jobs::{NewJob, Queue, queue};
     let payload =
         serde_json::to_value(ApprovalMessage { approval_id, ask }).expect("the payload serializes");
     let job = NewJob::new(
@@ -74,16 +79,19 @@ pub async fn ask_approver(
         payload,
     );
     queue::enqueue(tx, job, now).await?;
-    Ok(())
+    let post = match ask {
+        Ask::Request => chat::Post::Request,
+        Ask::Reminder => chat::Post::Reminder,
+    };
+    chat::enqueue(tx, approval_id, post, now).await
 }
 
-/// Enqueues the notice to an escalation contact.
+/// Enqueues the notice to one escalation contact.
 pub async fn notify_escalation(
     tx: &mut crate::store::Tx<'_>,
     notice: &EscalationNotice,
     now: chrono::DateTime<chrono::Utc>,
 ) -> sqlx::Result<()> {
-    use crate::jobs::{NewJob, Queue, queue};
     let payload = serde_json::to_value(notice).expect("the payload serializes");
     let job = NewJob::new(
         Queue::Notifications,
@@ -137,13 +145,6 @@ pub async fn send(state: &AppState, email: Email) -> Result<(), JobError> {
     Ok(())
 }
 
-fn link_url(state: &AppState, token: &str) -> String {
-    let mut url = state.config.public_url.clone();
-    url.set_path("/portal/decide");
-    url.set_fragment(Some(token));
-    url.to_string()
-}
-
 fn order_url(state: &AppState, order_id: Uuid) -> String {
     let mut url = state.config.public_url.clone();
     url.set_path(&format!("/portal/orders/{order_id}"));
@@ -154,191 +155,11 @@ fn day(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     at.map_or_else(|| "-".into(), |at| at.format("%Y-%m-%d").to_string())
 }
 
-fn date(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+pub(crate) fn date(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     at.map_or_else(
         || "-".into(),
         |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
     )
-}
-
-pub async fn send_approval_request(
-    state: &AppState,
-    approval_id: Uuid,
-    ask: Ask,
-) -> Result<(), JobError> {
-    let approval = store::approvals::find(&state.db, approval_id)
-        .await?
-        .ok_or_else(|| {
-            JobError::Permanent(anyhow::anyhow!("approval {approval_id} does not exist"))
-        })?;
-    if approval.state() != ApprovalState::Pending {
-        tracing::info!(approval_id = %approval_id, "approval already decided; no request sent");
-        return Ok(());
-    }
-    let order = store::orders::find(&state.db, approval.order_id)
-        .await?
-        .ok_or_else(|| {
-            JobError::Permanent(anyhow::anyhow!(
-                "order {} does not exist",
-                approval.order_id
-            ))
-        })?;
-
-    let now = state.clock.now();
-    let approve = ApprovalLink::new(
-        approval.id,
-        &approval.approver_email,
-        Decision::Approve,
-        now,
-    );
-    let decline = ApprovalLink::new(
-        approval.id,
-        &approval.approver_email,
-        Decision::Decline,
-        now,
-    );
-    let approve_url = link_url(state, &approve.sign(&state.keys));
-    let decline_url = link_url(state, &decline.sign(&state.keys));
-    let justification = order
-        .justification
-        .clone()
-        .unwrap_or_else(|| "(none given)".into());
-
-    let request = match (
-        approval.purpose(),
-        order.pending_change.as_ref().map(|c| &c.0),
-    ) {
-        (ApprovalPurpose::Change, Some(PendingChange::Extend { days })) => {
-            format!("an extension by {days} days of {}", order.definition_name)
-        }
-        (ApprovalPurpose::Change, Some(PendingChange::Modify { attributes })) => format!(
-            "a change of the details of {} to {attributes}",
-            order.definition_name
-        ),
-        (ApprovalPurpose::Change, None) => format!("a change of {}", order.definition_name),
-        (ApprovalPurpose::Order, _) => {
-            format!("{} for {} days", order.definition_name, order.duration_days)
-        }
-    };
-    let subject = match ask {
-        Ask::Request => format!(
-            "Approval needed: {} for {}",
-            order.definition_name, order.requester_name
-        ),
-        Ask::Reminder => format!(
-            "Reminder {}: approval needed: {} for {}",
-            approval.reminders_sent, order.definition_name, order.requester_name
-        ),
-    };
-    let (asks_text, asks_html) = asks(&order, approval.purpose(), &request);
-    let why = approval
-        .note
-        .clone()
-        .map(|n| format!("{n}\n\n"))
-        .unwrap_or_default();
-    let text = format!(
-        "Hello {approver},\n\n{asks_text}\n\n{why}\
-         Justification:\n{justification}\n\n\
-         Approve: {approve_url}\n\nDecline: {decline_url}\n\n\
-         Each link opens a page where you confirm the decision. The links work once and \
-         expire on {expiry}.\n",
-        approver = approval.approver_name,
-        expiry = date(Some(approve.expires_at())),
-    );
-    let html = format!(
-        "<p>Hello {approver},</p>\
-         <p>{asks_html}</p>{why_html}\
-         <p>Justification:</p><blockquote>{justification}</blockquote>\
-         <p><a href=\"{approve_url}\">Approve</a> &nbsp; <a href=\"{decline_url}\">Decline</a></p>\
-         <p>Each link opens a page where you confirm the decision. The links work once and \
-         expire on {expiry}.</p>",
-        approver = escape_html(&approval.approver_name),
-        why_html = approval
-            .note
-            .as_deref()
-            .map(|n| format!("<p>{}</p>", escape_html(n)))
-            .unwrap_or_default(),
-        justification = escape_html(&justification),
-        approve_url = escape_html(&approve_url),
-        decline_url = escape_html(&decline_url),
-        expiry = date(Some(approve.expires_at())),
-    );
-    send(
-        state,
-        Email {
-            to: approval.approver_email.clone(),
-            cc: None,
-            subject,
-            text,
-            html,
-        },
-    )
-    .await
-}
-
-/// Tells an escalation contact that an approval is still open after every reminder.
-pub async fn send_escalation_notice(
-    state: &AppState,
-    notice: &EscalationNotice,
-) -> Result<(), JobError> {
-    let approval = store::approvals::find(&state.db, notice.approval_id)
-        .await?
-        .ok_or_else(|| {
-            JobError::Permanent(anyhow::anyhow!(
-                "approval {} does not exist",
-                notice.approval_id
-            ))
-        })?;
-    if approval.state() != ApprovalState::Pending {
-        tracing::info!(approval_id = %approval.id, "approval decided meanwhile; no notice sent");
-        return Ok(());
-    }
-    let order = store::orders::find(&state.db, approval.order_id)
-        .await?
-        .ok_or_else(|| {
-            JobError::Permanent(anyhow::anyhow!(
-                "order {} does not exist",
-                approval.order_id
-            ))
-        })?;
-    let mut url = state.config.public_url.clone();
-    url.set_path(&format!("/ui/orders/{}", order.id));
-    let subject = format!(
-        "Approval overdue: {} for {}",
-        order.definition_name, order.requester_name
-    );
-    let body = format!(
-        "{} <{}> has not decided on {} for {} since {}, after {} reminder(s). You are the \
-         escalation contact: ask them to decide, or have an administrator decide in the admin \
-         app.",
-        approval.approver_name,
-        approval.approver_email,
-        order.definition_name,
-        order.requester_name,
-        date(Some(approval.created_at)),
-        approval.reminders_sent
-    );
-    let text = format!(
-        "Hello {},\n\n{body}\n\nOrder: {url}\n",
-        notice.contact.display_name
-    );
-    let html = format!(
-        "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">Open the order</a></p>",
-        escape_html(&notice.contact.display_name),
-        escape_html(&body),
-        escape_html(url.as_str())
-    );
-    send(
-        state,
-        Email {
-            to: notice.contact.email.clone(),
-            cc: None,
-            subject,
-            text,
-            html,
-        },
-    )
-    .await
 }
 
 /// Names who asked for the latest change, for a mail to the requester.
@@ -346,41 +167,6 @@ fn change_asker(order: &OrderRow) -> String {
     match order.change_asked_by_deputy() {
         Some(name) => format!("{name} asked for"),
         None => "you asked for".to_string(),
-    }
-}
-
-/// Builds the sentence naming who requests what, as plain text and as HTML: the requester, or the
-/// deputy who placed the order (for the order itself) or asked for the change (for a change).
-fn asks(order: &OrderRow, purpose: ApprovalPurpose, request: &str) -> (String, String) {
-    let requester = format!("{} <{}>", order.requester_name, order.requester_email);
-    let requester_html = format!(
-        "<strong>{}</strong> &lt;{}&gt;",
-        escape_html(&order.requester_name),
-        escape_html(&order.requester_email)
-    );
-    let deputy = match purpose {
-        ApprovalPurpose::Order => order
-            .deputy()
-            .map(|deputy| (deputy.display_name, deputy.email)),
-        ApprovalPurpose::Change => order.change_asked_by_deputy().map(|name| {
-            let email = order.change_asked_by_email.clone().unwrap_or_default();
-            (name.to_string(), email)
-        }),
-    };
-    match deputy {
-        None => (
-            format!("{requester} requests {request}."),
-            format!("{requester_html} requests {}.", escape_html(request)),
-        ),
-        Some((name, email)) => (
-            format!("{name} <{email}> requests {request} on behalf of {requester}."),
-            format!(
-                "{} &lt;{}&gt; requests {} on behalf of {requester_html}.",
-                escape_html(&name),
-                escape_html(&email),
-                escape_html(request)
-            ),
-        ),
     }
 }
 
