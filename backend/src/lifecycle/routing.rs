@@ -275,6 +275,7 @@ impl<'a> Router<'a> {
     /// escalation contacts. Each approver appears once.
     pub async fn route(
         &self,
+        conn: &mut sqlx::PgConnection,
         members: &[Person],
         subject: &Subject,
         at: DateTime<Utc>,
@@ -282,7 +283,7 @@ impl<'a> Router<'a> {
         let mut routed: Vec<PlannedApprover> = Vec::new();
         let mut dropped = Vec::new();
         for member in members {
-            let approvers = self.route_one(member, subject, at).await?;
+            let approvers = self.route_one(conn, member, subject, at).await?;
             if approvers.is_empty() {
                 dropped.push(format!(
                     "{} {} and separation of duties forbids them to approve it; no delegate or \
@@ -308,6 +309,7 @@ impl<'a> Router<'a> {
 
     async fn route_one(
         &self,
+        conn: &mut sqlx::PgConnection,
         member: &Person,
         subject: &Subject,
         at: DateTime<Utc>,
@@ -317,8 +319,7 @@ impl<'a> Router<'a> {
         let mut seen: Vec<Person> = vec![member.clone()];
         for _ in 0..=MAX_HOPS {
             let party = self.forbid_self_approval && subject.is_party(&current);
-            let delegation =
-                store::delegations::active_for(&self.state.db, &current.email, at).await?;
+            let delegation = store::delegations::active_for(&mut *conn, &current.email, at).await?;
             let next = delegation
                 .as_ref()
                 .map(|d| d.delegate())
@@ -395,8 +396,10 @@ impl<'a> Router<'a> {
         at: DateTime<Utc>,
     ) -> ApiResult<Vec<PlannedGroup>> {
         let mut planned = Vec::new();
+        let mut conn = self.state.db.acquire().await?;
         for group in groups {
-            let Routed { approvers, dropped } = self.route(&group.members, subject, at).await?;
+            let Routed { approvers, dropped } =
+                self.route(&mut conn, &group.members, subject, at).await?;
             let problem = group
                 .problem
                 .clone()
