@@ -62,6 +62,11 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/settings">"Settings"</A>
                     </li>
                 </Show>
+                <Show when=move || auth.allows(Permission::SettingsRead)>
+                    <li>
+                        <A href="/ui/settings/mail-templates">"Mail templates"</A>
+                    </li>
+                </Show>
                 <Show when=move || auth.allows(Permission::AuditRead)>
                     <li>
                         <A href="/ui/audit">"Audit log"</A>

@@ -4,7 +4,9 @@
 mod account;
 mod audit;
 pub mod auth;
+mod channels;
 mod definitions;
+mod mail_templates;
 mod orders;
 mod pool;
 mod security;
@@ -13,6 +15,7 @@ mod tokens;
 mod users;
 
 pub use audit::AuditFilter;
+pub use channels::ChatService;
 pub use orders::OrderFilter;
 pub use pool::PoolFilter;
 

@@ -11,7 +11,7 @@ use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPa
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
-use super::settings::SettingsPage;
+use super::settings::{MailTemplatesPage, SettingsPage};
 use super::tokens::ApiTokenListPage;
 use super::users::{AdminUserDetailPage, AdminUserListPage};
 use crate::components::AdminNav;
@@ -29,6 +29,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/ui") view=DashboardPage />
                     <Route path=path!("/ui/settings") view=SettingsPage />
+                    <Route path=path!("/ui/settings/mail-templates") view=MailTemplatesPage />
                     <Route path=path!("/ui/definitions") view=DefinitionListPage />
                     // "new" must come before ":id", because the first matching route wins.
                     <Route path=path!("/ui/definitions/new") view=NewDefinitionPage />

@@ -2,6 +2,7 @@
 
 mod ldap_form;
 mod ldap_section;
+mod mail_templates;
 mod oidc_form;
 mod oidc_section;
 mod page;
@@ -10,5 +11,8 @@ mod security_form;
 mod security_section;
 mod smtp_form;
 mod smtp_section;
+mod webhook_form;
+mod webhook_section;
 
+pub use mail_templates::MailTemplatesPage;
 pub use page::SettingsPage;

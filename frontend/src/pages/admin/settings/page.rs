@@ -5,6 +5,8 @@ use super::ldap_section::LdapSection;
 use super::oidc_section::OidcSection;
 use super::security_section::SecuritySection;
 use super::smtp_section::SmtpSection;
+use super::webhook_section::WebhookSection;
+use crate::api::admin::ChatService;
 use crate::pages::admin::require_permission::RequirePermission;
 
 #[component]
@@ -14,6 +16,8 @@ pub fn SettingsPage() -> impl IntoView {
         <RequirePermission permission=Permission::SettingsRead>
             <LdapSection />
             <SmtpSection />
+            <WebhookSection service=ChatService::Teams />
+            <WebhookSection service=ChatService::Slack />
             <OidcSection />
             <SecuritySection />
         </RequirePermission>

@@ -1,0 +1,160 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::permissions::Permission;
+use shared::settings::{ChannelSettings, ChannelSettingsInput};
+
+use crate::api::admin::ChatService;
+use crate::api::{AdminApi, ApiError};
+use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextField};
+use crate::forms::FieldErrors;
+use crate::state::AdminAuth;
+
+const STORED_URL_PLACEHOLDER: &str = "stored — leave blank to keep";
+const URL_HINT: &str = "Anyone who reads the channel can open the Approve and Decline buttons, \
+                        so use a channel that only approvers read. The URL is stored encrypted \
+                        and never shown again.";
+
+fn labels(service: ChatService) -> (&'static str, &'static str, &'static str, &'static str) {
+    match service {
+        ChatService::Teams => (
+            "Post approvals to Microsoft Teams",
+            "Teams webhook URL",
+            "Save Teams settings",
+            "Send Teams test message",
+        ),
+        ChatService::Slack => (
+            "Post approvals to Slack",
+            "Slack webhook URL",
+            "Save Slack settings",
+            "Send Slack test message",
+        ),
+    }
+}
+
+/// Renders a chat channel's form: on or off, the incoming-webhook URL, and the save and test
+/// buttons.
+#[component]
+pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl IntoView {
+    let api = expect_context::<AdminApi>();
+    let auth = expect_context::<AdminAuth>();
+    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let (enabled_label, url_label, save_label, test_label) = labels(service);
+    let id = service.id();
+
+    let enabled = RwSignal::new(settings.enabled);
+    let url = RwSignal::new(String::new());
+    let url_set = RwSignal::new(settings.webhook_url_set);
+    let remove_url = RwSignal::new(false);
+
+    let errors = RwSignal::new(FieldErrors::default());
+    let error = RwSignal::new(None::<ApiError>);
+    let status = RwSignal::new(None::<Status>);
+    let pending = RwSignal::new(false);
+
+    // Leaving the URL out keeps the stored one, and an empty string removes it.
+    let read_input = move || {
+        error.set(None);
+        status.set(None);
+        errors.set(FieldErrors::default());
+        let typed = url.get_untracked().trim().to_string();
+        let webhook_url = if remove_url.get_untracked() {
+            Some(String::new())
+        } else {
+            (!typed.is_empty()).then_some(typed)
+        };
+        ChannelSettingsInput {
+            enabled: enabled.get_untracked(),
+            webhook_url,
+        }
+    };
+    let show_failure = move |failure: ApiError| {
+        errors.set(FieldErrors::from_api(&failure));
+        error.set(Some(failure));
+    };
+
+    let save = move |event: SubmitEvent| {
+        event.prevent_default();
+        let input = read_input();
+        pending.set(true);
+        spawn_local(async move {
+            match api.save_channel_settings(service, &input).await {
+                Ok(saved) => {
+                    url.set(String::new());
+                    remove_url.set(false);
+                    url_set.set(saved.webhook_url_set);
+                    enabled.set(saved.enabled);
+                    status.set(Some(Status::success("Saved")));
+                }
+                Err(failure) => show_failure(failure),
+            }
+            pending.set(false);
+        });
+    };
+
+    let test = move |_| {
+        let input = read_input();
+        pending.set(true);
+        status.set(Some(Status::neutral("Sending a test message…")));
+        spawn_local(async move {
+            match api.test_channel_settings(service, &input).await {
+                Ok(result) => status.set(Some(Status::from_test(result.ok, result.message))),
+                Err(failure) => {
+                    status.set(None);
+                    show_failure(failure);
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    let url_placeholder =
+        Signal::derive(move || url_set.get().then(|| STORED_URL_PLACEHOLDER.to_string()));
+
+    view! {
+        <form class="settings-form" on:submit=save novalidate=true>
+            <ErrorBanner error />
+            <CheckboxField
+                id=format!("{id}-enabled")
+                label=enabled_label
+                checked=enabled
+                disabled=read_only
+            />
+            <TextField
+                id=format!("{id}-webhook-url")
+                label=url_label
+                value=url
+                errors
+                field="webhook_url"
+                input_type="password"
+                autocomplete="off"
+                placeholder=url_placeholder
+                disabled=read_only
+                hint=URL_HINT
+            />
+            <Show when=move || url_set.get() && !read_only.get()>
+                <CheckboxField
+                    id=format!("{id}-remove-url")
+                    label="Remove the stored webhook URL on save"
+                    checked=remove_url
+                />
+            </Show>
+            <Show when=move || !read_only.get()>
+                <div class="actions">
+                    <button type="submit" class="button" disabled=move || pending.get()>
+                        {save_label}
+                    </button>
+                    <button
+                        type="button"
+                        class="button secondary"
+                        disabled=move || pending.get()
+                        on:click=test
+                    >
+                        {test_label}
+                    </button>
+                </div>
+            </Show>
+            <StatusMessage status />
+        </form>
+    }
+}
