@@ -10,6 +10,12 @@ use serde_json::{Value, json};
 const MANAGER: &str = "mfinch@example.test";
 const REQUEST: &str = "/api/v1/mail-templates/approval_request";
 
+async fn templates(admin: &common::Session) -> Vec<Value> {
+    let response = admin.get("/api/v1/mail-templates").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
 fn template(subject: &str, text: &str, html: &str) -> Value {
     json!({ "subject": subject, "text": text, "html": html })
 }
@@ -18,9 +24,7 @@ fn template(subject: &str, text: &str, html: &str) -> Value {
 async fn list_shows_defaults_with_placeholders() {
     let (_app, admin) = quiet_app().await;
 
-    let response = admin.get("/api/v1/mail-templates").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let templates: Vec<Value> = response.json().await.unwrap();
+    let templates = templates(&admin).await;
     let kinds: Vec<&str> = templates
         .iter()
         .map(|t| t["kind"].as_str().unwrap())
@@ -115,12 +119,7 @@ async fn template_errors_name_field_and_line() {
     assert_eq!(error_fields(&preview), ["html"]);
 
     assert_eq!(app.audit_count("mail_template.update").await, 0);
-    let listed: Vec<Value> = admin
-        .get("/api/v1/mail-templates")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = templates(&admin).await;
     assert_eq!(listed[0]["customized"], false, "nothing was saved");
 }
 
@@ -150,12 +149,7 @@ async fn preview_renders_sample_values_escaped() {
     assert!(!html.contains("<reports>"), "{html}");
 
     // The saved defaults preview as they are.
-    let listed: Vec<Value> = admin
-        .get("/api/v1/mail-templates")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = templates(&admin).await;
     for current in listed {
         let kind = current["kind"].as_str().unwrap();
         let body = template(

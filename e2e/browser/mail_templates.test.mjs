@@ -22,8 +22,8 @@ const DEFAULT_SUBJECT = 'Approval needed: {{ asset }} for {{ requester_name }}';
 const CUSTOM_SUBJECT = 'Please decide: {{ asset }} for {{ requester_name }}';
 const CUSTOM_HTML = '<p>Dear {{ approver_name }},</p>\n<blockquote>{{ justification }}</blockquote>';
 
-// Starts an HTTP server on 127.0.0.1 that answers posts like a Teams incoming webhook (202)
-// and records their JSON bodies.
+// Starts an HTTP server on 127.0.0.1 that responds to posts as a Teams incoming webhook does
+// (202) and records their JSON bodies.
 async function fakeTeamsWebhook() {
   const received = [];
   const server = createServer((request, response) => {

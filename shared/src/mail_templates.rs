@@ -5,9 +5,9 @@
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
 
-/// The most characters of a subject template.
+/// Maximum characters of a subject template.
 pub const SUBJECT_MAX_CHARS: usize = 500;
-/// The most characters of a text or HTML body template.
+/// Maximum characters of a text or HTML body template.
 pub const BODY_MAX_CHARS: usize = 50_000;
 
 /// Which message a template writes.

@@ -13,7 +13,7 @@ use std::time::Duration;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest `Retry-After` that is obeyed; a longer one waits this long.
 const RETRY_AFTER_MAX: Duration = Duration::from_secs(3600);
-/// The most characters of a response body quoted in an error.
+/// Maximum characters of a response body quoted in an error.
 const BODY_QUOTE_CHARS: usize = 200;
 
 /// A message to a channel, before a channel lays it out.
@@ -112,7 +112,8 @@ impl Channel for Slack {
 pub const CHANNELS: [(&str, &str); 2] =
     [(Teams::KEY, Teams::JOB_KIND), (Slack::KEY, Slack::JOB_KIND)];
 
-/// A failed post. No variant contains the webhook URL, because whoever has it can post.
+/// A failed post. No variant contains the webhook URL, because the URL alone grants the right
+/// to post.
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
     #[error("{service} could not be reached: {message}")]
@@ -163,8 +164,8 @@ fn client() -> &'static reqwest::Client {
         reqwest::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
-            // A webhook answers where it was called; following a redirect would send the
-            // message to a host nobody configured.
+            // Webhooks do not redirect, and following a redirect would send the message to a
+            // host that no admin configured.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ipsolis/", env!("CARGO_PKG_VERSION")))
             .build()

@@ -5,7 +5,8 @@ use super::chat::{ButtonStyle, ChatMessage, truncate};
 use serde_json::{Value, json};
 
 const CARD_VERSION: &str = "1.4";
-/// The most characters of one fact's value; a card must stay under about 28 KB.
+/// Maximum characters of one fact's value, so a message stays under the 28 KB that Microsoft
+/// documents as the size limit of an incoming-webhook message.
 const VALUE_MAX_CHARS: usize = 2000;
 
 /// Builds the webhook body for a message.

@@ -169,7 +169,7 @@ pub struct Failure<'a> {
     pub error: &'a str,
     /// Another attempt cannot succeed.
     pub permanent: bool,
-    /// The least time before the next attempt, when the failed service named one.
+    /// Minimum delay before the next attempt, when the failed service requested one.
     pub delay: Option<Duration>,
 }
 

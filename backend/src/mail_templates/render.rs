@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 /// The instructions one field may execute. The built-in templates need a few hundred, and a
 /// loop over a large range runs out instead of keeping a worker busy.
 const FUEL: u64 = 50_000;
-/// The most characters one rendered field may have.
+/// Maximum characters of one rendered field.
 const OUTPUT_MAX_CHARS: usize = 200_000;
 
 /// A template field that failed to compile or render.

@@ -4,10 +4,9 @@
 use serde::Serialize;
 use shared::mail_templates::{MailTemplateKind, Placeholder};
 
-/// The values of an approval request or reminder.
+/// The values about the order that every kind of template can insert.
 #[derive(Debug, Clone, Serialize)]
-pub struct ApprovalValues {
-    pub approver_name: String,
+pub struct OrderValues {
     pub requester_name: String,
     pub requester_email: String,
     pub deputy_name: String,
@@ -17,12 +16,20 @@ pub struct ApprovalValues {
     pub duration_days: i32,
     pub monthly_cost: String,
     pub justification: String,
+}
+
+/// The values of an approval request or reminder.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalValues {
+    pub approver_name: String,
     pub note: String,
     pub reminder_number: i32,
     pub approve_url: String,
     pub decline_url: String,
     pub portal_url: String,
     pub link_expires: String,
+    #[serde(flatten)]
+    pub order: OrderValues,
 }
 
 /// The values of the notice to an escalation contact.
@@ -32,17 +39,10 @@ pub struct EscalationValues {
     pub original_approver: String,
     pub waiting_since: String,
     pub reminders_sent: i32,
-    pub requester_name: String,
-    pub requester_email: String,
-    pub deputy_name: String,
-    pub deputy_email: String,
-    pub asset: String,
-    pub request: String,
-    pub duration_days: i32,
-    pub monthly_cost: String,
-    pub justification: String,
     pub order_url: String,
     pub portal_url: String,
+    #[serde(flatten)]
+    pub order: OrderValues,
 }
 
 const REQUESTER: [(&str, &str); 9] = [
@@ -144,8 +144,7 @@ pub fn sample(kind: MailTemplateKind) -> serde_json::Value {
         MailTemplateKind::ApprovalReminder => 1,
         _ => 0,
     };
-    let approval = ApprovalValues {
-        approver_name: "Mary Finch".into(),
+    let order = OrderValues {
         requester_name: "Jane Doe".into(),
         requester_email: "jdoe@example.com".into(),
         deputy_name: "Bo Chen".into(),
@@ -155,34 +154,30 @@ pub fn sample(kind: MailTemplateKind) -> serde_json::Value {
         duration_days: 30,
         monthly_cost: "45.00 EUR".into(),
         justification: "Quarter close needs the ledger & the <reports>".into(),
-        note: "Asked in place of Tom Ode, who is away until 2026-12-24".into(),
-        reminder_number,
-        approve_url: format!("{link}-approve"),
-        decline_url: format!("{link}-decline"),
-        portal_url: "https://ipsolis.example.com/portal/approvals".into(),
-        link_expires: "2026-12-19 09:30 UTC".into(),
     };
+    let portal_url = "https://ipsolis.example.com/portal/approvals".to_string();
     let value = match kind {
         MailTemplateKind::ApprovalRequest | MailTemplateKind::ApprovalReminder => {
-            serde_json::to_value(approval)
+            serde_json::to_value(ApprovalValues {
+                approver_name: "Mary Finch".into(),
+                note: "Asked in place of Tom Ode, who is away until 2026-12-24".into(),
+                reminder_number,
+                approve_url: format!("{link}-approve"),
+                decline_url: format!("{link}-decline"),
+                portal_url,
+                link_expires: "2026-12-19 09:30 UTC".into(),
+                order,
+            })
         }
         MailTemplateKind::EscalationNotice => serde_json::to_value(EscalationValues {
             contact_name: "Paula Lead".into(),
             original_approver: "Mary Finch <mfinch@example.com>".into(),
             waiting_since: "2026-12-01 09:30 UTC".into(),
             reminders_sent: 3,
-            requester_name: approval.requester_name,
-            requester_email: approval.requester_email,
-            deputy_name: approval.deputy_name,
-            deputy_email: approval.deputy_email,
-            asset: approval.asset,
-            request: approval.request,
-            duration_days: approval.duration_days,
-            monthly_cost: approval.monthly_cost,
-            justification: approval.justification,
             order_url: "https://ipsolis.example.com/ui/orders/0193a5c0-0000-7000-8000-000000000001"
                 .into(),
-            portal_url: approval.portal_url,
+            portal_url,
+            order,
         }),
     };
     value.expect("sample values serialize")

@@ -1,4 +1,4 @@
-//! What an approver and an escalation contact are told about an open approval, by e-mail
+//! The messages about an open approval to its approver and to escalation contacts, by e-mail
 //! (through the mail templates) and in chat channels.
 
 use super::{date, send};
@@ -7,7 +7,7 @@ use crate::integrations::mail::Email;
 use crate::jobs::handlers::JobError;
 use crate::mail_templates::{
     self,
-    values::{ApprovalValues, EscalationValues},
+    values::{ApprovalValues, EscalationValues, OrderValues},
 };
 use crate::state::AppState;
 use crate::store;
@@ -73,7 +73,7 @@ fn describe_request(order: &OrderRow, purpose: ApprovalPurpose) -> String {
 
 impl ApprovalFacts {
     /// Reads an approval and its order. Returns `None`, after logging why, when the approval
-    /// is no longer pending, because then nobody needs to hear about it.
+    /// is no longer pending, because then no message is needed.
     pub async fn load(state: &AppState, approval_id: Uuid) -> Result<Option<Self>, JobError> {
         let approval = store::approvals::find(&state.db, approval_id)
             .await?
@@ -138,51 +138,47 @@ impl ApprovalFacts {
         date(Some(self.approval.created_at))
     }
 
-    fn approval_values(&self, state: &AppState, links: DecisionLinks) -> ApprovalValues {
+    fn order_values(&self) -> OrderValues {
         let order = &self.order;
-        ApprovalValues {
-            approver_name: self.approval.approver_name.clone(),
+        let deputy = |field: fn(&Person) -> &String| {
+            self.deputy.as_ref().map(field).cloned().unwrap_or_default()
+        };
+        OrderValues {
             requester_name: order.requester_name.clone(),
             requester_email: order.requester_email.clone(),
-            deputy_name: self.deputy_field(|p| &p.display_name),
-            deputy_email: self.deputy_field(|p| &p.email),
+            deputy_name: deputy(|p| &p.display_name),
+            deputy_email: deputy(|p| &p.email),
             asset: order.definition_name.clone(),
             request: self.request.clone(),
             duration_days: order.duration_days,
             monthly_cost: self.monthly_cost.clone().unwrap_or_default(),
             justification: order.justification.clone().unwrap_or_default(),
+        }
+    }
+
+    fn approval_values(&self, state: &AppState, links: DecisionLinks) -> ApprovalValues {
+        ApprovalValues {
+            approver_name: self.approval.approver_name.clone(),
             note: self.approval.note.clone().unwrap_or_default(),
             reminder_number: self.approval.reminders_sent,
             approve_url: links.approve_url,
             decline_url: links.decline_url,
             portal_url: page_url(state, "/portal/approvals"),
             link_expires: links.expires,
+            order: self.order_values(),
         }
     }
 
     fn escalation_values(&self, state: &AppState, contact: &Person) -> EscalationValues {
-        let order = &self.order;
         EscalationValues {
             contact_name: contact.display_name.clone(),
             original_approver: self.approver(),
             waiting_since: self.waiting_since(),
             reminders_sent: self.approval.reminders_sent,
-            requester_name: order.requester_name.clone(),
-            requester_email: order.requester_email.clone(),
-            deputy_name: self.deputy_field(|p| &p.display_name),
-            deputy_email: self.deputy_field(|p| &p.email),
-            asset: order.definition_name.clone(),
-            request: self.request.clone(),
-            duration_days: order.duration_days,
-            monthly_cost: self.monthly_cost.clone().unwrap_or_default(),
-            justification: order.justification.clone().unwrap_or_default(),
-            order_url: page_url(state, &format!("/ui/orders/{}", order.id)),
+            order_url: page_url(state, &format!("/ui/orders/{}", self.order.id)),
             portal_url: page_url(state, "/portal/approvals"),
+            order: self.order_values(),
         }
-    }
-
-    fn deputy_field(&self, field: impl Fn(&Person) -> &String) -> String {
-        self.deputy.as_ref().map(field).cloned().unwrap_or_default()
     }
 }
 

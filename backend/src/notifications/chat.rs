@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// What a post tells the channel.
+/// The event a post reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Post {
@@ -22,7 +22,7 @@ pub enum Post {
     Request,
     /// An approval is still open after the reminder interval.
     Reminder,
-    /// An approval is still open after every reminder, and the escalation contacts were told.
+    /// An approval is still open after every reminder, and the escalation contacts were notified.
     Escalation,
 }
 
@@ -155,7 +155,7 @@ pub fn message(state: &AppState, facts: &ApprovalFacts, post: Post) -> ChatMessa
             url: page_url(state, &format!("/ui/orders/{}", order.id)),
             style: ButtonStyle::Default,
         }],
-        // Whoever reads the channel can open these links and decide as the approver, as with
+        // Anyone who reads the channel can open these links and decide as the approver, as with
         // a forwarded e-mail, so the settings page asks for a channel only approvers read.
         Post::Request | Post::Reminder => {
             let links = facts.links(state);

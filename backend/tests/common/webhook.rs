@@ -1,6 +1,6 @@
 //! Fake incoming-webhook servers for Microsoft Teams and Slack on 127.0.0.1. Each accepts posts
 //! only at its secret path, checks the body the way the real service does (answering 400 to a
-//! malformed card or block list), records every request and can be told to fail the next ones.
+//! malformed card or block list), records every request and can fail the next requests on demand.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -29,7 +29,7 @@ pub struct Received {
     pub problems: Vec<String>,
 }
 
-/// An answer the fake gives instead of success.
+/// A response the fake sends instead of success.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
@@ -82,7 +82,7 @@ impl FakeWebhook {
         }
     }
 
-    /// Answers the next post with `status` instead of success.
+    /// Makes the next post fail with `status`.
     pub fn fail_next(&self, status: u16, retry_after: Option<&str>, body: &str) {
         let reply = Reply {
             status,
