@@ -101,9 +101,7 @@ pub async fn open_next_stage(
             now,
         )
         .await?;
-        let routed = router
-            .route(tx, &group.members.0, &subject, now)
-            .await?;
+        let routed = router.route(tx, &group.members.0, &subject, now).await?;
         if routed.approvers.is_empty() {
             tracing::warn!(order_id = %order.id, group = %group.name, "no approver can be asked in this group");
         }
@@ -188,7 +186,7 @@ pub async fn ask(
     Ok(approval_id)
 }
 
-/// Where an order stands after a decision.
+/// The state of an order's approval after a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settled {
     /// More approvals are needed.
