@@ -82,7 +82,7 @@ async fn detail(w: &World, order: &Value) -> Value {
         .unwrap()
 }
 
-/// The approval rows of an order as `(approver mail, state)`, in creation order.
+/// Returns the approval rows of an order as `(approver mail, state)`, in creation order.
 fn rows(detail: &Value) -> Vec<(String, String)> {
     detail["approvals"]
         .as_array()

@@ -69,15 +69,15 @@ pub struct GroupPlan {
     pub quorum: u32,
     pub stage: u8,
     pub members: Vec<Person>,
-    /// Why some members cannot be asked, such as a disabled account.
+    /// The reasons some members cannot be asked, such as a disabled account.
     pub issues: Vec<String>,
     /// Set when the group cannot be formed at all, such as a requester without a manager.
     pub problem: Option<String>,
 }
 
 /// Resolves approvers and routes approvals. It reads the directory and the approval settings
-/// once and keeps what it looked up, so a plan with many groups asks the directory once per
-/// person.
+/// once and keeps what it looked up, so a plan with many groups reads each person from the
+/// directory once.
 pub struct Router<'a> {
     pub state: &'a AppState,
     pub directory: Directory,
@@ -317,7 +317,7 @@ impl<'a> Router<'a> {
         let mut current = member.clone();
         let mut notes: Vec<String> = Vec::new();
         let mut seen: Vec<Person> = vec![member.clone()];
-        for _ in 0..=MAX_HOPS {
+        for _ in 0..MAX_HOPS {
             let party = self.forbid_self_approval && subject.is_party(&current);
             let delegation = store::delegations::active_for(&mut *conn, &current.email, at).await?;
             let next = delegation
@@ -369,7 +369,7 @@ impl<'a> Router<'a> {
         }])
     }
 
-    /// The escalation contacts who are not themselves parties to the order.
+    /// Returns the escalation contacts who are not themselves parties to the order.
     async fn escalation_instead(
         &self,
         member: &Person,
@@ -388,7 +388,8 @@ impl<'a> Router<'a> {
             .collect())
     }
 
-    /// Routes every group of a plan at `at` and says which cannot reach their quorum.
+    /// Routes every group of a plan at `at` and reports the groups that cannot reach their
+    /// quorum.
     pub async fn preview(
         &self,
         groups: &[GroupPlan],
@@ -457,7 +458,7 @@ pub struct Routed {
     pub dropped: Vec<String>,
 }
 
-/// What the routing needs to know about an order.
+/// The values of an order the routing reads.
 pub struct OrderFacts<'a> {
     pub attributes_defined: &'a [AttributeDefinition],
     pub values: &'a serde_json::Value,

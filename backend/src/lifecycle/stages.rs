@@ -186,7 +186,7 @@ pub async fn ask(
     Ok(approval_id)
 }
 
-/// Where an order stands after a decision.
+/// The state of an order's approval after a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settled {
     /// More approvals are needed.
