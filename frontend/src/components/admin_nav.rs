@@ -59,7 +59,9 @@ pub fn AdminNav() -> impl IntoView {
                 </Show>
                 <Show when=move || auth.allows(Permission::SettingsRead)>
                     <li>
-                        <A href="/ui/settings">"Settings"</A>
+                        <A href="/ui/settings" exact=true>
+                            "Settings"
+                        </A>
                     </li>
                 </Show>
                 <Show when=move || auth.allows(Permission::SettingsRead)>
