@@ -396,6 +396,7 @@ impl OidcConfig {
 
 impl<C: Channel> ChannelConfig<C> {
     pub fn from_input(input: ChannelSettingsInput) -> ApiResult<ChannelConfig<C>> {
+        ApiError::check(input.validate())?;
         let url = input.webhook_url.map(|url| url.trim().to_string());
         if let Some(url) = url.as_deref().filter(|url| !url.is_empty()) {
             let valid = url::Url::parse(url).is_ok_and(|url| {

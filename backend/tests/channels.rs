@@ -144,6 +144,21 @@ async fn wait_for_job(app: &TestApp, kind: &str, state: &str) -> (String, i32, O
     .await
 }
 
+/// Waits until a job of `kind` failed an attempt and is queued for the next one.
+async fn wait_for_retry(app: &TestApp, kind: &str) -> (i32, String) {
+    let what = format!("a {kind} job to wait for a retry");
+    TestApp::eventually(20, &what, || async {
+        job_rows(app, kind)
+            .await
+            .into_iter()
+            .find_map(|(state, attempts, error)| match (state.as_str(), error) {
+                ("queued", Some(error)) => Some((attempts, error)),
+                _ => None,
+            })
+    })
+    .await
+}
+
 #[tokio::test]
 async fn teams_card_links_decide_the_order() {
     let w = world().await;
@@ -274,9 +289,8 @@ async fn server_error_is_retried_then_posted() {
     teams.fail_next(500, None, "upstream failed");
 
     place(&w, "Retry me").await;
-    let (_, attempts, error) = wait_for_job(&w.app, "chat.teams", "queued").await;
+    let (attempts, error) = wait_for_retry(&w.app, "chat.teams").await;
     assert_eq!(attempts, 1);
-    let error = error.unwrap();
     assert!(error.contains("HTTP 500"), "{error}");
     assert!(
         !error.contains(&teams.url),
@@ -329,7 +343,7 @@ async fn throttled_post_waits_for_retry_after() {
     slack.fail_next(429, Some("120"), "rate_limited");
 
     place(&w, "Slow down").await;
-    wait_for_job(&w.app, "chat.slack", "queued").await;
+    wait_for_retry(&w.app, "chat.slack").await;
     let wait: f64 = sqlx::query_scalar(
         "select extract(epoch from run_at - $1)::float8 from jobs where kind = 'chat.slack'",
     )
@@ -354,7 +368,7 @@ async fn decided_approval_is_not_posted() {
     teams.fail_next(503, None, "");
 
     place(&w, "Decided by mail").await;
-    wait_for_job(&w.app, "chat.teams", "queued").await;
+    wait_for_retry(&w.app, "chat.teams").await;
     let request = mail::wait_for(MANAGER, &w.name).await;
     let decided = mail::decide_by_link(&w.app, &request.text, "Approve").await;
     assert_eq!(decided.status(), StatusCode::OK);

@@ -145,6 +145,34 @@ pub struct ChannelSettingsInput {
     pub webhook_url: Option<String>,
 }
 
+/// Maximum characters of a webhook URL.
+pub const WEBHOOK_URL_MAX: usize = 2048;
+
+impl ChannelSettingsInput {
+    /// Checks the form of the webhook URL, when one is given; an empty one removes the stored URL.
+    pub fn validate(&self) -> Vec<crate::FieldError> {
+        let Some(url) = self.webhook_url.as_deref().map(str::trim) else {
+            return Vec::new();
+        };
+        if url.is_empty() {
+            return Vec::new();
+        }
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .and_then(|rest| rest.split(['/', '?', '#']).next())
+            .unwrap_or_default();
+        let message = if host.is_empty() || url.contains(char::is_whitespace) {
+            "must be the channel's incoming-webhook URL, starting with https://"
+        } else if url.chars().count() > WEBHOOK_URL_MAX {
+            "must be at most 2048 characters long"
+        } else {
+            return Vec::new();
+        };
+        vec![crate::FieldError::new("webhook_url", message)]
+    }
+}
+
 /// The outcome of a "test connection" button.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -486,6 +514,27 @@ impl ApprovalSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_url_needs_http_scheme_and_host() {
+        let check = |url: &str| {
+            let input = ChannelSettingsInput {
+                enabled: true,
+                webhook_url: Some(url.to_string()),
+            };
+            input.validate().len()
+        };
+        assert_eq!(check("https://hooks.example.com/services/T0/B0/x"), 0);
+        assert_eq!(check("http://127.0.0.1:8080/hook"), 0);
+        assert_eq!(check(""), 0, "an empty URL removes the stored one");
+        assert_eq!(check("ftp://example.com/hook"), 1);
+        assert_eq!(check("https:///no-host"), 1);
+        assert_eq!(check("https://example.com/a b"), 1);
+        assert_eq!(
+            check(&format!("https://example.com/{}", "x".repeat(2048))),
+            1
+        );
+    }
 
     #[test]
     fn policy_lists_every_broken_rule() {

@@ -52,21 +52,24 @@ pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl Into
     let status = RwSignal::new(None::<Status>);
     let pending = RwSignal::new(false);
 
-    // Leaving the URL out keeps the stored one, and an empty string removes it.
+    // Builds the request body, or shows the field errors and returns `None`. Leaving the URL
+    // out keeps the stored one, and an empty string removes it.
     let read_input = move || {
-        error.set(None);
-        status.set(None);
-        errors.set(FieldErrors::default());
         let typed = url.get_untracked().trim().to_string();
         let webhook_url = if remove_url.get_untracked() {
             Some(String::new())
         } else {
             (!typed.is_empty()).then_some(typed)
         };
-        ChannelSettingsInput {
+        let input = ChannelSettingsInput {
             enabled: enabled.get_untracked(),
             webhook_url,
-        }
+        };
+        let field_errors = FieldErrors::new(input.validate());
+        error.set(None);
+        status.set(None);
+        errors.set(field_errors.clone());
+        field_errors.is_empty().then_some(input)
     };
     let show_failure = move |failure: ApiError| {
         errors.set(FieldErrors::from_api(&failure));
@@ -75,7 +78,7 @@ pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl Into
 
     let save = move |event: SubmitEvent| {
         event.prevent_default();
-        let input = read_input();
+        let Some(input) = read_input() else { return };
         pending.set(true);
         spawn_local(async move {
             match api.save_channel_settings(service, &input).await {
@@ -93,7 +96,7 @@ pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl Into
     };
 
     let test = move |_| {
-        let input = read_input();
+        let Some(input) = read_input() else { return };
         pending.set(true);
         status.set(Some(Status::neutral("Sending a test message…")));
         spawn_local(async move {
