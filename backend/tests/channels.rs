@@ -63,7 +63,7 @@ async fn place(w: &World, justification: &str) -> Value {
     response.json().await.unwrap()
 }
 
-/// The facts of a Teams card as (title, value) pairs.
+/// Returns the facts of a Teams card as (title, value) pairs.
 fn card_facts(post: &Received) -> Vec<(String, String)> {
     let card = &post.body["attachments"][0]["content"];
     let fact_set = card["body"]
@@ -98,7 +98,7 @@ fn card_title(post: &Received) -> String {
         .to_string()
 }
 
-/// The URL of the card action or Slack button labelled `label`.
+/// Returns the URL of the card action or Slack button labelled `label`.
 fn button_url(post: &Received, label: &str) -> String {
     let card_actions = post.body["attachments"][0]["content"]["actions"].as_array();
     let slack_buttons = post.body["blocks"]

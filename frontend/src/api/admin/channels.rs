@@ -11,7 +11,7 @@ pub enum ChatService {
 }
 
 impl ChatService {
-    /// The settings path of the service, such as `/api/v1/settings/teams`.
+    /// Returns the settings path of the service, such as `/api/v1/settings/teams`.
     pub fn settings_path(self) -> &'static str {
         match self {
             ChatService::Teams => "/api/v1/settings/teams",
@@ -26,7 +26,7 @@ impl ChatService {
         }
     }
 
-    /// The prefix of the service's element ids, such as `teams`.
+    /// Returns the prefix of the service's element ids, such as `teams`.
     pub fn id(self) -> &'static str {
         match self {
             ChatService::Teams => "teams",
