@@ -306,7 +306,8 @@ async fn apply(
             }),
     );
     if let Some(group) = approval.group_id
-        && store::approvals::decided_in_group_by(&mut tx, group, actor.as_str()).await?
+        && store::approvals::decided_in_group_by(&mut tx, group, actor.as_str(), approval.id)
+            .await?
     {
         tx.rollback().await?;
         return Err(ApiError::conflict(

@@ -237,18 +237,21 @@ pub async fn approved_in_group(tx: &mut Tx<'_>, group_id: Uuid) -> sqlx::Result<
     .await
 }
 
-/// Returns whether `actor` already decided an approval of this group.
+/// Returns whether `actor` already decided an approval of this group other than `except`.
 pub async fn decided_in_group_by(
     tx: &mut Tx<'_>,
     group_id: Uuid,
     actor: &str,
+    except: Uuid,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "select exists (select 1 from approvals
-         where group_id = $1 and state in ('approved', 'declined') and decided_by = $2)",
+         where group_id = $1 and state in ('approved', 'declined') and decided_by = $2
+            and id <> $3)",
     )
     .bind(group_id)
     .bind(actor)
+    .bind(except)
     .fetch_one(&mut **tx)
     .await
 }
