@@ -2,8 +2,8 @@
 //! middleware every request passes through.
 
 use crate::http::{
-    admin_users, approval_links, assets, audit, auth, health, orders, pool, portal, settings,
-    setup, spa, tokens, totp,
+    admin_users, approval_links, approvals, assets, audit, auth, health, orders, pool, portal,
+    portal_approvals, settings, setup, spa, tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -62,6 +62,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::get_security, settings::put_security))
         .routes(routes!(assets::list, assets::create))
         .routes(routes!(assets::get, assets::update))
+        .routes(routes!(approvals::simulate))
+        .routes(routes!(approvals::replay))
+        .routes(routes!(
+            approvals::list_delegations,
+            approvals::create_delegation
+        ))
+        .routes(routes!(approvals::revoke_delegation))
+        .routes(routes!(approvals::get_settings, approvals::put_settings))
         .routes(routes!(pool::list, pool::create))
         .routes(routes!(pool::get, pool::update))
         .routes(routes!(pool::set_status))
@@ -89,6 +97,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(portal::cancel_order))
         .routes(routes!(portal::extend_order))
         .routes(routes!(portal::modify_order))
+        .routes(routes!(portal_approvals::inbox))
+        .routes(routes!(portal_approvals::decide))
+        .routes(routes!(
+            portal_approvals::my_delegations,
+            portal_approvals::create_delegation
+        ))
+        .routes(routes!(portal_approvals::revoke_delegation))
         .routes(routes!(approval_links::view, approval_links::decide))
         .split_for_parts()
 }

@@ -58,6 +58,10 @@ pub struct Config {
     pub job_lease: Duration,
     /// How often the scheduler runs the expiry check, as a cron expression with seconds.
     pub expiry_check_cron: String,
+    /// How often reminders, escalations and auto-declines of approvals are checked.
+    pub approval_timers_cron: String,
+    /// When the daily check of approval policies runs.
+    pub policy_check_cron: String,
     pub log_json: bool,
 }
 
@@ -70,6 +74,23 @@ impl std::fmt::Debug for ConfigRedacted<'_> {
             .field("job_lease", &self.0.job_lease)
             .field("expiry_check_cron", &self.0.expiry_check_cron)
             .finish_non_exhaustive()
+    }
+}
+
+/// Reads a cron expression with seconds from the environment, or the default.
+fn cron(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<String, ConfigError> {
+    let value = lookup(name).unwrap_or_else(|| default.into());
+    match crate::jobs::schedule::parse_cron(&value) {
+        Ok(_) => Ok(value),
+        Err(e) => Err(ConfigError::Invalid {
+            name,
+            value,
+            reason: format!("{e}; use six fields with seconds, such as `0 0 * * * *`"),
+        }),
     }
 }
 
@@ -142,15 +163,9 @@ impl Config {
                 reason: "must be a whole number of seconds from 1 to 3600".into(),
             })?;
 
-        let expiry_check_cron =
-            lookup("IPSOLIS_EXPIRY_CHECK_CRON").unwrap_or_else(|| "0 0 * * * *".into());
-        if let Err(e) = crate::jobs::schedule::parse_cron(&expiry_check_cron) {
-            return Err(ConfigError::Invalid {
-                name: "IPSOLIS_EXPIRY_CHECK_CRON",
-                value: expiry_check_cron,
-                reason: format!("{e}; use six fields with seconds, such as `0 0 * * * *`"),
-            });
-        }
+        let expiry_check_cron = cron(&lookup, "IPSOLIS_EXPIRY_CHECK_CRON", "0 0 * * * *")?;
+        let approval_timers_cron = cron(&lookup, "IPSOLIS_APPROVAL_TIMERS_CRON", "0 */5 * * * *")?;
+        let policy_check_cron = cron(&lookup, "IPSOLIS_POLICY_CHECK_CRON", "0 30 5 * * *")?;
 
         Ok(Config {
             database_url,
@@ -166,6 +181,8 @@ impl Config {
             secure_cookies,
             job_lease: Duration::from_secs(lease_seconds),
             expiry_check_cron,
+            approval_timers_cron,
+            policy_check_cron,
             log_json: lookup("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

@@ -31,6 +31,69 @@ pub enum Update {
     Cancelled,
 }
 
+/// Why an approver hears about an approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ask {
+    /// The approval was just created.
+    #[default]
+    Request,
+    /// The approval is still open after the reminder interval.
+    Reminder,
+}
+
+/// The payload of an approval message job.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ApprovalMessage {
+    pub approval_id: Uuid,
+    #[serde(default)]
+    pub ask: Ask,
+}
+
+/// The payload of the notice to an escalation contact about an approval left open.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EscalationNotice {
+    pub approval_id: Uuid,
+    pub contact: shared::orders::Person,
+}
+
+/// Enqueues the messages that ask an approver to decide, in the transaction that created or
+/// reminded the approval.
+pub async fn ask_approver(
+    tx: &mut crate::store::Tx<'_>,
+    approval_id: Uuid,
+    ask: Ask,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    use crate::jobs::{NewJob, Queue, queue};
+    let payload =
+        serde_json::to_value(ApprovalMessage { approval_id, ask }).expect("the payload serializes");
+    let job = NewJob::new(
+        Queue::Notifications,
+        crate::jobs::handlers::MAIL_APPROVAL_REQUEST,
+        payload,
+    );
+    queue::enqueue(tx, job, now).await?;
+    Ok(())
+}
+
+/// Enqueues the notice to an escalation contact.
+pub async fn notify_escalation(
+    tx: &mut crate::store::Tx<'_>,
+    notice: &EscalationNotice,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    use crate::jobs::{NewJob, Queue, queue};
+    let payload = serde_json::to_value(notice).expect("the payload serializes");
+    let job = NewJob::new(
+        Queue::Notifications,
+        crate::jobs::handlers::MAIL_ESCALATION_NOTICE,
+        payload,
+    );
+    queue::enqueue(tx, job, now).await?;
+    Ok(())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct OrderUpdate {
     pub order_id: Uuid,
@@ -64,7 +127,7 @@ async fn mailer(state: &AppState) -> Result<Mailer, JobError> {
     Mailer::new(config).map_err(|e| JobError::Retry(e.into()))
 }
 
-async fn send(state: &AppState, email: Email) -> Result<(), JobError> {
+pub async fn send(state: &AppState, email: Email) -> Result<(), JobError> {
     let mailer = mailer(state).await?;
     mailer
         .send(&email)
@@ -98,7 +161,11 @@ fn date(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
     )
 }
 
-pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Result<(), JobError> {
+pub async fn send_approval_request(
+    state: &AppState,
+    approval_id: Uuid,
+    ask: Ask,
+) -> Result<(), JobError> {
     let approval = store::approvals::find(&state.db, approval_id)
         .await?
         .ok_or_else(|| {
@@ -153,13 +220,24 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
             format!("{} for {} days", order.definition_name, order.duration_days)
         }
     };
-    let subject = format!(
-        "Approval needed: {} for {}",
-        order.definition_name, order.requester_name
-    );
+    let subject = match ask {
+        Ask::Request => format!(
+            "Approval needed: {} for {}",
+            order.definition_name, order.requester_name
+        ),
+        Ask::Reminder => format!(
+            "Reminder {}: approval needed: {} for {}",
+            approval.reminders_sent, order.definition_name, order.requester_name
+        ),
+    };
     let (asks_text, asks_html) = asks(&order, approval.purpose(), &request);
+    let why = approval
+        .note
+        .clone()
+        .map(|n| format!("{n}\n\n"))
+        .unwrap_or_default();
     let text = format!(
-        "Hello {approver},\n\n{asks_text}\n\n\
+        "Hello {approver},\n\n{asks_text}\n\n{why}\
          Justification:\n{justification}\n\n\
          Approve: {approve_url}\n\nDecline: {decline_url}\n\n\
          Each link opens a page where you confirm the decision. The links work once and \
@@ -169,12 +247,17 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
     );
     let html = format!(
         "<p>Hello {approver},</p>\
-         <p>{asks_html}</p>\
+         <p>{asks_html}</p>{why_html}\
          <p>Justification:</p><blockquote>{justification}</blockquote>\
          <p><a href=\"{approve_url}\">Approve</a> &nbsp; <a href=\"{decline_url}\">Decline</a></p>\
          <p>Each link opens a page where you confirm the decision. The links work once and \
          expire on {expiry}.</p>",
         approver = escape_html(&approval.approver_name),
+        why_html = approval
+            .note
+            .as_deref()
+            .map(|n| format!("<p>{}</p>", escape_html(n)))
+            .unwrap_or_default(),
         justification = escape_html(&justification),
         approve_url = escape_html(&approve_url),
         decline_url = escape_html(&decline_url),
@@ -184,6 +267,71 @@ pub async fn send_approval_request(state: &AppState, approval_id: Uuid) -> Resul
         state,
         Email {
             to: approval.approver_email.clone(),
+            cc: None,
+            subject,
+            text,
+            html,
+        },
+    )
+    .await
+}
+
+/// Tells an escalation contact that an approval is still open after every reminder.
+pub async fn send_escalation_notice(
+    state: &AppState,
+    notice: &EscalationNotice,
+) -> Result<(), JobError> {
+    let approval = store::approvals::find(&state.db, notice.approval_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!(
+                "approval {} does not exist",
+                notice.approval_id
+            ))
+        })?;
+    if approval.state() != ApprovalState::Pending {
+        tracing::info!(approval_id = %approval.id, "approval decided meanwhile; no notice sent");
+        return Ok(());
+    }
+    let order = store::orders::find(&state.db, approval.order_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!(
+                "order {} does not exist",
+                approval.order_id
+            ))
+        })?;
+    let mut url = state.config.public_url.clone();
+    url.set_path(&format!("/ui/orders/{}", order.id));
+    let subject = format!(
+        "Approval overdue: {} for {}",
+        order.definition_name, order.requester_name
+    );
+    let body = format!(
+        "{} <{}> has not decided on {} for {} since {}, after {} reminder(s). You are the \
+         escalation contact: ask them to decide, or have an administrator decide in the admin \
+         app.",
+        approval.approver_name,
+        approval.approver_email,
+        order.definition_name,
+        order.requester_name,
+        date(Some(approval.created_at)),
+        approval.reminders_sent
+    );
+    let text = format!(
+        "Hello {},\n\n{body}\n\nOrder: {url}\n",
+        notice.contact.display_name
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">Open the order</a></p>",
+        escape_html(&notice.contact.display_name),
+        escape_html(&body),
+        escape_html(url.as_str())
+    );
+    send(
+        state,
+        Email {
+            to: notice.contact.email.clone(),
             cc: None,
             subject,
             text,

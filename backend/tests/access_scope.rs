@@ -23,7 +23,7 @@ async fn definition(admin: &Session, label: &str, category: &str) -> Value {
         "category": category,
         "strategy": "group_access",
         "group_dns": [group],
-        "approval": "manager",
+        "approval": {"manager": {}},
         "default_duration_days": 30,
         "max_duration_days": 90,
         "justification": "optional",

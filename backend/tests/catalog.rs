@@ -14,7 +14,7 @@ fn full_definition() -> Value {
         "category": "Virtual desktops",
         "strategy": "group_access",
         "group_dns": ["cn=VDI Users,ou=Groups,dc=example,dc=test"],
-        "approval": "manager",
+        "approval": {"manager": {}},
         "default_duration_days": 30,
         "max_duration_days": 180,
         "justification": "required",
@@ -134,7 +134,7 @@ fn simple_definition(name: &str, group: &str) -> Value {
         "category": "Catalog tests",
         "strategy": "group_access",
         "group_dns": [group],
-        "approval": "manager",
+        "approval": {"manager": {}},
         "default_duration_days": 30,
         "max_duration_days": 90,
         "justification": "off",
@@ -281,7 +281,7 @@ async fn expiry_reminders_go_out_once_at_each_offset() {
     let group = common::directory::create_group("Reminder test").await;
     let name = format!("Reminded {}", uuid::Uuid::now_v7().simple());
     let mut body = simple_definition(&name, &group);
-    body["approval"] = json!("none");
+    body["approval"] = json!({});
     // 30 days is longer than the order, so that reminder would come before the access
     // started and is skipped.
     body["reminder_days"] = json!([7, 2, 30]);

@@ -33,7 +33,7 @@ async fn definition(w: &World, name: &str, extra: Value) -> Value {
         "category": "Deputy tests",
         "strategy": "group_access",
         "group_dns": [group],
-        "approval": "manager",
+        "approval": {"manager": {}},
         "default_duration_days": 5,
         "max_duration_days": 30,
         "justification": "optional",
@@ -181,7 +181,7 @@ async fn deputy_order_goes_to_colleagues_manager() {
 #[tokio::test]
 async fn deputy_order_for_oneself_is_ordinary() {
     let w = world().await;
-    let definition = definition(&w, &unique("Deputy self"), json!({ "approval": "none" })).await;
+    let definition = definition(&w, &unique("Deputy self"), json!({ "approval": {} })).await;
     let response = order_for(&w.deputy, &definition, "JDOE@example.test").await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let order: Value = response.json().await.unwrap();
@@ -244,7 +244,7 @@ async fn deputy_limits_count_for_requester() {
     let definition = definition(
         &w,
         &unique("Deputy limit"),
-        json!({ "approval": "none", "max_per_user": 1 }),
+        json!({ "approval": {}, "max_per_user": 1 }),
     )
     .await;
     let first = order_for(&w.deputy, &definition, "nsharma").await;
@@ -272,7 +272,7 @@ async fn deputy_limits_count_for_requester() {
 #[tokio::test]
 async fn deputy_idempotency_key_per_sender() {
     let w = world().await;
-    let definition = definition(&w, &unique("Deputy retry"), json!({ "approval": "none" })).await;
+    let definition = definition(&w, &unique("Deputy retry"), json!({ "approval": {} })).await;
     let send = |session: &Session, account: Option<&str>| {
         let mut body = json!({ "definition_id": definition["id"] });
         if let Some(account) = account {
@@ -397,12 +397,7 @@ async fn change_mail_names_who_asked() {
     let name = unique("Deputy change");
     let extension =
         json!({ "allowed": true, "max_days": 10, "max_count": 3, "requires_approval": true });
-    let definition = definition(
-        &w,
-        &name,
-        json!({ "approval": "none", "extension": extension }),
-    )
-    .await;
+    let definition = definition(&w, &name, json!({ "approval": {}, "extension": extension })).await;
     let placed: Value = order_for(&w.deputy, &definition, "bchen")
         .await
         .json()

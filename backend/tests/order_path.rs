@@ -522,7 +522,7 @@ async fn auto_approved_definition(w: &World, name: &str) -> Value {
         "name": format!("{name} {}", uuid::Uuid::now_v7().simple()),
         "strategy": "group_access",
         "group_dns": [w.group],
-        "approval": "none",
+        "approval": {},
         "default_duration_days": 30,
         "max_duration_days": 90,
         "justification": "optional",

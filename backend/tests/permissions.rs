@@ -195,7 +195,7 @@ async fn legacy_key_is_a_superadmin_only_when_set() {
     let body = json!({
         "name": "Scripted", "strategy": "group_access",
         "group_dns": ["cn=Finance App Access,ou=Groups,dc=example,dc=test"],
-        "approval": "manager", "default_duration_days": 30, "max_duration_days": 90,
+        "approval": {"manager": {}}, "default_duration_days": 30, "max_duration_days": 90,
         "justification": "required"
     });
     let created = http

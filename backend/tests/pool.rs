@@ -32,7 +32,7 @@ async fn definition(w: &World, label: &str, extra: Value) -> Value {
         "category": "Pool tests",
         "strategy": "group_access",
         "group_dns": [group],
-        "approval": "manager",
+        "approval": {"manager": {}},
         "default_duration_days": 30,
         "max_duration_days": 90,
         "justification": "off",
@@ -399,7 +399,7 @@ async fn returned_instance_follows_deprovision_policy() {
         "Reinstalled VDI",
         json!({
             "assignment": "assigned_personal",
-            "approval": "none",
+            "approval": {},
             "deprovision": "return_with_reinstall",
         }),
     )
@@ -510,7 +510,7 @@ async fn admins_retry_failed_orders_and_end_access() {
     let vdi = definition(
         &w,
         "Retried VDI",
-        json!({ "assignment": "assigned_personal", "approval": "none" }),
+        json!({ "assignment": "assigned_personal", "approval": {} }),
     )
     .await;
     let asset = add_asset(&w, &vdi, "vdi-retry").await;

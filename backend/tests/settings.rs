@@ -184,7 +184,7 @@ async fn definition_input_errors_name_fields() {
         "name": "",
         "strategy": "group_access",
         "group_dns": ["Finance"],
-        "approval": "manager",
+        "approval": {"manager": {}},
         "default_duration_days": 120,
         "max_duration_days": 90,
         "justification": "required",
@@ -209,7 +209,7 @@ async fn definition_input_errors_name_fields() {
             "/api/v1/asset-definitions",
             &json!({
                 "name": "FINANCE APP ACCESS", "strategy": "group_access", "group_dns": [group],
-                "approval": "manager", "default_duration_days": 30, "max_duration_days": 90,
+                "approval": {"manager": {}}, "default_duration_days": 30, "max_duration_days": 90,
                 "justification": "required"
             }),
         )

@@ -39,7 +39,7 @@ fn definition(name: &str) -> Value {
     json!({
         "name": name, "strategy": "group_access",
         "group_dns": ["cn=Finance App Access,ou=Groups,dc=example,dc=test"],
-        "approval": "manager", "default_duration_days": 30, "max_duration_days": 90,
+        "approval": {"manager": {}}, "default_duration_days": 30, "max_duration_days": 90,
         "justification": "required"
     })
 }

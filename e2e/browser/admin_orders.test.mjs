@@ -36,7 +36,7 @@ function definitionInput(name, groupDn, capacity) {
     category: 'Design',
     strategy: 'group_access',
     group_dns: [groupDn],
-    approval: 'none',
+    approval: {},
     default_duration_days: 30,
     max_duration_days: 90,
     justification: 'off',

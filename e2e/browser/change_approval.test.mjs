@@ -51,7 +51,7 @@ describe('changes that need approval', () => {
       category: 'Engineering',
       strategy: 'group_access',
       group_dns: [run.groupDn],
-      approval: 'none',
+      approval: {},
       default_duration_days: 10,
       max_duration_days: 30,
       justification: 'off',

@@ -200,7 +200,7 @@ describe('asset pool', () => {
       name: quotaName,
       strategy: 'group_access',
       group_dns: [run.groupDn],
-      approval: 'manager',
+      approval: { manager: {} },
       default_duration_days: 30,
       max_duration_days: 90,
       justification: 'optional',

@@ -62,7 +62,7 @@ describe('portal attributes and changes', () => {
       category: 'Reporting',
       strategy: 'group_access',
       group_dns: [run.groupDn],
-      approval: 'none',
+      approval: {},
       default_duration_days: 30,
       max_duration_days: 90,
       justification: 'off',

@@ -203,6 +203,8 @@ pub struct AssetDefinition {
     pub group_dns: Vec<String>,
     /// Who approves orders: sources, quorums, stages and rules.
     pub approval: ApprovalPolicy,
+    /// Set when the daily check found that the policy can no longer be met, saying why.
+    pub policy_problem: Option<String>,
     pub default_duration_days: i32,
     pub max_duration_days: i32,
     pub justification: JustificationRule,

@@ -72,6 +72,7 @@ pub async fn create(
     ApiJson(input): ApiJson<AssetDefinitionInput>,
 ) -> ApiResult<(StatusCode, Json<AssetDefinition>)> {
     ApiError::check(shared::validation::asset_definition(&input))?;
+    super::approvals::check_satisfiable(&state, &input).await?;
     if !admin.scope.is_everywhere()
         && !admin
             .scope
@@ -120,6 +121,7 @@ pub async fn update(
     ApiJson(input): ApiJson<AssetDefinitionInput>,
 ) -> ApiResult<Json<AssetDefinition>> {
     ApiError::check(shared::validation::asset_definition(&input))?;
+    super::approvals::check_satisfiable(&state, &input).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let before = store::definitions::find_for_update(&mut tx, id)

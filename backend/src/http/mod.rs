@@ -3,6 +3,7 @@
 
 pub mod admin_users;
 pub mod approval_links;
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod health;
 pub mod orders;
 pub mod pool;
 pub mod portal;
+pub mod portal_approvals;
 pub mod problems;
 pub mod settings;
 pub mod setup;

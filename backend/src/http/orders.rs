@@ -39,8 +39,14 @@ pub async fn detail(state: &AppState, id: Uuid) -> ApiResult<Option<(OrderRow, O
     };
     let approvals = store::approvals::for_order(&state.db, id).await?;
     let events = store::orders::events(&state.db, id).await?;
+    let approval_groups = store::approval_groups::for_order(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|(group, approved)| group.dto(u32::try_from(approved).unwrap_or(0)))
+        .collect();
     let detail = OrderDetail {
         group_dns: order.group_dns.clone(),
+        approval_groups,
         order: order.dto(),
         approvals: approvals.iter().map(|a| a.dto()).collect(),
         events,
@@ -146,8 +152,7 @@ pub async fn decide(
         username: &admin.username,
         email: email.as_deref(),
     };
-    let outcome =
-        lifecycle::decide::decide_as_admin(&state, order.id, input.decision, decider).await?;
+    let outcome = lifecycle::decide::decide_as_admin(&state, order.id, &input, decider).await?;
     Ok(Json(outcome))
 }
 

@@ -310,6 +310,11 @@ impl Directory {
         ))
     }
 
+    /// The attribute that holds a person's manager.
+    pub fn manager_attribute(&self) -> &str {
+        &self.config.manager_attribute
+    }
+
     fn person_attributes(&self) -> Vec<String> {
         vec![
             "displayName".into(),
@@ -508,6 +513,22 @@ impl Directory {
             DirectoryError::NotFound(format!("no directory entry has the DN {dn}"))
         })?;
         Ok(self.person(SearchEntry::construct(entry)))
+    }
+
+    /// Reads one attribute of the entry at `dn`, such as a person's department.
+    pub async fn attribute(&self, dn: &str, name: &str) -> Result<Option<String>, DirectoryError> {
+        let entries = on_connection!(self, |ldap| {
+            ldap.with_timeout(TIMEOUT)
+                .search(dn, Scope::Base, "(objectClass=*)", vec![name])
+                .await
+                .and_then(|r| r.success())
+                .map(|(entries, _)| entries)
+                .map_err(|e| failed(format!("reading {name} of {dn}"), e))
+        })?;
+        Ok(entries
+            .into_iter()
+            .next()
+            .and_then(|entry| first(&SearchEntry::construct(entry), name)))
     }
 
     /// Connects and checks whether `member_dn` is a direct member of `group_dn`.

@@ -14,6 +14,11 @@ pub const PROVISION_ORDER: &str = "order.provision";
 pub const DEPROVISION_ORDER: &str = "order.deprovision";
 pub const MAIL_APPROVAL_REQUEST: &str = "mail.approval_request";
 pub const MAIL_ORDER_UPDATE: &str = "mail.order_update";
+pub const MAIL_ESCALATION_NOTICE: &str = "mail.escalation_notice";
+/// A message composed when the job was enqueued, such as the policy check's report.
+pub const MAIL_SEND: &str = "mail.send";
+pub const APPROVAL_TIMERS: &str = "approvals.timers";
+pub const POLICY_CHECK: &str = "approvals.policy_check";
 pub const EXPIRY_CHECK: &str = "orders.expiry_check";
 pub const TOKEN_PURGE: &str = "tokens.purge";
 
@@ -44,11 +49,6 @@ struct DeprovisionPayload {
     reason: notifications::Update,
 }
 
-#[derive(Deserialize)]
-struct ApprovalPayload {
-    approval_id: Uuid,
-}
-
 fn payload<T: for<'de> Deserialize<'de>>(job: &JobRow) -> Result<T, JobError> {
     serde_json::from_value(job.payload.clone())
         .map_err(|e| JobError::Permanent(anyhow::anyhow!("the job payload is invalid: {e}")))
@@ -65,9 +65,19 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             lifecycle::deprovision::run(state, p.order_id, p.reason).await
         }
         MAIL_APPROVAL_REQUEST => {
-            let p: ApprovalPayload = payload(job)?;
-            notifications::send_approval_request(state, p.approval_id).await
+            let p: notifications::ApprovalMessage = payload(job)?;
+            notifications::send_approval_request(state, p.approval_id, p.ask).await
         }
+        MAIL_ESCALATION_NOTICE => {
+            let p: notifications::EscalationNotice = payload(job)?;
+            notifications::send_escalation_notice(state, &p).await
+        }
+        MAIL_SEND => {
+            let email: crate::integrations::mail::Email = payload(job)?;
+            notifications::send(state, email).await
+        }
+        APPROVAL_TIMERS => lifecycle::timers::run(state).await,
+        POLICY_CHECK => lifecycle::policy_check::run(state).await,
         MAIL_ORDER_UPDATE => {
             let p: notifications::OrderUpdate = payload(job)?;
             notifications::send_order_update(state, &p).await

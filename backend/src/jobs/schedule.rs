@@ -82,6 +82,16 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             queue: Queue::Reclaim,
         },
         Task {
+            name: super::handlers::APPROVAL_TIMERS,
+            cron: parse_cron(&state.config.approval_timers_cron).expect("validated at start"),
+            queue: Queue::Default,
+        },
+        Task {
+            name: super::handlers::POLICY_CHECK,
+            cron: parse_cron(&state.config.policy_check_cron).expect("validated at start"),
+            queue: Queue::Default,
+        },
+        Task {
             name: super::handlers::TOKEN_PURGE,
             cron: parse_cron(TOKEN_PURGE_CRON).expect("a valid constant"),
             queue: Queue::Default,

@@ -1,12 +1,15 @@
 //! Extending an active order and changing its attributes. Without approval the change applies
 //! at once. With approval the order waits in `modification_pending`, with the change stored on
-//! it, until the requester's manager decides, and it keeps its access meanwhile.
+//! it, until the approvers its definition's policy names decide, and it keeps its access
+//! meanwhile.
 
 use super::place::Whose;
+use super::routing::{self, GroupPlan, OrderFacts, Router, Subject};
+use super::stages;
 use super::transition;
 use crate::auth::portal::PortalUser;
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::handlers::{MAIL_APPROVAL_REQUEST, MAIL_ORDER_UPDATE};
+use crate::jobs::handlers::MAIL_ORDER_UPDATE;
 use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
 use crate::state::AppState;
@@ -70,7 +73,15 @@ pub async fn extend(
         )));
     }
     let change = PendingChange::Extend { days };
-    request_or_apply(state, user, &order, change, rules.requires_approval).await
+    request_or_apply(
+        state,
+        user,
+        &order,
+        &definition,
+        change,
+        rules.requires_approval,
+    )
+    .await
 }
 
 /// Replaces the attribute values of an active order, checked like those of a new order.
@@ -91,14 +102,8 @@ pub async fn modify(
     let change = PendingChange::Modify {
         attributes: resolved,
     };
-    request_or_apply(
-        state,
-        user,
-        &order,
-        change,
-        definition.modification_requires_approval,
-    )
-    .await
+    let needs_approval = definition.modification_requires_approval;
+    request_or_apply(state, user, &order, &definition, change, needs_approval).await
 }
 
 fn describe(change: &PendingChange) -> String {
@@ -108,29 +113,67 @@ fn describe(change: &PendingChange) -> String {
     }
 }
 
+/// Works out who approves a change with the definition's policy, applied to the order as the
+/// change would leave it. Returns no groups when nobody needs to.
+async fn change_groups<'a>(
+    state: &'a AppState,
+    user: &PortalUser,
+    order: &OrderRow,
+    definition: &DefinitionRow,
+    change: &PendingChange,
+) -> ApiResult<(Router<'a>, Vec<GroupPlan>)> {
+    let router = Router::new(state).await?;
+    let requester = router
+        .directory
+        .person_by_dn(&order.requester_dn)
+        .await
+        .map_err(super::place::directory_error)?;
+    let whose = if order.requester_id == user.user.id {
+        Whose::Own
+    } else {
+        Whose::Of(&order.requester_name)
+    };
+    let item = definition.catalog_item();
+    let policy = definition.approval();
+    let (duration_days, values) = match change {
+        PendingChange::Extend { days } => (order.duration_days + days, order.attributes.0.clone()),
+        PendingChange::Modify { attributes } => (order.duration_days, attributes.clone()),
+    };
+    let facts = router
+        .facts(&OrderFacts {
+            attributes_defined: &item.attributes,
+            values: &values,
+            duration_days,
+            monthly_cost: item.monthly_cost.as_ref(),
+            on_behalf: order.requester_id != user.user.id,
+            department_dn: routing::tests_department(&policy).then_some(&requester.dn),
+        })
+        .await?;
+    let groups = router
+        .plan(&policy, &facts, &requester, whose, &definition.name)
+        .await?;
+    let subject = Subject {
+        requester: order.dto().requester,
+        deputy: (order.requester_id != user.user.id).then(|| user.user.person()),
+    };
+    let routed = router.preview(&groups, &subject, state.clock.now()).await?;
+    if let Some(problem) = routed.iter().find_map(|g| g.problem.clone()) {
+        return Err(ApiError::conflict(problem));
+    }
+    Ok((router, groups))
+}
+
 async fn request_or_apply(
     state: &AppState,
     user: &PortalUser,
     order: &OrderRow,
+    definition: &DefinitionRow,
     change: PendingChange,
     needs_approval: bool,
 ) -> ApiResult<Order> {
-    let approver = if needs_approval {
-        let directory = super::place::directory(state).await?;
-        let requester = directory
-            .person_by_dn(&order.requester_dn)
-            .await
-            .map_err(super::place::directory_error)?;
-        let whose = if order.requester_id == user.user.id {
-            Whose::Own
-        } else {
-            Whose::Of(&order.requester_name)
-        };
-        let approver = super::place::manager_of(&directory, &requester, whose).await?;
-        let asked_by = user.user.person();
-        let order_requester = order.dto().requester;
-        super::place::check_approver(state, &approver, &order_requester, &asked_by).await?;
-        Some(approver)
+    let approval = if needs_approval {
+        Some(change_groups(state, user, order, definition, &change).await?)
+            .filter(|(_, groups)| !groups.is_empty())
     } else {
         None
     };
@@ -145,7 +188,7 @@ async fn request_or_apply(
     };
     store::audit::record(&mut tx, &user.actor, now, record).await?;
     store::orders::set_change_asker(&mut tx, order.id, &user.user.person()).await?;
-    match approver {
+    match approval {
         None => {
             // Locks the row and checks it is still active before changing it.
             let locked = store::orders::find_for_update_in(&mut tx, order.id)
@@ -169,12 +212,7 @@ async fn request_or_apply(
             )
             .await?;
         }
-        Some(approver) => {
-            let note = format!(
-                "{} waiting for {}",
-                describe(&change),
-                approver.display_name
-            );
+        Some((router, groups)) => {
             let moved = transition(
                 &mut tx,
                 order.id,
@@ -182,7 +220,7 @@ async fn request_or_apply(
                     from: OrderState::Active,
                     to: OrderState::ModificationPending,
                     actor: &user.actor,
-                    note: Some(&note),
+                    note: Some(&format!("{} waiting for approval", describe(&change))),
                     stamps: Stamps::default(),
                 },
                 now,
@@ -195,20 +233,20 @@ async fn request_or_apply(
                 ));
             }
             store::orders::set_pending_change(&mut tx, order.id, Some(&change)).await?;
-            let approval_id = store::approvals::insert(
+            let row = store::orders::find_for_update_in(&mut tx, order.id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("order {} vanished in its transaction", order.id))?;
+            let asked = stages::start(
                 &mut tx,
-                order.id,
-                &approver,
+                &router,
+                &row,
                 ApprovalPurpose::Change,
+                &groups,
+                &user.actor,
                 now,
             )
             .await?;
-            let job = NewJob::new(
-                Queue::Notifications,
-                MAIL_APPROVAL_REQUEST,
-                json!({ "approval_id": approval_id }),
-            );
-            queue::enqueue(&mut tx, job, now).await?;
+            tracing::info!(order_id = %order.id, asked = asked.len(), "change waits for approval");
         }
     }
     tx.commit().await?;

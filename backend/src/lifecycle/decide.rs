@@ -1,17 +1,12 @@
 //! Deciding an approval through a signed link. Opening the link only shows the request; the
 //! decision takes a POST, because mail scanners fetch links before people do.
 
-use super::transition;
+use super::stages::{self, Settled};
 use crate::auth::Actor;
 use crate::auth::links::{ApprovalLink, LinkError};
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::handlers::MAIL_ORDER_UPDATE;
-use crate::jobs::{NewJob, Queue, queue};
-use crate::notifications::Update;
 use crate::state::AppState;
 use crate::store::approvals::ApprovalRow;
-use crate::store::orders::Move;
-use crate::store::orders::Stamps;
 use crate::store::{self, audit::Change};
 use serde_json::json;
 use shared::orders::{
@@ -83,6 +78,7 @@ pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome>
         &actor,
         note,
         &approval.approver_email,
+        None,
     )
     .await
 }
@@ -94,18 +90,27 @@ pub struct AdminDecider<'a> {
     pub email: Option<&'a str>,
 }
 
-/// Decides the pending approval of an order as an admin holding `orders_decide`.
+/// Decides a pending approval of an order as an admin holding `orders_decide`: the one named,
+/// or the order's first pending one.
 pub async fn decide_as_admin(
     state: &AppState,
     order_id: uuid::Uuid,
-    decision: Decision,
+    input: &shared::orders::AdminDecision,
     decider: AdminDecider<'_>,
 ) -> ApiResult<DecisionOutcome> {
+    let decision = input.decision;
     let approval = store::approvals::for_order(&state.db, order_id)
         .await?
         .into_iter()
-        .find(|a| a.state() == ApprovalState::Pending)
-        .ok_or_else(|| already_decided_or_none(order_id))?;
+        .filter(|a| a.state() == ApprovalState::Pending)
+        .find(|a| input.approval_id.is_none_or(|id| id == a.id))
+        .ok_or_else(|| match input.approval_id {
+            Some(id) => ApiError::field(
+                "approval_id",
+                format!("the order has no pending approval {id}; reload the order"),
+            ),
+            None => already_decided_or_none(order_id),
+        })?;
     let forbid = crate::security::current(state)
         .await?
         .separation_of_duties
@@ -124,7 +129,71 @@ pub async fn decide_as_admin(
         Decision::Approve => format!("approved by {} in the admin app", decider.username),
         Decision::Decline => format!("declined by {} in the admin app", decider.username),
     };
-    apply(state, &approval, decision, decider.actor, &note, identity).await
+    apply(
+        state,
+        &approval,
+        decision,
+        decider.actor,
+        &note,
+        identity,
+        input.comment.as_deref(),
+    )
+    .await
+}
+
+/// Decides an approval from the portal inbox. Only the approver it is addressed to may decide.
+pub async fn decide_in_portal(
+    state: &AppState,
+    user: &crate::auth::portal::PortalUser,
+    approval_id: uuid::Uuid,
+    input: &shared::approvals::InboxDecision,
+) -> ApiResult<DecisionOutcome> {
+    let approval = store::approvals::find(&state.db, approval_id)
+        .await?
+        .filter(|a| is_addressed_to(a, &user.user.person()))
+        .ok_or_else(|| ApiError::NotFound("You have no approval with this id.".into()))?;
+    if approval.state() != ApprovalState::Pending {
+        return Err(already_decided(
+            super::current_state(&state.db, approval.order_id).await,
+        ));
+    }
+    let note = match input.decision {
+        Decision::Approve => "approved in the portal",
+        Decision::Decline => "declined in the portal",
+    };
+    let email = user.user.email.clone();
+    apply(
+        state,
+        &approval,
+        input.decision,
+        &user.actor,
+        note,
+        &email,
+        input.comment.as_deref(),
+    )
+    .await
+}
+
+/// Decides an approval as the system, such as a decline of an approval open too long.
+pub async fn decide_as_system(
+    state: &AppState,
+    approval: &ApprovalRow,
+    decision: Decision,
+    actor: &Actor,
+) -> ApiResult<DecisionOutcome> {
+    let note = match decision {
+        Decision::Approve => format!("approved by {actor}"),
+        Decision::Decline => format!(
+            "declined by {actor}: {} did not decide in time",
+            approval.approver_name
+        ),
+    };
+    apply(state, approval, decision, actor, &note, "", None).await
+}
+
+/// Returns whether an approval is addressed to this portal user, by mail address or entry.
+pub fn is_addressed_to(approval: &ApprovalRow, person: &shared::orders::Person) -> bool {
+    super::routing::same_person(&approval.approver(), person)
 }
 
 fn already_decided_or_none(order_id: uuid::Uuid) -> ApiError {
@@ -163,7 +232,9 @@ async fn check_not_requester(
     Ok(())
 }
 
-/// Records a decision on a pending approval and moves the order on, in one transaction.
+/// Records a decision on a pending approval and moves the order on, in one transaction. The
+/// decider's other pending approvals of the same order (when they sit in several groups) take
+/// the same decision.
 async fn apply(
     state: &AppState,
     approval: &ApprovalRow,
@@ -171,103 +242,121 @@ async fn apply(
     actor: &Actor,
     note: &str,
     decider_email: &str,
+    comment: Option<&str>,
 ) -> ApiResult<DecisionOutcome> {
     let order_id = approval.order_id;
     let order = store::orders::find(&state.db, order_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("approval {} has no order", approval.id))?;
     check_not_requester(state, &order, decider_email).await?;
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > 2000) {
+        return Err(ApiError::field(
+            "comment",
+            "must be at most 2000 characters",
+        ));
+    }
     let now = state.clock.now();
 
     let mut tx = state.db.begin().await?;
-    // The conditional update takes the approval's row lock; of two racing decisions the
-    // second finds it no longer pending and changes nothing.
-    if !store::approvals::decide(&mut tx, approval.id, decision, actor.as_str(), now).await? {
-        tx.rollback().await?;
-        return Err(already_decided(
-            super::current_state(&state.db, order_id).await,
-        ));
-    }
-    let change = Change {
-        action: "approval.decide",
-        entity_type: "approval",
-        entity_id: approval.id.to_string(),
-        before: Some(json!({ "state": "pending", "approver": approval.approver_email })),
-        after: Some(json!({ "state": match decision {
-            Decision::Approve => "approved",
-            Decision::Decline => "declined",
-        }, "order_id": order_id })),
+    // Decisions on one order run one after the other, so two approvers completing a quorum, or
+    // an approval racing a decline, settle in a single order.
+    let Some(order) = store::orders::find_for_update_in(&mut tx, order_id).await? else {
+        return Err(already_decided(None));
     };
-    store::audit::record(&mut tx, actor, now, change).await?;
-
-    if approval.purpose() == ApprovalPurpose::Change {
-        if !super::change::decided(&mut tx, order_id, decision, actor, now).await? {
-            tx.rollback().await?;
-            return Err(already_decided(
-                super::current_state(&state.db, order_id).await,
-            ));
+    let purpose = approval.purpose();
+    let mut decided = vec![approval.clone()];
+    decided.extend(
+        store::approvals::pending_for_order(&mut tx, order_id, purpose)
+            .await?
+            .into_iter()
+            .filter(|a| {
+                a.id != approval.id
+                    && a.approver_email
+                        .eq_ignore_ascii_case(&approval.approver_email)
+            }),
+    );
+    let mut group_ids = Vec::new();
+    for (i, row) in decided.iter().enumerate() {
+        // The conditional update takes the approval's row lock; of two racing decisions the
+        // second finds it no longer pending and changes nothing.
+        let recorded =
+            store::approvals::decide(&mut tx, row.id, decision, actor.as_str(), comment, now)
+                .await?;
+        if !recorded {
+            if i == 0 {
+                tx.rollback().await?;
+                return Err(already_decided(
+                    super::current_state(&state.db, order_id).await,
+                ));
+            }
+            continue;
         }
-        tx.commit().await?;
-        tracing::info!(order_id = %order_id, approval_id = %approval.id, decision = decision.as_str(), "change decided");
-        return Ok(DecisionOutcome {
-            decision,
-            order_state: OrderState::Active,
-        });
+        record_decision(&mut tx, row, decision, actor, comment, now).await?;
+        if let Some(group) = row.group_id
+            && !group_ids.contains(&group)
+        {
+            group_ids.push(group);
+        }
     }
 
-    let (to, stamps) = match decision {
-        Decision::Approve => (OrderState::Approved, Stamps::default()),
-        Decision::Decline => (
-            OrderState::Rejected,
-            Stamps {
-                closed_at: Some(now),
-                ..Stamps::default()
-            },
-        ),
-    };
-    if !transition(
-        &mut tx,
-        order_id,
-        Move {
-            from: OrderState::PendingApproval,
-            to,
-            actor,
-            note: Some(note),
-            stamps,
-        },
-        now,
+    let settled = stages::settle(
+        &mut tx, state, &order, purpose, decision, &group_ids, actor, note, now,
     )
-    .await?
-    {
+    .await?;
+    if settled == Settled::Stale {
         tx.rollback().await?;
         return Err(already_decided(
             super::current_state(&state.db, order_id).await,
         ));
-    }
-
-    match decision {
-        Decision::Approve => {
-            super::provision::start_or_schedule(&mut tx, order_id, actor, now).await?
-        }
-        Decision::Decline => {
-            let payload = json!({ "order_id": order_id, "update": Update::Rejected });
-            queue::enqueue(
-                &mut tx,
-                NewJob::new(Queue::Notifications, MAIL_ORDER_UPDATE, payload),
-                now,
-            )
-            .await?;
-        }
     }
     tx.commit().await?;
 
-    tracing::info!(order_id = %order_id, approval_id = %approval.id, decision = decision.as_str(), "approval decided");
-    let order_state = match decision {
-        Decision::Approve => OrderState::Provisioning,
-        Decision::Decline => OrderState::Rejected,
+    tracing::info!(order_id = %order_id, approval_id = %approval.id, decision = decision.as_str(), ?settled, "approval decided");
+    let order_state = match (purpose, settled) {
+        (ApprovalPurpose::Change, Settled::Waiting) => OrderState::ModificationPending,
+        (ApprovalPurpose::Change, _) => OrderState::Active,
+        (ApprovalPurpose::Order, Settled::Waiting) => OrderState::PendingApproval,
+        (ApprovalPurpose::Order, Settled::Declined) => OrderState::Rejected,
+        (ApprovalPurpose::Order, _) => super::current_state(&state.db, order_id)
+            .await
+            .as_deref()
+            .and_then(OrderState::parse)
+            .unwrap_or(OrderState::Approved),
     };
     Ok(DecisionOutcome {
         decision,
         order_state,
     })
+}
+
+/// Writes the audit row of one recorded decision.
+pub async fn record_decision(
+    tx: &mut store::Tx<'_>,
+    approval: &ApprovalRow,
+    decision: Decision,
+    actor: &Actor,
+    comment: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    let change = Change {
+        action: "approval.decide",
+        entity_type: "approval",
+        entity_id: approval.id.to_string(),
+        before: Some(json!({
+            "state": "pending",
+            "approver": approval.approver_email,
+            "instead_of": approval.instead_of_email,
+        })),
+        after: Some(json!({
+            "state": match decision {
+                Decision::Approve => "approved",
+                Decision::Decline => "declined",
+            },
+            "order_id": approval.order_id,
+            "group_id": approval.group_id,
+            "comment": comment,
+        })),
+    };
+    store::audit::record(tx, actor, now, change).await
 }

@@ -8,8 +8,12 @@ pub mod deprovision;
 pub mod end;
 pub mod expiry;
 pub mod place;
+pub mod policy_check;
 pub mod provision;
 pub mod reminders;
+pub mod routing;
+pub mod stages;
+pub mod timers;
 
 use crate::auth::Actor;
 use crate::store::orders::{Move, Stamps};

@@ -1,11 +1,13 @@
 //! Placing an order from the portal.
 
+use super::routing::{self, OrderFacts, Router, Subject};
+use super::stages;
 use super::transition;
 use crate::auth::Actor;
 use crate::auth::portal::PortalUser;
 use crate::error::{ApiError, ApiResult};
 use crate::integrations::directory::{Directory, DirectoryError, DirectoryPerson};
-use crate::jobs::handlers::{MAIL_APPROVAL_REQUEST, MAIL_ORDER_UPDATE};
+use crate::jobs::handlers::MAIL_ORDER_UPDATE;
 use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
 use crate::settings::{self, LdapConfig};
@@ -14,7 +16,6 @@ use crate::store::orders::Move;
 use crate::store::orders::{NewOrderRow, Stamps};
 use crate::store::{self, audit::Change};
 use serde_json::json;
-use shared::catalog::ApprovalPolicy;
 use shared::catalog::AssignmentModel;
 use shared::orders::{ApprovalPurpose, NewOrder, Order, OrderState, Person};
 
@@ -45,7 +46,7 @@ pub fn directory_error(error: DirectoryError) -> ApiError {
 /// Whose directory entry a message about the approver talks of: the reader's own, or that of
 /// the person a deputy orders for.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Whose<'a> {
+pub enum Whose<'a> {
     Own,
     Of(&'a str),
 }
@@ -112,36 +113,6 @@ pub(super) async fn manager_of(
         email,
         directory_dn: manager.dn,
     })
-}
-
-/// Refuses an approver who placed the order or gets it, when separation of duties forbids
-/// approving one's own order.
-pub(super) async fn check_approver(
-    state: &AppState,
-    approver: &Person,
-    requester: &Person,
-    placed_by: &Person,
-) -> ApiResult<()> {
-    let rules = crate::security::current(state).await?;
-    if !rules.separation_of_duties.forbid_self_approval {
-        return Ok(());
-    }
-    if is_same_person(approver, &requester.email, &requester.directory_dn) {
-        return Err(ApiError::conflict(format!(
-            "The directory names {} as their own manager, and separation of duties does not \
-             let anyone approve their own order. Ask IT to correct the manager attribute.",
-            requester.display_name
-        )));
-    }
-    if is_same_person(approver, &placed_by.email, &placed_by.directory_dn) {
-        return Err(ApiError::conflict(format!(
-            "You would approve this order yourself as the manager of {}, and separation of \
-             duties does not let anyone approve an order they placed. Ask {} to order it, or \
-             another deputy.",
-            requester.display_name, requester.display_name
-        )));
-    }
-    Ok(())
 }
 
 /// Finds the person a deputy orders for. Returns `None` when the account is the deputy's own.
@@ -274,12 +245,31 @@ pub async fn place(
         },
         None => placed_by.clone(),
     };
-    let approver = match definition.approval() {
-        ApprovalPolicy::Manager => Some(manager_of(&directory, requester_entry, whose).await?),
-        ApprovalPolicy::None => None,
+    let deputy = beneficiary.is_some().then(|| placed_by.clone());
+    let duration_days = input.duration_days.unwrap_or(item.default_duration_days);
+    let policy = definition.approval();
+    let router = Router::new(state).await?;
+    let facts = router
+        .facts(&OrderFacts {
+            attributes_defined: &item.attributes,
+            values: &attributes,
+            duration_days,
+            monthly_cost: item.monthly_cost.as_ref(),
+            on_behalf: deputy.is_some(),
+            department_dn: routing::tests_department(&policy).then_some(&requester_entry.dn),
+        })
+        .await?;
+    let groups = router
+        .plan(&policy, &facts, requester_entry, whose, &definition.name)
+        .await?;
+    let subject = Subject {
+        requester: requester.clone(),
+        deputy: deputy.clone(),
     };
-    if let Some(approver) = &approver {
-        check_approver(state, approver, &requester, &placed_by).await?;
+    let now = state.clock.now();
+    let routed = router.preview(&groups, &subject, now).await?;
+    if let Some(problem) = routed.iter().find_map(|g| g.problem.clone()) {
+        return Err(ApiError::conflict(problem));
     }
 
     let justification = input
@@ -287,7 +277,6 @@ pub async fn place(
         .as_deref()
         .map(str::trim)
         .filter(|j| !j.is_empty());
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let requester_id = match &beneficiary {
         Some(_) => {
@@ -303,14 +292,13 @@ pub async fn place(
         }
         None => user.user.id,
     };
-    let deputy = beneficiary.is_some().then_some(&placed_by);
     let row = NewOrderRow {
         definition_id: definition.id,
         requester_id,
         requester: &requester,
         placed_by_id: user.user.id,
-        deputy,
-        duration_days: input.duration_days.unwrap_or(item.default_duration_days),
+        deputy: deputy.as_ref(),
+        duration_days,
         justification,
         group_dns: &definition.group_dns,
         idempotency_key: idempotency_key.as_deref(),
@@ -360,7 +348,7 @@ pub async fn place(
             "justification": justification,
             "group_dns": definition.group_dns,
             "attributes": attributes,
-            "on_behalf_of": deputy.map(|_| &requester),
+            "on_behalf_of": deputy.as_ref().map(|_| &requester),
         })),
     };
     store::audit::record(&mut tx, &user.actor, now, change).await?;
@@ -373,9 +361,10 @@ pub async fn place(
         queue::enqueue(&mut tx, job, now).await?;
     }
 
-    match approver {
-        Some(approver) => request_approval(&mut tx, order_id, &user.actor, &approver, now).await?,
-        None => approve_without_approver(&mut tx, order_id, start_at, now).await?,
+    if groups.is_empty() {
+        approve_without_approver(&mut tx, order_id, start_at, now).await?;
+    } else {
+        request_approval(&mut tx, &router, order_id, &user.actor, &groups, now).await?;
     }
     tx.commit().await?;
 
@@ -388,7 +377,7 @@ pub async fn place(
 
 /// Trims text values and replaces each directory-user value with the person it names, so the
 /// order records who was meant even if the account is renamed later.
-pub(super) async fn resolve_attributes(
+pub async fn resolve_attributes(
     directory: &Directory,
     item: &shared::catalog::CatalogItem,
     mut values: serde_json::Map<String, serde_json::Value>,
@@ -460,22 +449,29 @@ fn limit_error(error: sqlx::Error, definition: &str, whose: Whose<'_>) -> ApiErr
     }
 }
 
-/// Returns whether `approver` is the requester, by mail address or directory entry.
-fn is_same_person(approver: &Person, email: &str, directory_dn: &str) -> bool {
-    // Directories return DNs with the case and spacing of their own choosing.
-    let key = |dn: &str| dn.to_lowercase().replace(", ", ",");
-    approver.email.eq_ignore_ascii_case(email) || key(&approver.directory_dn) == key(directory_dn)
-}
-
+/// Creates the order's approval groups, asks the first stage and moves the order to waiting.
 async fn request_approval(
     tx: &mut store::Tx<'_>,
+    router: &Router<'_>,
     order_id: uuid::Uuid,
     actor: &Actor,
-    approver: &Person,
+    groups: &[routing::GroupPlan],
     now: chrono::DateTime<chrono::Utc>,
-) -> sqlx::Result<()> {
-    let stamps = Stamps::default();
-    let note = format!("waiting for {}", approver.display_name);
+) -> ApiResult<()> {
+    let order = store::orders::find_for_update_in(tx, order_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {order_id} vanished in its transaction"))?;
+    let asked = stages::start(
+        tx,
+        router,
+        &order,
+        ApprovalPurpose::Order,
+        groups,
+        actor,
+        now,
+    )
+    .await?;
+    let note = format!("waiting for {}", asked.join(", "));
     transition(
         tx,
         order_id,
@@ -484,32 +480,11 @@ async fn request_approval(
             to: OrderState::PendingApproval,
             actor,
             note: Some(&note),
-            stamps,
+            stamps: Stamps::default(),
         },
         now,
     )
     .await?;
-    let approval_id =
-        store::approvals::insert(tx, order_id, approver, ApprovalPurpose::Order, now).await?;
-    let change = Change {
-        action: "approval.create",
-        entity_type: "approval",
-        entity_id: approval_id.to_string(),
-        before: None,
-        after: Some(json!({
-            "order_id": order_id,
-            "approver_email": approver.email,
-            "approver_dn": approver.directory_dn,
-            "reason": "requester's manager",
-        })),
-    };
-    store::audit::record(tx, actor, now, change).await?;
-    let job = NewJob::new(
-        Queue::Notifications,
-        MAIL_APPROVAL_REQUEST,
-        json!({ "approval_id": approval_id }),
-    );
-    queue::enqueue(tx, job, now).await?;
     Ok(())
 }
 
@@ -535,26 +510,4 @@ async fn approve_without_approver(
     )
     .await?;
     super::provision::start_or_schedule_at(tx, order_id, start_at, &actor, now).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_person_by_mail_or_dn() {
-        let manager = Person {
-            display_name: "Jane Doe".into(),
-            email: "JDoe@Example.test".into(),
-            directory_dn: "CN=Jane Doe, OU=People,DC=example,DC=test".into(),
-        };
-        let dn = "cn=jane doe,ou=people,dc=example,dc=test";
-        assert!(is_same_person(&manager, "jdoe@example.test", "cn=other"));
-        assert!(is_same_person(&manager, "other@example.test", dn));
-        assert!(!is_same_person(
-            &manager,
-            "mfinch@example.test",
-            "cn=Martha Finch,ou=People,dc=example,dc=test"
-        ));
-    }
 }

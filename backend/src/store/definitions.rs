@@ -12,7 +12,8 @@ pub struct DefinitionRow {
     pub category: String,
     pub strategy: String,
     pub group_dns: Vec<String>,
-    pub approval: String,
+    pub approval_policy: sqlx::types::Json<shared::approvals::ApprovalPolicy>,
+    pub policy_problem: Option<String>,
     pub default_duration_days: i32,
     pub max_duration_days: i32,
     pub justification: String,
@@ -50,8 +51,8 @@ pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
 }
 
 impl DefinitionRow {
-    pub fn approval(&self) -> ApprovalPolicy {
-        enum_from(&self.approval)
+    pub fn approval(&self) -> shared::approvals::ApprovalPolicy {
+        self.approval_policy.0.clone()
     }
 
     pub fn dto(&self) -> AssetDefinition {
@@ -63,6 +64,7 @@ impl DefinitionRow {
             strategy: enum_from(&self.strategy),
             group_dns: self.group_dns.clone(),
             approval: self.approval(),
+            policy_problem: self.policy_problem.clone(),
             default_duration_days: self.default_duration_days,
             max_duration_days: self.max_duration_days,
             justification: enum_from(&self.justification),
@@ -105,7 +107,8 @@ impl DefinitionRow {
             name: dto.name,
             description: dto.description,
             category: dto.category,
-            approval: dto.approval,
+            needs_approval: !dto.approval.is_empty(),
+            approvers: dto.approval.summary(),
             default_duration_days: dto.default_duration_days,
             max_duration_days: dto.max_duration_days,
             justification: dto.justification,
@@ -231,7 +234,7 @@ pub async fn insert(
 ) -> sqlx::Result<DefinitionRow> {
     let query = sqlx::query_as(
         "insert into asset_definitions (id, name, description, category, strategy, group_dns,
-            approval, default_duration_days, max_duration_days, justification, active,
+            approval_policy, default_duration_days, max_duration_days, justification, active,
             created_at, updated_at, icon, help_text, assignment, capacity, shared_max_users,
             max_per_user, eligible_group_dns, attributes, extension, monthly_cost_minor,
             currency, cost_center, reminder_days, deprovision, modification_requires_approval)
@@ -260,7 +263,7 @@ fn bind_input<'q>(
         .bind(input.category.trim())
         .bind(enum_name(&input.strategy))
         .bind(trimmed(&input.group_dns))
-        .bind(enum_name(&input.approval))
+        .bind(sqlx::types::Json(&input.approval))
         .bind(input.default_duration_days)
         .bind(input.max_duration_days)
         .bind(enum_name(&input.justification))
@@ -291,13 +294,13 @@ pub async fn update(
 ) -> sqlx::Result<DefinitionRow> {
     let query = sqlx::query_as(
         "update asset_definitions set name = $2, description = $3, category = $4,
-            strategy = $5, group_dns = $6, approval = $7, default_duration_days = $8,
+            strategy = $5, group_dns = $6, approval_policy = $7, default_duration_days = $8,
             max_duration_days = $9, justification = $10, active = $11, updated_at = $12,
             icon = $13, help_text = $14, assignment = $15, capacity = $16,
             shared_max_users = $17, max_per_user = $18, eligible_group_dns = $19,
             attributes = $20, extension = $21, monthly_cost_minor = $22, currency = $23,
             cost_center = $24, reminder_days = $25, deprovision = $26,
-            modification_requires_approval = $27
+            modification_requires_approval = $27, policy_problem = null
          where id = $1 returning *",
     );
     bind_input(query.bind(id), input, now)
@@ -307,4 +310,34 @@ pub async fn update(
 
 fn trimmed(values: &[String]) -> Vec<String> {
     values.iter().map(|v| v.trim().to_string()).collect()
+}
+
+/// Lists every active definition, for the daily policy check.
+pub async fn all_active(db: &PgPool) -> sqlx::Result<Vec<DefinitionRow>> {
+    sqlx::query_as("select * from asset_definitions where active order by lower(name), id")
+        .fetch_all(db)
+        .await
+}
+
+/// Records the outcome of a policy check. Returns whether the problem changed.
+pub async fn set_policy_problem(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    problem: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    sqlx::query("update asset_definitions set policy_checked_at = $2 where id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let changed = sqlx::query(
+        "update asset_definitions set policy_problem = $2
+         where id = $1 and policy_problem is distinct from $2",
+    )
+    .bind(id)
+    .bind(problem)
+    .execute(&mut **tx)
+    .await?;
+    Ok(changed.rows_affected() == 1)
 }

@@ -1,10 +1,12 @@
 //! SQL queries, one module per aggregate.
 
 pub mod admins;
+pub mod approval_groups;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod definitions;
+pub mod delegations;
 pub mod orders;
 pub mod portal_users;
 pub mod sessions;

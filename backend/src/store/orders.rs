@@ -589,3 +589,23 @@ pub async fn grant_was_pre_existing(
     .await?;
     Ok(found.unwrap_or(false))
 }
+
+/// Lists a definition's orders placed since `since` and every one still waiting for a
+/// decision, newest first, for the replay of a changed approval policy.
+pub async fn for_replay(
+    db: &PgPool,
+    definition_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<OrderRow>> {
+    sqlx::query_as(select_orders!(
+        " where o.definition_id = $1
+            and (o.created_at >= $2 or o.state in ('pending_approval', 'modification_pending'))
+          order by o.created_at desc, o.id desc limit $3"
+    ))
+    .bind(definition_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

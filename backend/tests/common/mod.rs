@@ -147,6 +147,7 @@ pub fn test_config(database_url: &str, redis_prefix: &str, extra: &[(&str, Strin
         ("IPSOLIS_SPA_DIR".into(), "/nonexistent".into()),
         ("IPSOLIS_JOB_LEASE_SECONDS".into(), "3".into()),
         ("IPSOLIS_EXPIRY_CHECK_CRON".into(), "* * * * * *".into()),
+        ("IPSOLIS_APPROVAL_TIMERS_CRON".into(), "* * * * * *".into()),
     ]);
     for (key, value) in extra {
         vars.insert(key.to_string(), value.clone());
@@ -288,7 +289,7 @@ impl TestApp {
             "category": "Applications",
             "strategy": "group_access",
             "group_dns": [group_dn],
-            "approval": "manager",
+            "approval": {"manager": {}},
             "default_duration_days": 30,
             "max_duration_days": 90,
             "justification": "required",

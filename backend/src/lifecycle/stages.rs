@@ -1,0 +1,328 @@
+//! Approval groups in stages. Placing an order creates all its groups and asks the first
+//! stage; a group is satisfied when its quorum of distinct approvers approved, and its other
+//! approvals are superseded at once; when every group of a stage is satisfied the next stage is
+//! asked; when none is left the order (or change) is approved. Any decline rejects it.
+
+use super::routing::{GroupPlan, Router, Subject};
+use super::transition;
+use crate::auth::Actor;
+use crate::error::ApiResult;
+use crate::jobs::handlers::MAIL_ORDER_UPDATE;
+use crate::jobs::{NewJob, Queue, queue};
+use crate::notifications::{self, Ask, Update};
+use crate::state::AppState;
+use crate::store::approval_groups::{GroupRow, NewGroup};
+use crate::store::approvals::NewApproval;
+use crate::store::orders::{Move, OrderRow, Stamps};
+use crate::store::{self, Tx, audit::Change};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::approvals::GroupState;
+use shared::orders::{ApprovalPurpose, Decision, OrderState, Person};
+use uuid::Uuid;
+
+/// Whom an order's approvals must not go to: the requester, and the deputy who placed the
+/// order or asked for the change.
+pub fn subject_of(order: &OrderRow, purpose: ApprovalPurpose) -> Subject {
+    let requester = Person {
+        display_name: order.requester_name.clone(),
+        email: order.requester_email.clone(),
+        directory_dn: order.requester_dn.clone(),
+    };
+    let deputy = match purpose {
+        ApprovalPurpose::Order => order.deputy(),
+        ApprovalPurpose::Change => order.change_asked_by_deputy().map(|name| Person {
+            display_name: name.to_string(),
+            email: order.change_asked_by_email.clone().unwrap_or_default(),
+            directory_dn: String::new(),
+        }),
+    };
+    Subject { requester, deputy }
+}
+
+/// Creates the groups of a plan and asks the approvers of the first stage. Returns the names
+/// of the people asked.
+pub async fn start(
+    tx: &mut Tx<'_>,
+    router: &Router<'_>,
+    order: &OrderRow,
+    purpose: ApprovalPurpose,
+    groups: &[GroupPlan],
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<String>> {
+    for group in groups {
+        store::approval_groups::insert(
+            tx,
+            &NewGroup {
+                order_id: order.id,
+                purpose,
+                source: group.source,
+                name: &group.name,
+                reason: &group.reason,
+                quorum: group.quorum,
+                stage: group.stage,
+                members: &group.members,
+            },
+            now,
+        )
+        .await?;
+    }
+    open_next_stage(tx, router, order, purpose, actor, now).await
+}
+
+/// Asks the approvers of the lowest stage still waiting. Returns the names of the people
+/// asked; empty when no stage is left.
+pub async fn open_next_stage(
+    tx: &mut Tx<'_>,
+    router: &Router<'_>,
+    order: &OrderRow,
+    purpose: ApprovalPurpose,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<String>> {
+    let open = store::approval_groups::open_for_order(tx, order.id, purpose).await?;
+    let Some(stage) = open
+        .iter()
+        .filter(|g| g.state() == GroupState::Waiting)
+        .map(|g| g.stage)
+        .min()
+    else {
+        return Ok(Vec::new());
+    };
+    let subject = subject_of(order, purpose);
+    let mut asked: Vec<String> = Vec::new();
+    for group in open.iter().filter(|g| g.stage == stage) {
+        store::approval_groups::set_state(
+            tx,
+            group.id,
+            GroupState::Waiting,
+            GroupState::Pending,
+            now,
+        )
+        .await?;
+        let routed = router.route(&group.members.0, &subject, now).await?;
+        if routed.approvers.is_empty() {
+            tracing::warn!(order_id = %order.id, group = %group.name, "no approver can be asked in this group");
+        }
+        for planned in &routed.approvers {
+            ask(
+                tx,
+                order.id,
+                group,
+                purpose,
+                &planned.approver,
+                planned.instead_of.as_ref(),
+                planned.note.as_deref(),
+                actor,
+                now,
+            )
+            .await?;
+            if !asked.contains(&planned.approver.display_name) {
+                asked.push(planned.approver.display_name.clone());
+            }
+        }
+    }
+    if stage > 1 {
+        let note = format!("stage {stage}: waiting for {}", asked.join(", "));
+        store::orders::note_event(tx, order.id, order_state_for(purpose), actor, &note, now)
+            .await?;
+    }
+    Ok(asked)
+}
+
+fn order_state_for(purpose: ApprovalPurpose) -> OrderState {
+    match purpose {
+        ApprovalPurpose::Order => OrderState::PendingApproval,
+        ApprovalPurpose::Change => OrderState::ModificationPending,
+    }
+}
+
+/// Creates one approval in a group, records it and enqueues the request to the approver.
+#[allow(clippy::too_many_arguments)]
+pub async fn ask(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    group: &GroupRow,
+    purpose: ApprovalPurpose,
+    approver: &Person,
+    instead_of: Option<&Person>,
+    note: Option<&str>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ApiResult<Uuid> {
+    let approval_id = store::approvals::insert(
+        tx,
+        &NewApproval {
+            order_id,
+            group_id: Some(group.id),
+            purpose,
+            approver,
+            instead_of,
+            note,
+        },
+        now,
+    )
+    .await?;
+    let change = Change {
+        action: "approval.create",
+        entity_type: "approval",
+        entity_id: approval_id.to_string(),
+        before: None,
+        after: Some(json!({
+            "order_id": order_id,
+            "group": group.name,
+            "stage": group.stage,
+            "quorum": group.quorum,
+            "reason": group.reason,
+            "approver_email": approver.email,
+            "approver_dn": approver.directory_dn,
+            "instead_of": instead_of.map(|p| &p.email),
+            "note": note,
+        })),
+    };
+    store::audit::record(tx, actor, now, change).await?;
+    notifications::ask_approver(tx, approval_id, Ask::Request, now).await?;
+    Ok(approval_id)
+}
+
+/// Where an order stands after a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// More approvals are needed.
+    Waiting,
+    Approved,
+    Declined,
+    /// The order was no longer waiting for this decision.
+    Stale,
+}
+
+/// Moves the order on after approvals in `group_ids` were decided with `decision`, in the
+/// transaction that recorded the decision. The caller holds the order's row lock.
+#[allow(clippy::too_many_arguments)]
+pub async fn settle(
+    tx: &mut Tx<'_>,
+    state: &AppState,
+    order: &OrderRow,
+    purpose: ApprovalPurpose,
+    decision: Decision,
+    group_ids: &[Uuid],
+    actor: &Actor,
+    note: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Settled> {
+    if decision == Decision::Decline {
+        for id in group_ids {
+            store::approval_groups::set_state(
+                tx,
+                *id,
+                GroupState::Pending,
+                GroupState::Declined,
+                now,
+            )
+            .await?;
+        }
+        let by = format!("veto: {note}");
+        store::approvals::supersede_pending(tx, order.id, &by, now).await?;
+        return finish(tx, order, purpose, decision, actor, note, now).await;
+    }
+
+    for id in group_ids {
+        let Some(group) = store::approval_groups::find_in(tx, *id).await? else {
+            continue;
+        };
+        if group.state() != GroupState::Pending {
+            continue;
+        }
+        let approved = store::approvals::approved_in_group(tx, group.id).await?;
+        if approved >= i64::from(group.quorum) {
+            store::approval_groups::set_state(
+                tx,
+                group.id,
+                GroupState::Pending,
+                GroupState::Satisfied,
+                now,
+            )
+            .await?;
+            let by = format!("system:quorum_reached:{}", group.name);
+            store::approvals::supersede_in_group(tx, group.id, &by, now).await?;
+        }
+    }
+    let open = store::approval_groups::open_for_order(tx, order.id, purpose).await?;
+    if open.iter().any(|g| g.state() == GroupState::Pending) {
+        return Ok(Settled::Waiting);
+    }
+    if !open.is_empty() {
+        let router = Router::new(state).await?;
+        let asked = open_next_stage(tx, &router, order, purpose, actor, now).await?;
+        if !asked.is_empty() {
+            return Ok(Settled::Waiting);
+        }
+    }
+    finish(tx, order, purpose, decision, actor, note, now).await
+}
+
+/// Approves or rejects the order, or applies or drops the change, once the groups decided.
+async fn finish(
+    tx: &mut Tx<'_>,
+    order: &OrderRow,
+    purpose: ApprovalPurpose,
+    decision: Decision,
+    actor: &Actor,
+    note: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Settled> {
+    store::approval_groups::close_open(tx, order.id, purpose, now).await?;
+    let settled = match decision {
+        Decision::Approve => Settled::Approved,
+        Decision::Decline => Settled::Declined,
+    };
+    if purpose == ApprovalPurpose::Change {
+        // Pending approvals of the change are superseded once it is decided.
+        store::approvals::supersede_pending(tx, order.id, "system:change_decided", now).await?;
+        if !super::change::decided(tx, order.id, decision, actor, now).await? {
+            return Ok(Settled::Stale);
+        }
+        return Ok(settled);
+    }
+    let (to, stamps) = match decision {
+        Decision::Approve => (OrderState::Approved, Stamps::default()),
+        Decision::Decline => (
+            OrderState::Rejected,
+            Stamps {
+                closed_at: Some(now),
+                ..Stamps::default()
+            },
+        ),
+    };
+    let moved = transition(
+        tx,
+        order.id,
+        Move {
+            from: OrderState::PendingApproval,
+            to,
+            actor,
+            note: Some(note),
+            stamps,
+        },
+        now,
+    )
+    .await?;
+    if !moved {
+        return Ok(Settled::Stale);
+    }
+    store::approvals::supersede_pending(tx, order.id, "system:order_decided", now).await?;
+    match decision {
+        Decision::Approve => super::provision::start_or_schedule(tx, order.id, actor, now).await?,
+        Decision::Decline => {
+            let payload = json!({ "order_id": order.id, "update": Update::Rejected });
+            queue::enqueue(
+                tx,
+                NewJob::new(Queue::Notifications, MAIL_ORDER_UPDATE, payload),
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(settled)
+}
