@@ -25,7 +25,7 @@ pub use checkbox_field::CheckboxField;
 pub use checkbox_list::{CheckboxList, Choice};
 pub use delegations::DelegationPanel;
 pub use error_banner::ErrorBanner;
-pub use field_error::FieldErrorText;
+pub use field_error::{ErrorMessages, FieldErrorText};
 pub use load_more_button::LoadMoreButton;
 pub use loading::Loading;
 pub use portal_top_bar::PortalTopBar;

@@ -93,7 +93,7 @@ pub fn ApprovalsPage() -> impl IntoView {
     }
 }
 
-/// Reports a decision and where the order stands now.
+/// Describes a decision and the order's state after it.
 fn outcome_text(item: &InboxItem, outcome: &DecisionOutcome) -> String {
     let order = format!(
         "{}'s order for {}",

@@ -15,7 +15,7 @@ use crate::forms::{FieldErrors, non_blank, parse_number, split_lines};
 /// One rule as the form edits it.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleDraft {
-    /// Identifies the rule while rules are removed. The API never sees it.
+    /// Identifies the rule while rules are removed. It is never sent to the API.
     pub uid: u64,
     pub name: RwSignal<String>,
     /// One approver per line.

@@ -16,8 +16,8 @@ use crate::pages::portal::attribute_fields::{
     AttributeFields, AttributeInput, attribute_inputs, attribute_values,
 };
 
-/// Renders "Who would approve": a sample order and the approval groups the definition as the
-/// form holds it, unsaved, would route it to. `errors` are the form's, which get the
+/// Renders "Who would approve": a sample order and the approval groups the unsaved definition in
+/// the form would route it to. `errors` are the form's, which get the
 /// approval section's errors.
 #[component]
 pub fn ApprovalPreview(

@@ -9,8 +9,8 @@ use crate::components::{CheckboxField, FieldErrorText, TextAreaField, TextField}
 use crate::forms::FieldErrors;
 
 /// Renders the approval sources of a definition: the manager, the application owners,
-/// compliance and the rules with their conditions. `fields` lists what rules can test, with
-/// the attributes as the form holds them now.
+/// compliance and the rules with their conditions. `fields` lists what rules can test, including
+/// the attributes as they are in the form now.
 #[component]
 pub fn ApprovalSection(
     draft: ApprovalDraft,

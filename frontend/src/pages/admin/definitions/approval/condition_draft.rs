@@ -1,4 +1,4 @@
-//! A rule's condition as the editor holds it: a tree of nodes whose parts are signals, read
+//! A rule's condition as the editor keeps it: a tree of nodes whose parts are signals, read
 //! into a [`Condition`] when the form is saved or previewed.
 
 use leptos::prelude::*;
@@ -6,7 +6,7 @@ use serde_json::Value;
 use shared::FieldError;
 use shared::approvals::{Condition, FieldKind, Leaf, Op, RuleField};
 
-/// How a group combines its children.
+/// The operator that combines a group's children.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Junction {
     And,
@@ -48,7 +48,7 @@ pub struct LeafDraft {
     pub uid: u64,
     pub field: RwSignal<String>,
     pub op: RwSignal<Op>,
-    /// The value as the input holds it; a list for `in` is separated by commas.
+    /// The value as typed. For `in` it is a list separated by commas.
     pub value: RwSignal<String>,
 }
 
@@ -59,7 +59,7 @@ pub enum NodeDraft {
 }
 
 impl NodeDraft {
-    /// Returns the number that keys the node's view while nodes move. The API never sees it.
+    /// Returns the number that keys the node's view while nodes move. It is never sent to the API.
     pub fn uid(self) -> u64 {
         match self {
             NodeDraft::Group(group) => group.uid,
@@ -225,7 +225,7 @@ impl Default for NodeFactory {
 }
 
 /// Parses the text of a leaf's value for a field of `kind`: numbers and true or false where the
-/// kind asks for them, a list for `in`, and text otherwise.
+/// kind expects them, a list for `in`, and text otherwise.
 pub fn leaf_value(kind: Option<&FieldKind>, op: Op, text: &str) -> Value {
     if op == Op::In {
         let items = text

@@ -4,6 +4,7 @@ use super::condition_draft::{Junction, NodeDraft};
 use super::editor_context::{EditorContext, Place, node_messages};
 use super::group_editor::GroupEditor;
 use super::leaf_editor::LeafEditor;
+use crate::components::ErrorMessages;
 
 /// Renders one node of a condition and, for a group, its children. `path` is the node's error
 /// path, such as `approval.rules[0].when.and[1]`.
@@ -55,23 +56,12 @@ pub fn NodeErrors(
     parts: &'static [&'static str],
     id: String,
 ) -> impl IntoView {
-    let messages = move || {
+    let messages = Signal::derive(move || {
         let path = path.get();
         context
             .errors
             .with(|errors| node_messages(errors, &path, parts))
-    };
+    });
 
-    view! {
-        <Show when=move || !messages().is_empty()>
-            <div class="field-error" id=id.clone()>
-                {move || {
-                    messages()
-                        .into_iter()
-                        .map(|message| view! { <p>{message}</p> })
-                        .collect_view()
-                }}
-            </div>
-        </Show>
-    }
+    view! { <ErrorMessages messages id /> }
 }

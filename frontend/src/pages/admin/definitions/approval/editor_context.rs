@@ -4,11 +4,11 @@ use shared::approvals::RuleField;
 use super::condition_draft::{NodeDraft, NodeFactory};
 use crate::forms::FieldErrors;
 
-/// What every node of a condition editor needs from the form.
+/// The parts of the form that every node of a condition editor uses.
 #[derive(Debug, Clone, Copy)]
 pub struct EditorContext {
     pub factory: NodeFactory,
-    /// The fields rules can test, with the attributes as the form holds them now.
+    /// The fields rules can test, including the attributes as they are in the form now.
     pub fields: Memo<Vec<RuleField>>,
     pub errors: Signal<FieldErrors>,
     pub read_only: Signal<bool>,
@@ -45,6 +45,15 @@ impl Place {
 
     pub fn is_root(self) -> bool {
         matches!(self, Place::Root(_))
+    }
+}
+
+impl EditorContext {
+    /// Returns whether the node at `path` has errors, at its path or at one of `parts` below
+    /// it, tracked by the calling view.
+    pub fn node_has_error(self, path: &str, parts: &[&str]) -> bool {
+        self.errors
+            .with(|errors| !node_messages(errors, path, parts).is_empty())
     }
 }
 

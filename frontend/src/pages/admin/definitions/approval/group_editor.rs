@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::condition_draft::{GroupDraft, Junction, NodeDraft, child_path};
 use super::condition_node::{ConditionNode, NodeActions, NodeErrors};
-use super::editor_context::{EditorContext, Place, node_messages};
+use super::editor_context::{EditorContext, Place};
 use crate::components::SelectInput;
 
 /// The error paths below a group's own that belong to it: the server reports an empty group
@@ -10,7 +10,7 @@ use crate::components::SelectInput;
 const GROUP_PARTS: &[&str] = &["and", "or"];
 
 /// Renders a group node: its AND, OR or NOT choice, its children and the buttons that add a
-/// condition or a group to it. A NOT group holds one child.
+/// condition or a group to it. A NOT group contains one child.
 #[component]
 pub fn GroupEditor(
     group: GroupDraft,
@@ -50,12 +50,7 @@ pub fn GroupEditor(
             && (junction.get() != Junction::Not || children.with(Vec::is_empty))
     };
     let error_id = format!("condition-{}-error", group.uid);
-    let has_error = move || {
-        let path = path.get();
-        context
-            .errors
-            .with(|errors| !node_messages(errors, &path, GROUP_PARTS).is_empty())
-    };
+    let has_error = move || context.node_has_error(&path.get(), GROUP_PARTS);
 
     let child_view = move |child: NodeDraft| {
         let uid = child.uid();

@@ -3,7 +3,7 @@ use shared::approvals::{FieldKind, Op};
 
 use super::condition_draft::{LeafDraft, NodeDraft, fitting_value};
 use super::condition_node::{NodeActions, NodeErrors};
-use super::editor_context::{EditorContext, Place, node_messages};
+use super::editor_context::{EditorContext, Place};
 use crate::components::{SelectInput, TextSelectInput};
 use crate::labels;
 
@@ -30,7 +30,7 @@ pub fn LeafEditor(
         })
     });
     // A field the definition no longer has, such as a removed attribute, stays listed so the
-    // select shows what the rule tests; the check marks it.
+    // select shows what the rule tests. The shared check reports it as unknown.
     let field_options = Signal::derive(move || {
         let current = leaf.field.get();
         let mut options: Vec<(String, String)> = fields.with(|fields| {
@@ -85,12 +85,7 @@ pub fn LeafEditor(
                 .with(|errors| !errors.exact_messages(&field).is_empty())
         })
     };
-    let has_error = move || {
-        let path = path.get();
-        context
-            .errors
-            .with(|errors| !node_messages(errors, &path, LEAF_PARTS).is_empty())
-    };
+    let has_error = move || context.node_has_error(&path.get(), LEAF_PARTS);
     let error_id = format!("condition-{}-error", leaf.uid);
     let op_select = move || {
         let ops = kind.get().map_or(Op::ALL.as_slice(), |kind| kind.ops());
