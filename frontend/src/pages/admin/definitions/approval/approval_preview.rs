@@ -54,10 +54,11 @@ pub fn ApprovalPreview(
     });
 
     let simulate = move || {
+        // The old plan is cleared at once, so it is never taken for the result of new values.
+        plan.set(None);
         status.set(None);
         error.set(None);
         let Some(definition) = read_for_preview(draft, errors) else {
-            plan.set(None);
             status.set(Some(Status::failure(
                 "Correct the approval fields marked in the form first.",
             )));
@@ -85,11 +86,13 @@ pub fn ApprovalPreview(
             at: None,
         };
         pending.set(true);
+        status.set(Some(Status::neutral("Routing the sample order…")));
         spawn_local(async move {
-            match api.simulate_approval(&request).await {
-                Ok(result) => plan.set(Some(result)),
+            let result = api.simulate_approval(&request).await;
+            status.set(None);
+            match result {
+                Ok(routed) => plan.set(Some(routed)),
                 Err(failure) => {
-                    plan.set(None);
                     let placed = form_errors(&failure);
                     errors.set(placed.with_prefix("approval"));
                     sample_errors.set(placed);
