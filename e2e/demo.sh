@@ -84,7 +84,7 @@ cat >"$DEMO/seed.json" <<JSON
     "description": "Membership of the Finance App Access group, which opens the finance application.",
     "category": "Applications", "strategy": "group_access",
     "group_dns": ["cn=Finance App Access,ou=Groups,dc=example,dc=test"],
-    "approval": "manager", "default_duration_days": 30, "max_duration_days": 90,
+    "approval": { "manager": {} }, "default_duration_days": 30, "max_duration_days": 90,
     "justification": "required"
   }]
 }

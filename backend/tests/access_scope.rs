@@ -243,7 +243,14 @@ async fn scoped_admin_edits_only_its_catalog() {
 
     let mut finance = w.finance.clone();
     let id = finance["id"].as_str().unwrap().to_string();
-    for key in ["id", "active", "created_at", "updated_at", "help_html"] {
+    for key in [
+        "id",
+        "active",
+        "created_at",
+        "updated_at",
+        "help_html",
+        "policy_problem",
+    ] {
         finance.as_object_mut().unwrap().remove(key);
     }
     finance["description"] = json!("Edited by the application owner");
@@ -260,7 +267,14 @@ async fn scoped_admin_edits_only_its_catalog() {
 
     let mut desktop = w.desktop.clone();
     let desktop_id = desktop["id"].as_str().unwrap().to_string();
-    for key in ["id", "active", "created_at", "updated_at", "help_html"] {
+    for key in [
+        "id",
+        "active",
+        "created_at",
+        "updated_at",
+        "help_html",
+        "policy_problem",
+    ] {
         desktop.as_object_mut().unwrap().remove(key);
     }
     let response = owner

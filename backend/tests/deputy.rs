@@ -199,7 +199,11 @@ async fn deputy_cannot_approve_own_placement() {
     let refused = problem(order_for(&martha, &definition, "jdoe").await).await;
     assert_eq!(refused["status"], 409);
     let detail = refused["detail"].as_str().unwrap();
-    assert!(detail.contains("manager of Jane Doe"), "{detail}");
+    assert!(detail.contains("group Manager"), "{detail}");
+    assert!(
+        detail.contains("Martha Finch placed this order as deputy"),
+        "{detail}"
+    );
     assert!(detail.contains("separation of duties"), "{detail}");
     assert_eq!(count_orders(&w, &definition).await, 0);
     assert_eq!(mail::count("jdoe@example.test", &name).await, 0);

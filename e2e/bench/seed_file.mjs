@@ -33,6 +33,7 @@ const groups = `ou=Groups,${env.LDAP_BASE_DN}`;
 // The first two definitions are the ones e2e/bench/load.mjs places orders for. Their groups
 // exist in the test directory, so the provisioning jobs of the created orders succeed.
 
+// `approval` is 'manager' (the requester's manager approves) or 'none' (approved at once).
 function definition(name, category, approval, extra = {}) {
   return {
     name,
@@ -40,7 +41,7 @@ function definition(name, category, approval, extra = {}) {
     category,
     strategy: 'group_access',
     group_dns: [`cn=${name},${groups}`],
-    approval,
+    approval: approval === 'manager' ? { manager: {} } : {},
     default_duration_days: 30,
     max_duration_days: 90,
     justification: approval === 'manager' ? 'required' : 'optional',

@@ -10,15 +10,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// How deep a rule's condition may nest, counting the top node as the first level.
+/// The maximum depth of a rule's condition, counting the top node as the first level.
 pub const MAX_RULE_DEPTH: usize = 8;
 /// The last stage a group may be placed in.
 pub const MAX_STAGE: u8 = 5;
-/// The most rules one definition may have.
+/// The maximum number of rules on one definition.
 pub const MAX_RULES: usize = 20;
-/// The most approvers one group may list.
+/// The maximum number of approvers in one group.
 pub const MAX_GROUP_APPROVERS: usize = 25;
-/// How far back the replay looks.
+/// The number of days of past orders the replay routes again.
 pub const REPLAY_DAYS: i64 = 90;
 
 fn first_stage() -> u8 {
@@ -50,7 +50,7 @@ pub struct ApprovalPolicy {
 }
 
 impl ApprovalPolicy {
-    /// The policy of the first releases: one approval by the requester's manager.
+    /// Returns the policy of one approval by the requester's manager, the default.
     pub fn manager_only() -> Self {
         ApprovalPolicy {
             manager: Some(ManagerSource { stage: 1 }),
@@ -594,7 +594,7 @@ pub fn condition_errors(
     errors
 }
 
-/// What a rule can know about an order.
+/// The values of an order that rules test.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     pub duration_days: i64,
@@ -791,7 +791,7 @@ pub fn policy_errors(
     errors
 }
 
-/// Where an approval group comes from.
+/// The source an approval group comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -828,7 +828,7 @@ pub struct ApprovalGroup {
     pub id: Uuid,
     pub source: ApprovalSource,
     pub name: String,
-    /// Why the group was added, such as the rule that matched.
+    /// The reason the group was added, such as the rule that matched.
     pub reason: String,
     pub quorum: u32,
     pub stage: u8,
@@ -840,11 +840,11 @@ pub struct ApprovalGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlannedApprover {
-    /// Who is asked.
+    /// The person asked to decide.
     pub approver: Person,
     /// Whom the approval was meant for, when a delegation or separation of duties sent it on.
     pub instead_of: Option<Person>,
-    /// Why it was sent on.
+    /// The reason it was sent on.
     pub note: Option<String>,
 }
 
@@ -862,8 +862,8 @@ pub struct PlannedGroup {
     pub problem: Option<String>,
 }
 
-/// Who would approve an order: every group with its approvers after delegation and separation
-/// of duties.
+/// The routing of a sample order: every group with its approvers after delegation and
+/// separation of duties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApprovalPlan {
@@ -874,7 +874,7 @@ pub struct ApprovalPlan {
     pub auto_approved: bool,
 }
 
-/// The body of a simulation: a definition as the form holds it, unsaved, and a sample order.
+/// The body of a simulation: an unsaved definition from the form, and a sample order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -903,7 +903,7 @@ pub struct ReplayRequest {
     pub definition: crate::catalog::AssetDefinitionInput,
 }
 
-/// How one order was routed and how the changed policy would route it.
+/// One order's actual routing next to the routing the changed policy would give it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplayRow {
@@ -920,7 +920,7 @@ pub struct ReplayRow {
     /// Group summaries such as `Manager 1 of 1 (stage 1)`.
     pub actual_groups: Vec<String>,
     pub proposed_groups: Vec<String>,
-    /// Why the changed policy could not route this order, if it could not.
+    /// The reason the changed policy cannot route this order, when it cannot.
     pub problem: Option<String>,
 }
 
@@ -976,7 +976,7 @@ pub struct NewDelegation {
     pub note: String,
 }
 
-/// The longest window one delegation may cover.
+/// The maximum length of one delegation window, in days.
 pub const DELEGATION_MAX_DAYS: i64 = 366;
 
 /// Checks the fields of a delegation that need no directory.

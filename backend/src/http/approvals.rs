@@ -22,7 +22,7 @@ use shared::settings::ApprovalSettings;
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
-/// The most orders one replay looks at.
+/// The maximum number of orders one replay routes.
 const REPLAY_LIMIT: i64 = 500;
 
 /// Checks a definition sent inside another body, naming fields below `definition.`.
@@ -47,8 +47,8 @@ pub async fn check_satisfiable(state: &AppState, input: &AssetDefinitionInput) -
     ApiError::check(problems)
 }
 
-/// Shows who would approve a sample order of a definition as the form holds it, unsaved: every
-/// group with its approvers after delegation and separation of duties, and why it was added.
+/// Shows who would approve a sample order of an unsaved definition from the form: every group
+/// with its approvers after delegation and separation of duties, and the reason it was added.
 #[utoipa::path(post, path = "/api/v1/approval-simulations", tag = "approvals",
     request_body = SimulationRequest,
     responses((status = 200, body = ApprovalPlan), (status = 422, body = shared::Problem)),

@@ -16,7 +16,7 @@ use shared::orders::DecisionOutcome;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-/// The most items the inbox lists at once.
+/// The maximum number of items the inbox lists at once.
 const INBOX_LIMIT: i64 = 200;
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -257,6 +257,13 @@ async fn apply(
         ));
     }
     let now = state.clock.now();
+    // A later stage routes its approvers with the directory and the settings, read before the
+    // transaction takes its connection.
+    let router = if store::approval_groups::has_waiting(&state.db, order_id).await? {
+        Some(super::routing::Router::new(state).await?)
+    } else {
+        None
+    };
 
     let mut tx = state.db.begin().await?;
     // Decisions on one order run one after the other, so two approvers completing a quorum, or
@@ -301,7 +308,16 @@ async fn apply(
     }
 
     let settled = stages::settle(
-        &mut tx, state, &order, purpose, decision, &group_ids, actor, note, now,
+        &mut tx,
+        state,
+        router.as_ref(),
+        &order,
+        purpose,
+        decision,
+        &group_ids,
+        actor,
+        note,
+        now,
     )
     .await?;
     if settled == Settled::Stale {

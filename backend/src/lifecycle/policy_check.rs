@@ -119,7 +119,7 @@ pub fn names_approvers(policy: &ApprovalPolicy) -> bool {
     policy.owners.is_some() || policy.compliance.is_some() || !policy.rules.is_empty()
 }
 
-/// The daily check over every active definition.
+/// Checks the policy of every active definition, once a day.
 pub async fn run(state: &AppState) -> Result<(), JobError> {
     let retry = |e: crate::error::ApiError| JobError::Retry(anyhow::anyhow!("{e}"));
     let definitions = store::definitions::all_active(&state.db).await?;

@@ -69,15 +69,15 @@ pub struct GroupPlan {
     pub quorum: u32,
     pub stage: u8,
     pub members: Vec<Person>,
-    /// Why some members cannot be asked, such as a disabled account.
+    /// The reasons some members cannot be asked, such as a disabled account.
     pub issues: Vec<String>,
     /// Set when the group cannot be formed at all, such as a requester without a manager.
     pub problem: Option<String>,
 }
 
 /// Resolves approvers and routes approvals. It reads the directory and the approval settings
-/// once and keeps what it looked up, so a plan with many groups asks the directory once per
-/// person.
+/// once and keeps what it looked up, so a plan with many groups reads each person from the
+/// directory once.
 pub struct Router<'a> {
     pub state: &'a AppState,
     pub directory: Directory,
@@ -275,6 +275,7 @@ impl<'a> Router<'a> {
     /// escalation contacts. Each approver appears once.
     pub async fn route(
         &self,
+        conn: &mut sqlx::PgConnection,
         members: &[Person],
         subject: &Subject,
         at: DateTime<Utc>,
@@ -282,7 +283,7 @@ impl<'a> Router<'a> {
         let mut routed: Vec<PlannedApprover> = Vec::new();
         let mut dropped = Vec::new();
         for member in members {
-            let approvers = self.route_one(member, subject, at).await?;
+            let approvers = self.route_one(conn, member, subject, at).await?;
             if approvers.is_empty() {
                 dropped.push(format!(
                     "{} {} and separation of duties forbids them to approve it; no delegate or \
@@ -308,6 +309,7 @@ impl<'a> Router<'a> {
 
     async fn route_one(
         &self,
+        conn: &mut sqlx::PgConnection,
         member: &Person,
         subject: &Subject,
         at: DateTime<Utc>,
@@ -315,10 +317,9 @@ impl<'a> Router<'a> {
         let mut current = member.clone();
         let mut notes: Vec<String> = Vec::new();
         let mut seen: Vec<Person> = vec![member.clone()];
-        for _ in 0..=MAX_HOPS {
+        for _ in 0..MAX_HOPS {
             let party = self.forbid_self_approval && subject.is_party(&current);
-            let delegation =
-                store::delegations::active_for(&self.state.db, &current.email, at).await?;
+            let delegation = store::delegations::active_for(&mut *conn, &current.email, at).await?;
             let next = delegation
                 .as_ref()
                 .map(|d| d.delegate())
@@ -368,7 +369,7 @@ impl<'a> Router<'a> {
         }])
     }
 
-    /// The escalation contacts who are not themselves parties to the order.
+    /// Returns the escalation contacts who are not themselves parties to the order.
     async fn escalation_instead(
         &self,
         member: &Person,
@@ -387,7 +388,8 @@ impl<'a> Router<'a> {
             .collect())
     }
 
-    /// Routes every group of a plan at `at` and says which cannot reach their quorum.
+    /// Routes every group of a plan at `at` and reports the groups that cannot reach their
+    /// quorum.
     pub async fn preview(
         &self,
         groups: &[GroupPlan],
@@ -395,8 +397,10 @@ impl<'a> Router<'a> {
         at: DateTime<Utc>,
     ) -> ApiResult<Vec<PlannedGroup>> {
         let mut planned = Vec::new();
+        let mut conn = self.state.db.acquire().await?;
         for group in groups {
-            let Routed { approvers, dropped } = self.route(&group.members, subject, at).await?;
+            let Routed { approvers, dropped } =
+                self.route(&mut conn, &group.members, subject, at).await?;
             let problem = group
                 .problem
                 .clone()
@@ -454,7 +458,7 @@ pub struct Routed {
     pub dropped: Vec<String>,
 }
 
-/// What the routing needs to know about an order.
+/// The values of an order the routing reads.
 pub struct OrderFacts<'a> {
     pub attributes_defined: &'a [AttributeDefinition],
     pub values: &'a serde_json::Value,

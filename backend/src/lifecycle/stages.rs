@@ -101,7 +101,7 @@ pub async fn open_next_stage(
             now,
         )
         .await?;
-        let routed = router.route(&group.members.0, &subject, now).await?;
+        let routed = router.route(tx, &group.members.0, &subject, now).await?;
         if routed.approvers.is_empty() {
             tracing::warn!(order_id = %order.id, group = %group.name, "no approver can be asked in this group");
         }
@@ -186,7 +186,7 @@ pub async fn ask(
     Ok(approval_id)
 }
 
-/// Where an order stands after a decision.
+/// The state of an order's approval after a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settled {
     /// More approvals are needed.
@@ -198,11 +198,13 @@ pub enum Settled {
 }
 
 /// Moves the order on after approvals in `group_ids` were decided with `decision`, in the
-/// transaction that recorded the decision. The caller holds the order's row lock.
+/// transaction that recorded the decision. The caller holds the order's row lock, and passes
+/// a router when a later stage may start, so no second pool connection is taken meanwhile.
 #[allow(clippy::too_many_arguments)]
 pub async fn settle(
     tx: &mut Tx<'_>,
     state: &AppState,
+    router: Option<&Router<'_>>,
     order: &OrderRow,
     purpose: ApprovalPurpose,
     decision: Decision,
@@ -253,8 +255,15 @@ pub async fn settle(
         return Ok(Settled::Waiting);
     }
     if !open.is_empty() {
-        let router = Router::new(state).await?;
-        let asked = open_next_stage(tx, &router, order, purpose, actor, now).await?;
+        let owned;
+        let router = match router {
+            Some(router) => router,
+            None => {
+                owned = Router::new(state).await?;
+                &owned
+            }
+        };
+        let asked = open_next_stage(tx, router, order, purpose, actor, now).await?;
         if !asked.is_empty() {
             return Ok(Settled::Waiting);
         }

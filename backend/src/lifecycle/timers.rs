@@ -17,7 +17,7 @@ use serde_json::json;
 use shared::orders::Decision;
 use shared::settings::{ApprovalSettings, EscalationMode};
 
-/// The most approvals one run handles per step; the next run takes the rest.
+/// The maximum number of approvals one run handles per step; the next run takes the rest.
 const BATCH: i64 = 500;
 
 fn retry(error: impl std::fmt::Display) -> JobError {
@@ -93,7 +93,7 @@ async fn escalate(
         return Ok(());
     }
     if settings.escalation_contacts.is_empty() {
-        // Nobody to escalate to: mark them so the check does not look at them again.
+        // With no contacts configured, mark them so the check skips them from now on.
         for approval in &due {
             sqlx::query(
                 "update approvals set escalated_at = $2 where id = $1 and escalated_at is null",

@@ -186,3 +186,13 @@ pub async fn for_order(db: &sqlx::PgPool, order_id: Uuid) -> sqlx::Result<Vec<(G
         })
         .collect())
 }
+
+/// Returns whether an order has groups whose stage has not started.
+pub async fn has_waiting(db: &sqlx::PgPool, order_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from approval_groups where order_id = $1 and state = 'waiting')",
+    )
+    .bind(order_id)
+    .fetch_one(db)
+    .await
+}

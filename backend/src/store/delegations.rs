@@ -131,7 +131,7 @@ pub async fn revoke(tx: &mut Tx<'_>, id: Uuid, by: &str, now: DateTime<Utc>) -> 
 /// Returns the window covering `at` for the person with this mail address; the most recently
 /// created when several overlap.
 pub async fn active_for(
-    db: &PgPool,
+    db: &mut sqlx::PgConnection,
     person_email: &str,
     at: DateTime<Utc>,
 ) -> sqlx::Result<Option<DelegationRow>> {

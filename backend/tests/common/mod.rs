@@ -375,6 +375,13 @@ impl Session {
             .unwrap()
     }
 
+    pub async fn delete(&self, path: &str) -> Response {
+        self.write(self.http.delete(self.url(path)))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn put(&self, path: &str, body: &Value) -> Response {
         self.write(self.http.put(self.url(path)).json(body))
             .send()
