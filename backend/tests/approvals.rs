@@ -490,13 +490,14 @@ async fn requester_among_approvers_goes_to_delegate_or_escalation() {
         "jdoe@example.test"
     );
 
-    // With a delegate of her own, the delegate is asked instead.
+    // With a delegate an administrator set for her, the delegate is asked instead.
     let now = w.app.state.clock.now();
     let response = w
-        .jane
+        .admin
         .post(
-            "/api/v1/portal/delegations",
+            "/api/v1/delegations",
             &json!({
+                "person": "jdoe",
                 "delegate": "pkaur",
                 "starts_at": now - chrono::Duration::minutes(1),
                 "ends_at": now + chrono::Duration::days(2),
@@ -1187,4 +1188,238 @@ async fn inbox_shows_what_the_approver_needs() {
             .iter()
             .any(|i| i["order"]["id"] == order["id"])
     );
+}
+
+#[tokio::test]
+async fn unmeetable_later_stage_declines_the_order() {
+    let w = world().await;
+    let name = unique("Unmeetable stage");
+    put_approval_settings(&w, json!({ "escalation_contacts": ["gobrien"] })).await;
+    // Jane is the owner who approves stage 2, so the escalation contact stands in for her.
+    let approval = json!({
+        "manager": { "stage": 1 },
+        "owners": { "approvers": ["jdoe"], "quorum": 1, "stage": 2 },
+    });
+    let def = definition(&w, &name, approval, json!({})).await;
+    let order = place(&w.jane, &def, json!({})).await;
+
+    // The contact is removed before stage 2 opens: nobody can approve it any more.
+    put_approval_settings(&w, json!({ "escalation_contacts": [] })).await;
+    let response = by_link(&w, "mfinch@example.test", &name, "Approve").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["order_state"], "rejected");
+    let d = detail(&w, &order).await;
+    assert_eq!(d["order"]["state"], "rejected");
+    let last = d["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["actor"], "system:routing");
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .contains("Application owners"),
+        "{last}"
+    );
+    assert_eq!(rows(&d), pairs(&[("mfinch@example.test", "approved")]));
+}
+
+#[tokio::test]
+async fn own_delegate_cannot_stand_in_for_the_requester() {
+    let w = world().await;
+    let name = unique("Self chosen delegate");
+    let def = definition(&w, &name, owners(&["jdoe"], 1), json!({})).await;
+    let now = w.app.state.clock.now();
+    let window = json!({
+        "delegate": "pkaur",
+        "starts_at": now - chrono::Duration::minutes(1),
+        "ends_at": now + chrono::Duration::days(1),
+    });
+    let response = w.jane.post("/api/v1/portal/delegations", &window).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let refused = w
+        .jane
+        .post(
+            "/api/v1/portal/orders",
+            &json!({ "definition_id": def["id"] }),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let text = problem(refused).await["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("delegate set by an administrator"), "{text}");
+}
+
+#[tokio::test]
+async fn last_delegation_hop_still_checks_separation() {
+    let w = world().await;
+    let name = unique("Long chain");
+    let def = definition(&w, &name, owners(&["akim"], 1), json!({})).await;
+    let now = w.app.state.clock.now();
+    let chain = ["akim", "bchen", "nsharma", "oadeyemi", "mrossi", "jdoe"];
+    for pair in chain.windows(2) {
+        let body = json!({
+            "person": pair[0],
+            "delegate": pair[1],
+            "starts_at": now - chrono::Duration::minutes(1),
+            "ends_at": now + chrono::Duration::days(1),
+        });
+        let response = w.admin.post("/api/v1/delegations", &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    // Five hops end at Jane, who placed the order: she is never asked.
+    let response = w
+        .jane
+        .post(
+            "/api/v1/portal/orders",
+            &json!({ "definition_id": def["id"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let text = problem(response).await["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("Jane Doe requested this order"), "{text}");
+}
+
+#[tokio::test]
+async fn one_admin_counts_once_towards_a_quorum() {
+    let w = world().await;
+    let name = unique("One admin");
+    let def = definition(&w, &name, owners(&["tnguyen", "lgarcia"], 2), json!({})).await;
+    let order = place(&w.jane, &def, json!({})).await;
+    sqlx::query("update admin_users set email = 'root.admin@example.test'")
+        .execute(&w.app.state.db)
+        .await
+        .unwrap();
+    let id = order["id"].as_str().unwrap();
+    let path = format!("/api/v1/orders/{id}/decision");
+    let first = w.admin.post(&path, &json!({ "decision": "approve" })).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = w.admin.post(&path, &json!({ "decision": "approve" })).await;
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+    let d = detail(&w, &order).await;
+    assert_eq!(d["order"]["state"], "pending_approval");
+    assert_eq!(d["approval_groups"][0]["approved"], 1);
+}
+
+#[tokio::test]
+async fn disabled_approver_can_no_longer_decide() {
+    let w = world().await;
+    let name = unique("Disabled approver");
+    let def = definition(&w, &name, owners(&["ymatsumoto"], 1), json!({})).await;
+    let order = place(&w.jane, &def, json!({})).await;
+    let request = mail::wait_for("ymatsumoto@example.test", &name).await;
+    directory::set_account_control("ymatsumoto", "514").await;
+    let response = mail::decide_by_link(&w.app, &request.text, "Approve").await;
+    directory::set_account_control("ymatsumoto", "512").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let d = detail(&w, &order).await;
+    assert_eq!(rows(&d), pairs(&[("ymatsumoto@example.test", "pending")]));
+}
+
+#[tokio::test]
+async fn scoped_admin_cannot_move_approvals() {
+    let w = world().await;
+    w.app
+        .create_admin_user(
+            &w.admin,
+            json!({
+                "username": "hardware.admin",
+                "role": "admin",
+                "email": "kfischer@example.test",
+                "scope": { "categories": ["Hardware"] },
+            }),
+        )
+        .await;
+    let scoped = w
+        .app
+        .sign_in_admin("hardware.admin", "hardware.admin-password-1")
+        .await;
+    let now = w.app.state.clock.now();
+    let body = json!({
+        "person": "mfinch",
+        "delegate": "kfischer",
+        "starts_at": now,
+        "ends_at": now + chrono::Duration::days(5),
+    });
+    let response = scoped.post("/api/v1/delegations", &body).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(w.app.audit_count("delegation.create").await, 0);
+}
+
+#[tokio::test]
+async fn policy_and_settings_limits_name_the_field() {
+    let w = world().await;
+    let group = directory::create_group("Policy limits").await;
+    let base = json!({
+        "name": unique("Limits"),
+        "category": "Approval tests",
+        "strategy": "group_access",
+        "group_dns": [group],
+        "default_duration_days": 10,
+        "max_duration_days": 30,
+        "justification": "optional",
+    });
+    let cases = [
+        (
+            json!({ "rules": [{ "name": "Manager", "approvers": ["tnguyen"],
+                "when": { "field": "pii", "op": "eq", "value": true } }] }),
+            "approval.rules[0].name",
+        ),
+        (
+            json!({ "rules": [{ "name": "Long value", "approvers": ["tnguyen"],
+                "when": { "field": "requester_department", "op": "eq", "value": "x".repeat(300) } }] }),
+            "approval.rules[0].when.value",
+        ),
+        (
+            json!({ "rules": [{ "name": "Long list", "approvers": ["tnguyen"],
+                "when": { "field": "duration_days", "op": "in", "value": (0..101).collect::<Vec<_>>() } }] }),
+            "approval.rules[0].when.value",
+        ),
+        (
+            json!({ "owners": { "approvers": ["tnguyen", "tnguyen@example.test"], "quorum": 1 } }),
+            "approval.owners.approvers",
+        ),
+    ];
+    for (approval, field) in cases {
+        let mut body = base.clone();
+        body["approval"] = approval;
+        let response = w.admin.post("/api/v1/asset-definitions", &body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}"
+        );
+        assert_eq!(error_fields(&problem(response).await), [field]);
+    }
+    let mut wide = base.clone();
+    let leaves: Vec<Value> = (0..60)
+        .map(|i| json!({ "field": "duration_days", "op": "gt", "value": i }))
+        .collect();
+    wide["approval"] = json!({ "rules": [{ "name": "Wide", "approvers": ["tnguyen"],
+        "when": { "or": leaves } }] });
+    let response = w.admin.post("/api/v1/asset-definitions", &wide).await;
+    assert_eq!(
+        error_fields(&problem(response).await),
+        ["approval.rules[0].when"]
+    );
+
+    let mut settings: Value = w
+        .admin
+        .get("/api/v1/settings/approvals")
+        .await
+        .json()
+        .await
+        .unwrap();
+    settings["department_attribute"] = json!("userPassword");
+    let response = w.admin.put("/api/v1/settings/approvals", &settings).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&problem(response).await),
+        ["department_attribute"]
+    );
+    assert_eq!(w.app.audit_count("asset_definition.create").await, 0);
 }

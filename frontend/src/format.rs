@@ -1,8 +1,12 @@
 //! Text for dates and durations, in the browser's local time zone.
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+use shared::catalog::MonthlyCost;
+use shared::orders::Person;
 use wasm_bindgen::JsValue;
 use web_sys::js_sys::Date;
+
+use crate::forms::format_amount;
 
 /// Formats `at` as `YYYY-MM-DD HH:MM` in the browser's local time zone.
 pub fn local_date_time(at: DateTime<Utc>) -> String {
@@ -53,6 +57,14 @@ pub fn parse_local_date_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(millis as i64)
 }
 
+/// Returns the browser's current time. `Utc::now` panics on wasm32-unknown-unknown, because
+/// chrono reads the clock there only with its `wasmbind` feature.
+// NOTE: a browser clock that runs wrong shows a token as Active or Expired too early or too
+// late. The server decides with its own clock.
+pub fn browser_now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(Date::now() as i64).unwrap_or_default()
+}
+
 /// Formats an optional time, with a dash when it is absent.
 pub fn optional_date_time(at: Option<DateTime<Utc>>) -> String {
     at.map(local_date_time).unwrap_or_else(|| "—".to_string())
@@ -64,4 +76,23 @@ pub fn days(count: i32) -> String {
     } else {
         format!("{count} days")
     }
+}
+
+/// Formats a monthly cost such as "EUR 45.00 per month".
+pub fn monthly_cost(cost: &MonthlyCost) -> String {
+    format!(
+        "{} {} per month",
+        cost.currency,
+        format_amount(cost.amount_minor, &cost.currency)
+    )
+}
+
+/// Describes whom an approval was meant for when a delegation or separation of duties sent it
+/// to someone else, such as "instead of Martha Finch: out of office".
+pub fn instead_of(original: Option<&Person>, note: Option<&str>) -> Option<String> {
+    let original = original?;
+    Some(match note.map(str::trim).filter(|note| !note.is_empty()) {
+        Some(note) => format!("instead of {}: {note}", original.display_name),
+        None => format!("instead of {}", original.display_name),
+    })
 }

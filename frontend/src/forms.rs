@@ -4,6 +4,7 @@ use shared::FieldError;
 use shared::catalog::MonthlyCost;
 
 use crate::api::ApiError;
+use crate::format::parse_local_date_time;
 
 /// The field errors a form shows next to its inputs. Field names are the JSON paths the API
 /// uses, such as `duration_days` or `group_dns[1]`.
@@ -26,6 +27,26 @@ impl FieldErrors {
 
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError::new(field, message));
+    }
+
+    /// Returns the messages for exactly `field`, leaving out those of its list entries.
+    pub fn exact_messages(&self, field: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|error| error.field == field)
+            .map(|error| error.message.clone())
+            .collect()
+    }
+
+    /// Keeps the errors whose field starts with `prefix`, such as `approval`.
+    pub fn with_prefix(&self, prefix: &str) -> Self {
+        Self(
+            self.0
+                .iter()
+                .filter(|error| error.field.starts_with(prefix))
+                .cloned()
+                .collect(),
+        )
     }
 
     /// Returns the messages for `field` and for its list entries (`field[0]`, `field[1]`, ...),
@@ -68,6 +89,15 @@ pub fn parse_number<T: std::str::FromStr>(
 pub fn non_blank(text: &str) -> Option<String> {
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+/// Splits a text area into entries, one per non-blank line.
+pub fn split_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Splits text typed one entry per line or with commas into trimmed entries, dropping blanks
@@ -157,6 +187,22 @@ pub fn parse_number_list(text: &str, field: &str, errors: &mut FieldErrors) -> V
         }
     }
     numbers
+}
+
+/// Reads a `datetime-local` value, adding a field error when it is not blank and not a time.
+pub fn read_time(
+    text: &str,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let time = parse_local_date_time(text);
+    if time.is_none() {
+        errors.push(field, "must be a date and time, such as 2026-12-01 09:00");
+    }
+    time
 }
 
 #[cfg(test)]

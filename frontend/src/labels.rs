@@ -1,8 +1,9 @@
 //! Labels for people for the enums that `shared` does not label itself.
 
+use shared::approvals::{ApprovalPolicy, GroupState, Op};
 use shared::catalog::{
-    ApprovalPolicy, AssignmentModel, AttributeKind, Classification, DeprovisionPolicy, Icon,
-    JustificationRule, Strategy,
+    AssignmentModel, AttributeKind, Classification, DeprovisionPolicy, Icon, JustificationRule,
+    Strategy,
 };
 use shared::orders::{ApprovalState, Decision};
 use shared::permissions::Role;
@@ -33,11 +34,89 @@ pub fn decision_taken(decision: Decision) -> &'static str {
     }
 }
 
-pub fn approval_policy(policy: ApprovalPolicy) -> &'static str {
-    match policy {
-        ApprovalPolicy::Manager => "Requester's manager",
-        ApprovalPolicy::None => "No approval",
+/// Summarises who approves under a policy for the definition list, such as
+/// "Requester's manager, 2 of 3 owners".
+pub fn approval_summary(policy: &ApprovalPolicy) -> String {
+    let mut parts = Vec::new();
+    if policy.manager.is_some() {
+        parts.push("Requester's manager".to_string());
     }
+    if let Some(owners) = &policy.owners {
+        parts.push(format!(
+            "{} of {} owners",
+            owners.quorum,
+            owners.approvers.len()
+        ));
+    }
+    if policy.compliance.is_some() {
+        parts.push("Compliance".to_string());
+    }
+    match policy.rules.len() {
+        0 => {}
+        1 => parts.push("1 rule".to_string()),
+        count => parts.push(format!("{count} rules")),
+    }
+    if parts.is_empty() {
+        "No approval".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Returns the label of a rule comparison, with its symbol.
+pub fn op(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "equals (=)",
+        Op::Ne => "does not equal (≠)",
+        Op::Gt => "greater than (>)",
+        Op::Gte => "at least (≥)",
+        Op::Lt => "less than (<)",
+        Op::Lte => "at most (≤)",
+        Op::In => "is one of",
+        Op::Contains => "contains",
+    }
+}
+
+pub fn group_state(state: GroupState) -> &'static str {
+    match state {
+        GroupState::Waiting => "Waiting for an earlier stage",
+        GroupState::Pending => "Pending",
+        GroupState::Satisfied => "Approved",
+        GroupState::Declined => "Declined",
+        GroupState::Closed => "Closed",
+    }
+}
+
+/// Returns the badge class for a group's state, matching the approval badges.
+pub fn group_state_badge(state: GroupState) -> &'static str {
+    match state {
+        GroupState::Waiting => "badge badge-closed",
+        GroupState::Pending => "badge badge-waiting",
+        GroupState::Satisfied => "badge badge-active",
+        GroupState::Declined => "badge badge-failed",
+        GroupState::Closed => "badge badge-closed",
+    }
+}
+
+/// Lists the stages an approval group can be placed in, for a stage `<select>`.
+pub fn stage_options() -> Vec<(u8, &'static str)> {
+    const LABELS: [&str; shared::approvals::MAX_STAGE as usize] =
+        ["Stage 1", "Stage 2", "Stage 3", "Stage 4", "Stage 5"];
+    (1..=shared::approvals::MAX_STAGE).zip(LABELS).collect()
+}
+
+pub fn escalation_mode_options() -> Vec<(shared::settings::EscalationMode, &'static str)> {
+    use shared::settings::EscalationMode;
+    vec![
+        (
+            EscalationMode::NotifyOnly,
+            "Tell the contacts; the approver still decides",
+        ),
+        (
+            EscalationMode::Approve,
+            "Ask the contacts too; any of them may decide",
+        ),
+    ]
 }
 
 pub fn justification_rule(rule: JustificationRule) -> &'static str {

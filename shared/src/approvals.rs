@@ -20,6 +20,14 @@ pub const MAX_RULES: usize = 20;
 pub const MAX_GROUP_APPROVERS: usize = 25;
 /// The number of days of past orders the replay routes again.
 pub const REPLAY_DAYS: i64 = 90;
+/// The maximum number of nodes (groups and leaves) in one rule's condition.
+pub const MAX_RULE_NODES: usize = 50;
+/// The maximum number of items in the list of an `in` leaf.
+pub const MAX_LIST_ITEMS: usize = 100;
+/// The maximum length of a text value in a leaf, and of an approver's account or mail address.
+pub const MAX_VALUE_CHARS: usize = 256;
+/// Group names the policy gives its own sources, which a rule may not take.
+pub const RESERVED_NAMES: [&str; 2] = ["manager", "application owners"];
 
 fn first_stage() -> u8 {
     1
@@ -264,6 +272,17 @@ impl Condition {
                 1 + children.iter().map(Condition::depth).max().unwrap_or(0)
             }
             Condition::Not(child) => 1 + child.depth(),
+            Condition::Leaf(_) => 1,
+        }
+    }
+
+    /// Returns how many nodes the tree has, groups and leaves together.
+    pub fn nodes(&self) -> usize {
+        match self {
+            Condition::And(children) | Condition::Or(children) => {
+                1 + children.iter().map(Condition::nodes).sum::<usize>()
+            }
+            Condition::Not(child) => 1 + child.nodes(),
             Condition::Leaf(_) => 1,
         }
     }
@@ -521,6 +540,12 @@ pub fn rule_fields(attributes: &[AttributeDefinition]) -> Vec<RuleField> {
 
 /// Checks that a value fits a field's kind, for one value (not a list).
 fn value_fits(kind: &FieldKind, value: &Value) -> Result<(), String> {
+    if value
+        .as_str()
+        .is_some_and(|t| t.chars().count() > MAX_VALUE_CHARS)
+    {
+        return Err(format!("must be at most {MAX_VALUE_CHARS} characters"));
+    }
     match kind {
         FieldKind::Number if value.is_i64() || value.is_f64() => Ok(()),
         FieldKind::Number => Err("must be a number".into()),
@@ -546,6 +571,13 @@ pub fn condition_errors(
         errors.push(FieldError::new(
             path,
             format!("nests deeper than {MAX_RULE_DEPTH} levels; flatten the groups"),
+        ));
+        return errors;
+    }
+    if condition.nodes() > MAX_RULE_NODES {
+        errors.push(FieldError::new(
+            path,
+            format!("has more than {MAX_RULE_NODES} conditions; split it into several rules"),
         ));
         return errors;
     }
@@ -578,6 +610,9 @@ pub fn condition_errors(
         }
         let result = if leaf.op == Op::In {
             match leaf.value.as_array() {
+                Some(items) if items.len() > MAX_LIST_ITEMS => Err(format!(
+                    "may list at most {MAX_LIST_ITEMS} values; use a rule per range instead"
+                )),
                 Some(items) if !items.is_empty() => items
                     .iter()
                     .try_for_each(|item| value_fits(&field.kind, item))
@@ -700,6 +735,15 @@ pub fn policy_errors(
         }
     };
     let group = |errors: &mut Vec<FieldError>, path: &str, approvers: &[String], quorum: u32| {
+        if let Some(i) = approvers
+            .iter()
+            .position(|a| a.trim().chars().count() > MAX_VALUE_CHARS)
+        {
+            errors.push(FieldError::new(
+                format!("{path}.approvers[{i}]"),
+                format!("must be at most {MAX_VALUE_CHARS} characters"),
+            ));
+        }
         let listed: Vec<String> = approvers
             .iter()
             .map(|a| a.trim().to_lowercase())
@@ -755,6 +799,21 @@ pub fn policy_errors(
     }
     if let Some(compliance) = &policy.compliance {
         stage(&mut errors, "approval.compliance", compliance.stage);
+        for (key, value) in [
+            ("pci", &compliance.pci),
+            ("phi", &compliance.phi),
+            ("pii", &compliance.pii),
+        ] {
+            if value
+                .as_deref()
+                .is_some_and(|v| v.trim().chars().count() > MAX_VALUE_CHARS)
+            {
+                errors.push(FieldError::new(
+                    format!("approval.compliance.{key}"),
+                    format!("must be at most {MAX_VALUE_CHARS} characters"),
+                ));
+            }
+        }
     }
     if policy.rules.len() > MAX_RULES {
         errors.push(FieldError::new(
@@ -770,6 +829,13 @@ pub fn policy_errors(
             errors.push(FieldError::new(
                 format!("{path}.name"),
                 "must be 1 to 100 characters",
+            ));
+        } else if RESERVED_NAMES.contains(&name.to_lowercase().as_str())
+            || name.to_lowercase().starts_with("compliance")
+        {
+            errors.push(FieldError::new(
+                format!("{path}.name"),
+                "names a group the policy's own sources use; pick another name",
             ));
         } else if policy.rules[..i]
             .iter()
@@ -938,6 +1004,9 @@ impl ReplayRow {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplayReport {
     pub since: DateTime<Utc>,
+    /// True when the definition has more orders than one replay routes (the 500 newest), so
+    /// older ones are left out.
+    pub truncated: bool,
     pub orders: u32,
     pub changed: u32,
     pub pending: u32,
@@ -998,6 +1067,12 @@ pub fn delegation_errors(input: &NewDelegation, now: DateTime<Utc>) -> Vec<Field
     }
     if input.ends_at <= now {
         errors.push(FieldError::new("ends_at", "must be in the future"));
+    }
+    if input.starts_at > now + chrono::Duration::days(DELEGATION_MAX_DAYS) {
+        errors.push(FieldError::new(
+            "starts_at",
+            format!("must be within {DELEGATION_MAX_DAYS} days from now"),
+        ));
     }
     if input.note.chars().count() > 500 {
         errors.push(FieldError::new("note", "must be at most 500 characters"));

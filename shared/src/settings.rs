@@ -417,6 +417,38 @@ pub enum EscalationMode {
     Approve,
 }
 
+/// The directory attributes rules may read as a requester's department. The list is closed so
+/// that a rule can never test a secret attribute such as a password hash.
+pub const DEPARTMENT_ATTRIBUTES: [&str; 12] = [
+    "department",
+    "departmentNumber",
+    "division",
+    "company",
+    "title",
+    "employeeType",
+    "physicalDeliveryOfficeName",
+    "ou",
+    "l",
+    "st",
+    "co",
+    "costCenter",
+];
+
+/// Returns whether rules may read `name` as the requester's department.
+pub fn department_attribute_allowed(name: &str) -> bool {
+    if DEPARTMENT_ATTRIBUTES
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(name))
+    {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    lower
+        .strip_prefix("extensionattribute")
+        .and_then(|n| n.parse::<u8>().ok())
+        .is_some_and(|n| (1..=15).contains(&n))
+}
+
 /// Timing and escalation of approvals, and the central compliance officer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -475,10 +507,18 @@ impl ApprovalSettings {
             ));
         }
         for (i, contact) in self.escalation_contacts.iter().enumerate() {
-            if contact.trim().is_empty() {
+            if contact.trim().is_empty() || contact.chars().count() > 256 {
                 errors.push(FieldError::new(
                     format!("escalation_contacts[{i}]"),
                     "must be an account name or mail address",
+                ));
+            } else if self.escalation_contacts[..i]
+                .iter()
+                .any(|other| other.trim().eq_ignore_ascii_case(contact.trim()))
+            {
+                errors.push(FieldError::new(
+                    format!("escalation_contacts[{i}]"),
+                    "is listed twice",
                 ));
             }
         }
@@ -496,15 +536,14 @@ impl ApprovalSettings {
                 "must be between 1 and 365 days, or left empty to keep approvals open",
             ));
         }
-        let attribute = self.department_attribute.trim();
-        if attribute.is_empty()
-            || !attribute
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !department_attribute_allowed(self.department_attribute.trim()) {
             errors.push(FieldError::new(
                 "department_attribute",
-                "must be an LDAP attribute name such as department",
+                format!(
+                    "must be one of the organisational attributes {} or extensionAttribute1 to \
+                     extensionAttribute15; rules must not read other attributes of a person",
+                    DEPARTMENT_ATTRIBUTES.join(", ")
+                ),
             ));
         }
         errors

@@ -87,6 +87,15 @@ pub async fn simulate(
 
     let router = Router::new(&state).await?;
     let requester_entry = find_entry(&router, &input.requester, "requester").await?;
+    if requester_entry.disabled {
+        return Err(ApiError::field(
+            "requester",
+            format!(
+                "{} is disabled in the directory and cannot order; pick an active account",
+                requester_entry.display_name
+            ),
+        ));
+    }
     let requester = routing::person_of(&requester_entry);
     let deputy = match input
         .placed_by
@@ -128,7 +137,8 @@ pub async fn simulate(
         deputy,
     };
     let at = input.at.unwrap_or_else(|| state.clock.now());
-    let planned = router.preview(&groups, &subject, at).await?;
+    let mut planned = router.preview(&groups, &subject, at).await?;
+    planned.sort_by_key(|g| g.stage);
     Ok(Json(ApprovalPlan {
         requester,
         classification: facts.classification,
@@ -303,6 +313,7 @@ pub async fn replay(
     }
     let changed = u32::try_from(rows.len()).unwrap_or(u32::MAX);
     Ok(Json(ReplayReport {
+        truncated: orders.len() as i64 >= REPLAY_LIMIT,
         since,
         orders: u32::try_from(orders.len()).unwrap_or(u32::MAX),
         changed,
@@ -346,13 +357,7 @@ async fn route_order(
     let planned = router.preview(&groups, &subject, order.created_at).await?;
     Ok(planned
         .into_iter()
-        .map(|p| {
-            let members = groups
-                .iter()
-                .find(|g| g.name == p.name && g.stage == p.stage)
-                .map_or(0, |g| g.members.len());
-            (p, members)
-        })
+        .zip(groups.iter().map(|g| g.members.len()))
         .collect())
 }
 
@@ -379,6 +384,7 @@ pub async fn create_delegation(
     admin: Admin<perm::OrdersWrite>,
     ApiJson(input): ApiJson<NewDelegation>,
 ) -> ApiResult<(StatusCode, Json<Delegation>)> {
+    require_full_scope(&admin.scope)?;
     let mut errors = shared::approvals::delegation_errors(&input, state.clock.now());
     let account = input.person.as_deref().map(str::trim).unwrap_or_default();
     if account.is_empty() {
@@ -392,6 +398,20 @@ pub async fn create_delegation(
     let person = approver_field(&router, account, "person").await?;
     let row = save_delegation(&state, &router, &person, &input, &admin.actor).await?;
     Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// Refuses delegation changes to admins limited to some definitions or categories: a window
+/// moves a person's approvals for every asset, beyond any such scope.
+fn require_full_scope(scope: &shared::admin_users::AccessScope) -> ApiResult<()> {
+    if scope.is_everywhere() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "Delegations move a person's approvals for every asset, so only administrators \
+             without a narrowed access scope may set or end them."
+                .into(),
+        ))
+    }
 }
 
 /// Looks up a person named in a delegation, who must be able to approve.
@@ -457,6 +477,7 @@ pub async fn revoke_delegation(
     admin: Admin<perm::OrdersWrite>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
+    require_full_scope(&admin.scope)?;
     let row = store::delegations::find(&state.db, id)
         .await?
         .filter(|r| r.revoked_at.is_none())

@@ -66,6 +66,9 @@ fn already_decided(order_state: Option<String>) -> ApiError {
 
 pub async fn decide(state: &AppState, token: &str) -> ApiResult<DecisionOutcome> {
     let (link, approval) = resolve(state, token).await?;
+    if approval.state() == ApprovalState::Pending {
+        check_still_active(state, &approval.approver_email).await?;
+    }
     let actor = Actor::approval_link(&approval.approver_email);
     let note = match link.decision {
         Decision::Approve => "approved by e-mail link",
@@ -105,10 +108,13 @@ pub async fn decide_as_admin(
         .filter(|a| a.state() == ApprovalState::Pending)
         .find(|a| input.approval_id.is_none_or(|id| id == a.id))
         .ok_or_else(|| match input.approval_id {
-            Some(id) => ApiError::field(
-                "approval_id",
-                format!("the order has no pending approval {id}; reload the order"),
-            ),
+            Some(id) => ApiError::Conflict {
+                detail: format!(
+                    "The approval {id} is not pending on this order; it was decided already or \
+                     belongs to another order. Reload the order."
+                ),
+                current_state: None,
+            },
             None => already_decided_or_none(order_id),
         })?;
     let forbid = crate::security::current(state)
@@ -157,6 +163,7 @@ pub async fn decide_in_portal(
             super::current_state(&state.db, approval.order_id).await,
         ));
     }
+    check_still_active(state, &approval.approver_email).await?;
     let note = match input.decision {
         Decision::Approve => "approved in the portal",
         Decision::Decline => "declined in the portal",
@@ -189,6 +196,21 @@ pub async fn decide_as_system(
         ),
     };
     apply(state, approval, decision, actor, &note, "", None).await
+}
+
+/// Refuses a decision by an approver whose directory account was disabled or removed after
+/// they were asked.
+async fn check_still_active(state: &AppState, email: &str) -> ApiResult<()> {
+    use crate::integrations::directory::DirectoryError;
+    let directory = super::place::directory(state).await?;
+    match directory.find_account(email).await {
+        Ok(person) if !person.disabled => Ok(()),
+        Ok(_) | Err(DirectoryError::NotFound(_)) => Err(ApiError::Forbidden(format!(
+            "The directory account of {email} is disabled or gone, so it can no longer decide \
+             approvals. An administrator can decide the order instead."
+        ))),
+        Err(other) => Err(super::place::directory_error(other)),
+    }
 }
 
 /// Returns whether an approval is addressed to this portal user, by mail address or entry.
@@ -283,6 +305,16 @@ async fn apply(
                         .eq_ignore_ascii_case(&approval.approver_email)
             }),
     );
+    if let Some(group) = approval.group_id
+        && store::approvals::decided_in_group_by(&mut tx, group, actor.as_str(), approval.id)
+            .await?
+    {
+        tx.rollback().await?;
+        return Err(ApiError::conflict(
+            "You already decided another approval of this group; each decision counts once \
+             towards a quorum, so another approver must decide this one.",
+        ));
+    }
     let mut group_ids = Vec::new();
     for (i, row) in decided.iter().enumerate() {
         // The conditional update takes the approval's row lock; of two racing decisions the

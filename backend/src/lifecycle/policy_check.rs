@@ -99,6 +99,24 @@ async fn group_problem(
     accounts: &[String],
     quorum: u32,
 ) -> ApiResult<Option<FieldError>> {
+    let mut seen: Vec<(&str, shared::orders::Person)> = Vec::new();
+    for account in accounts.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        if let Ok(person) = router.person(account).await? {
+            if let Some((first, _)) = seen
+                .iter()
+                .find(|(_, other)| routing::same_person(other, &person))
+            {
+                return Ok(Some(FieldError::new(
+                    field,
+                    format!(
+                        "{account} and {first} name the same person, {}; list each approver once",
+                        person.display_name
+                    ),
+                )));
+            }
+            seen.push((account, person));
+        }
+    }
     let (people, issues) = router.people(accounts).await?;
     if people.len() >= quorum as usize {
         return Ok(None);
@@ -160,7 +178,7 @@ pub async fn run(state: &AppState) -> Result<(), JobError> {
             };
             store::audit::record(&mut tx, &actor, now, change).await?;
             if let Some(problem) = &problem {
-                newly_broken.push((definition.name.clone(), definition.id, problem.clone()));
+                newly_broken.push((definition, problem.clone()));
             }
         }
         tx.commit().await?;
@@ -182,6 +200,18 @@ pub async fn run(state: &AppState) -> Result<(), JobError> {
         let Some(to) = admin.email.clone() else {
             continue;
         };
+        // Each administrator hears only of the definitions their access scope covers.
+        let scope = shared::admin_users::AccessScope {
+            definitions: admin.scope_definitions.clone(),
+            categories: admin.scope_categories.clone(),
+        };
+        let theirs: Vec<_> = newly_broken
+            .iter()
+            .filter(|(d, _)| scope.covers(d.id, &d.category))
+            .collect();
+        if theirs.is_empty() {
+            continue;
+        }
         let mut text = format!(
             "Hello {},\n\nThe daily check found approval policies that can no longer be met. \
              Orders of these assets would be refused until an administrator updates the \
@@ -194,7 +224,8 @@ pub async fn run(state: &AppState) -> Result<(), JobError> {
              approvers:</p><ul>",
             crate::notifications::escape_html(&admin.username)
         );
-        for (name, id, problem) in &newly_broken {
+        for (definition, problem) in &theirs {
+            let (name, id) = (&definition.name, definition.id);
             url.set_path(&format!("/ui/definitions/{id}"));
             text.push_str(&format!("\n- {name}: {problem}\n  {url}\n"));
             html.push_str(&format!(
@@ -208,10 +239,7 @@ pub async fn run(state: &AppState) -> Result<(), JobError> {
         let email = Email {
             to,
             cc: None,
-            subject: format!(
-                "Approval policy needs attention: {} asset(s)",
-                newly_broken.len()
-            ),
+            subject: format!("Approval policy needs attention: {} asset(s)", theirs.len()),
             text,
             html,
         };

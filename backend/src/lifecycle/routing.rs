@@ -271,8 +271,9 @@ impl<'a> Router<'a> {
     }
 
     /// Routes the members of a group at time `at`: a member who is away goes to their delegate,
-    /// and a member who is a party to the order goes to their delegate or, lacking one, to the
-    /// escalation contacts. Each approver appears once.
+    /// and a member who is a party to the order goes to a delegate an administrator set or,
+    /// lacking one, to the escalation contacts. A member who can no longer approve (left,
+    /// disabled, without mail) is dropped with the reason. Each approver appears once.
     pub async fn route(
         &self,
         conn: &mut sqlx::PgConnection,
@@ -283,15 +284,20 @@ impl<'a> Router<'a> {
         let mut routed: Vec<PlannedApprover> = Vec::new();
         let mut dropped = Vec::new();
         for member in members {
-            let approvers = self.route_one(conn, member, subject, at).await?;
-            if approvers.is_empty() {
-                dropped.push(format!(
-                    "{} {} and separation of duties forbids them to approve it; no delegate or \
-                     escalation contact can take over",
-                    member.display_name,
-                    subject.role_of(member)
-                ));
-            }
+            let member = match self.person(&member.email).await? {
+                Ok(person) => person,
+                Err(reason) => {
+                    dropped.push(reason);
+                    continue;
+                }
+            };
+            let approvers = match self.route_one(conn, &member, subject, at).await? {
+                Ok(approvers) => approvers,
+                Err(reason) => {
+                    dropped.push(reason);
+                    continue;
+                }
+            };
             for approver in approvers {
                 if !routed
                     .iter()
@@ -307,25 +313,47 @@ impl<'a> Router<'a> {
         })
     }
 
+    /// Follows one member's delegations. Returns the reason when nobody can take the approval.
     async fn route_one(
         &self,
         conn: &mut sqlx::PgConnection,
         member: &Person,
         subject: &Subject,
         at: DateTime<Utc>,
-    ) -> ApiResult<Vec<PlannedApprover>> {
+    ) -> ApiResult<Result<Vec<PlannedApprover>, String>> {
         let mut current = member.clone();
         let mut notes: Vec<String> = Vec::new();
         let mut seen: Vec<Person> = vec![member.clone()];
-        for _ in 0..MAX_HOPS {
+        let mut hops = 0;
+        loop {
             let party = self.forbid_self_approval && subject.is_party(&current);
-            let delegation = store::delegations::active_for(&mut *conn, &current.email, at).await?;
-            let next = delegation
-                .as_ref()
-                .map(|d| d.delegate())
-                .filter(|d| !seen.iter().any(|s| same_person(s, d)));
+            let delegation = if hops < MAX_HOPS {
+                store::delegations::active_for(&mut *conn, &current.email, at).await?
+            } else {
+                None
+            };
+            // Under separation of duties only a delegate an administrator set may stand in,
+            // because a party to the order must not pick who approves it.
+            let delegation = delegation.filter(|d| {
+                let visited = seen.iter().any(|s| same_person(s, &d.delegate()));
+                let self_chosen = party && d.created_by.starts_with("portal:");
+                !visited && !self_chosen
+            });
+            let next = match &delegation {
+                Some(d) => match self.person(&d.delegate_email).await? {
+                    Ok(delegate) => Some((d.ends_at, delegate)),
+                    Err(reason) => {
+                        notes.push(format!(
+                            "the delegate of {} cannot approve: {reason}",
+                            current.display_name
+                        ));
+                        None
+                    }
+                },
+                None => None,
+            };
             match (party, next) {
-                (true, Some(delegate)) => {
+                (true, Some((_, delegate))) => {
                     notes.push(format!(
                         "{} {}, so separation of duties sends the approval to their delegate {}",
                         current.display_name,
@@ -336,37 +364,44 @@ impl<'a> Router<'a> {
                     current = delegate;
                 }
                 (true, None) => {
-                    let reason = format!(
+                    notes.push(format!(
                         "{} {}, so separation of duties asks the escalation contacts instead",
                         current.display_name,
                         subject.role_of(&current)
-                    );
-                    notes.push(reason);
-                    return self
+                    ));
+                    let contacts = self
                         .escalation_instead(member, subject, &notes.join("; "))
-                        .await;
+                        .await?;
+                    if contacts.is_empty() {
+                        return Ok(Err(format!(
+                            "{} {} and separation of duties forbids them to approve it; no \
+                             delegate set by an administrator or escalation contact can take over",
+                            current.display_name,
+                            subject.role_of(&current)
+                        )));
+                    }
+                    return Ok(Ok(contacts));
                 }
-                (false, Some(delegate)) => {
-                    let until = delegation
-                        .as_ref()
-                        .map(|d| d.ends_at.format("%Y-%m-%d %H:%M UTC").to_string())
-                        .unwrap_or_default();
+                (false, Some((until, delegate))) => {
                     notes.push(format!(
-                        "{} is away until {until} and delegated approvals to {}",
-                        current.display_name, delegate.display_name
+                        "{} is away until {} and delegated approvals to {}",
+                        current.display_name,
+                        until.format("%Y-%m-%d %H:%M UTC"),
+                        delegate.display_name
                     ));
                     seen.push(delegate.clone());
                     current = delegate;
                 }
                 (false, None) => break,
             }
+            hops += 1;
         }
         let moved = !same_person(&current, member);
-        Ok(vec![PlannedApprover {
+        Ok(Ok(vec![PlannedApprover {
             approver: current,
             instead_of: moved.then(|| member.clone()),
             note: (!notes.is_empty()).then(|| notes.join("; ")),
-        }])
+        }]))
     }
 
     /// Returns the escalation contacts who are not themselves parties to the order.
@@ -389,7 +424,7 @@ impl<'a> Router<'a> {
     }
 
     /// Routes every group of a plan at `at` and reports the groups that cannot reach their
-    /// quorum.
+    /// quorum. The result keeps the order of `groups`.
     pub async fn preview(
         &self,
         groups: &[GroupPlan],
@@ -401,10 +436,11 @@ impl<'a> Router<'a> {
         for group in groups {
             let Routed { approvers, dropped } =
                 self.route(&mut conn, &group.members, subject, at).await?;
+            let reasons: Vec<String> = group.issues.iter().chain(&dropped).cloned().collect();
             let problem = group
                 .problem
                 .clone()
-                .or_else(|| quorum_problem(group, approvers.len(), &dropped));
+                .or_else(|| quorum_problem(&group.name, group.quorum, approvers.len(), &reasons));
             planned.push(PlannedGroup {
                 source: group.source,
                 name: group.name.clone(),
@@ -415,23 +451,24 @@ impl<'a> Router<'a> {
                 problem,
             });
         }
-        planned.sort_by_key(|g| g.stage);
         Ok(planned)
     }
 }
 
 /// Explains why a group with `available` distinct approvers cannot reach its quorum.
-pub fn quorum_problem(group: &GroupPlan, available: usize, dropped: &[String]) -> Option<String> {
-    if available >= group.quorum as usize {
+pub fn quorum_problem(
+    name: &str,
+    quorum: u32,
+    available: usize,
+    reasons: &[String],
+) -> Option<String> {
+    if available >= quorum as usize {
         return None;
     }
     let mut text = format!(
-        "The group {} needs {} approval(s) but only {available} approver(s) can be asked",
-        group.name, group.quorum
+        "The group {name} needs {quorum} approval(s) but only {available} approver(s) can be asked"
     );
-    let reasons: Vec<&String> = group.issues.iter().chain(dropped).collect();
     if !reasons.is_empty() {
-        let reasons: Vec<&str> = reasons.iter().map(|r| r.as_str()).collect();
         text.push_str(&format!(": {}", reasons.join("; ")));
     }
     text.push_str(". Ask an administrator to update the approvers of this asset.");

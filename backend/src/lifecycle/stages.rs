@@ -40,8 +40,19 @@ pub fn subject_of(order: &OrderRow, purpose: ApprovalPurpose) -> Subject {
     Subject { requester, deputy }
 }
 
+/// The outcome of opening the next stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// No stage is left: every group is decided.
+    NoneLeft,
+    /// The approvers of the next stage were asked; their names.
+    Asked(Vec<String>),
+    /// A group of the next stage cannot reach its quorum; nothing was asked.
+    Unmet(String),
+}
+
 /// Creates the groups of a plan and asks the approvers of the first stage. Returns the names
-/// of the people asked.
+/// of the people asked, or a conflict when a group cannot reach its quorum.
 pub async fn start(
     tx: &mut Tx<'_>,
     router: &Router<'_>,
@@ -68,11 +79,17 @@ pub async fn start(
         )
         .await?;
     }
-    open_next_stage(tx, router, order, purpose, actor, now).await
+    match open_next_stage(tx, router, order, purpose, actor, now).await? {
+        Opened::Asked(names) => Ok(names),
+        Opened::NoneLeft => Ok(Vec::new()),
+        Opened::Unmet(problem) => Err(crate::error::ApiError::conflict(problem)),
+    }
 }
 
-/// Asks the approvers of the lowest stage still waiting. Returns the names of the people
-/// asked; empty when no stage is left.
+/// Asks the approvers of the lowest stage still waiting. Members are checked again against the
+/// directory and the delegations of this moment, so a leaver since the order was placed is not
+/// asked. When a group of the stage cannot reach its quorum nothing is asked, and the caller
+/// must not approve the order.
 pub async fn open_next_stage(
     tx: &mut Tx<'_>,
     router: &Router<'_>,
@@ -80,7 +97,7 @@ pub async fn open_next_stage(
     purpose: ApprovalPurpose,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<String>> {
+) -> ApiResult<Opened> {
     let open = store::approval_groups::open_for_order(tx, order.id, purpose).await?;
     let Some(stage) = open
         .iter()
@@ -88,11 +105,26 @@ pub async fn open_next_stage(
         .map(|g| g.stage)
         .min()
     else {
-        return Ok(Vec::new());
+        return Ok(Opened::NoneLeft);
     };
     let subject = subject_of(order, purpose);
-    let mut asked: Vec<String> = Vec::new();
+    let mut routed_groups = Vec::new();
     for group in open.iter().filter(|g| g.stage == stage) {
+        let routed = router.route(tx, &group.members.0, &subject, now).await?;
+        let quorum = u32::try_from(group.quorum).unwrap_or(1);
+        if let Some(problem) = super::routing::quorum_problem(
+            &group.name,
+            quorum,
+            routed.approvers.len(),
+            &routed.dropped,
+        ) {
+            tracing::warn!(order_id = %order.id, group = %group.name, %problem, "approval group cannot reach its quorum");
+            return Ok(Opened::Unmet(problem));
+        }
+        routed_groups.push((group, routed));
+    }
+    let mut asked: Vec<String> = Vec::new();
+    for (group, routed) in routed_groups {
         store::approval_groups::set_state(
             tx,
             group.id,
@@ -101,10 +133,6 @@ pub async fn open_next_stage(
             now,
         )
         .await?;
-        let routed = router.route(tx, &group.members.0, &subject, now).await?;
-        if routed.approvers.is_empty() {
-            tracing::warn!(order_id = %order.id, group = %group.name, "no approver can be asked in this group");
-        }
         for planned in &routed.approvers {
             ask(
                 tx,
@@ -128,7 +156,7 @@ pub async fn open_next_stage(
         store::orders::note_event(tx, order.id, order_state_for(purpose), actor, &note, now)
             .await?;
     }
-    Ok(asked)
+    Ok(Opened::Asked(asked))
 }
 
 fn order_state_for(purpose: ApprovalPurpose) -> OrderState {
@@ -263,9 +291,18 @@ pub async fn settle(
                 &owned
             }
         };
-        let asked = open_next_stage(tx, router, order, purpose, actor, now).await?;
-        if !asked.is_empty() {
-            return Ok(Settled::Waiting);
+        match open_next_stage(tx, router, order, purpose, actor, now).await? {
+            Opened::Asked(_) => return Ok(Settled::Waiting),
+            Opened::NoneLeft => {}
+            Opened::Unmet(problem) => {
+                // A stage nobody can approve must never let the order through: it is declined,
+                // with the reason, for the requester to fix and order again.
+                let system = Actor::system("routing");
+                let reason =
+                    format!("declined because the next stage cannot be approved: {problem}");
+                store::approvals::supersede_pending(tx, order.id, system.as_str(), now).await?;
+                return finish(tx, order, purpose, Decision::Decline, &system, &reason, now).await;
+            }
         }
     }
     finish(tx, order, purpose, decision, actor, note, now).await

@@ -168,7 +168,7 @@ pub async fn for_order(db: &sqlx::PgPool, order_id: Uuid) -> sqlx::Result<Vec<(G
     .fetch_all(db)
     .await?;
     let counts: Vec<(Uuid, i64)> = sqlx::query_as(
-        "select group_id, count(distinct lower(approver_email)) from approvals
+        "select group_id, count(distinct lower(decided_by)) from approvals
          where order_id = $1 and group_id is not null and state = 'approved'
          group by group_id",
     )

@@ -225,13 +225,33 @@ pub async fn pending_for_order(
     .await
 }
 
-/// Counts the distinct approvers who approved in a group.
+/// Counts the distinct people who approved in a group. A decision counts by who made it, so an
+/// administrator deciding several approvals of one group counts once.
 pub async fn approved_in_group(tx: &mut Tx<'_>, group_id: Uuid) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "select count(distinct lower(approver_email)) from approvals
+        "select count(distinct lower(decided_by)) from approvals
          where group_id = $1 and state = 'approved'",
     )
     .bind(group_id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Returns whether `actor` already decided an approval of this group other than `except`.
+pub async fn decided_in_group_by(
+    tx: &mut Tx<'_>,
+    group_id: Uuid,
+    actor: &str,
+    except: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from approvals
+         where group_id = $1 and state in ('approved', 'declined') and decided_by = $2
+            and id <> $3)",
+    )
+    .bind(group_id)
+    .bind(actor)
+    .bind(except)
     .fetch_one(&mut **tx)
     .await
 }

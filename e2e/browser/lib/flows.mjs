@@ -18,6 +18,13 @@ export const JANE = {
   dn: 'cn=Jane Doe,ou=People,dc=example,dc=test',
 };
 export const MANAGER_EMAIL = 'mfinch@example.test';
+// Jane's manager, who approves her orders, as a person who signs in to the portal.
+export const MARTHA = {
+  username: 'mfinch',
+  password: 'MarthaFinch-demo-1',
+  displayName: 'Martha Finch',
+  email: MANAGER_EMAIL,
+};
 
 function mainNav(page) {
   return page.getByRole('navigation', { name: 'Main', ...exact });
@@ -120,7 +127,8 @@ export async function createDefinition(page, { name, groupDn }) {
   await page.getByLabel('Category', exact).fill('Finance');
   await page.getByLabel('Strategy', exact).selectOption({ label: 'Group Access' });
   await page.getByLabel('Group DNs', exact).fill(groupDn);
-  await page.getByLabel('Approval', exact).selectOption({ label: "Requester's manager" });
+  const managerApproves = page.getByLabel("The requester's manager approves", exact);
+  assert.equal(await managerApproves.isChecked(), true, "a new definition asks the requester's manager");
   await page.getByLabel('Justification', exact).selectOption({ label: 'Required' });
   await page.getByLabel('Default duration (days)', exact).fill('30');
   await page.getByLabel('Maximum duration (days)', exact).fill('90');
@@ -181,7 +189,7 @@ export async function placeOrder(page, { assetName, days, justification }) {
     return shown === 1 ? shown : undefined;
   });
   const card = page.getByRole('article', { name: assetName, ...exact });
-  await expectText(fact(card, 'Approval'), 'Your manager approves it', 'the catalog entry');
+  await expectText(fact(card, 'Approval'), 'Your manager', 'the catalog entry');
   await card.getByRole('link', { name: 'Order', ...exact }).click();
 
   await page.getByRole('heading', { name: assetName, ...exact }).waitFor();

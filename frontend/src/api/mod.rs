@@ -3,12 +3,14 @@
 
 pub mod admin;
 pub mod approval_link;
+mod delegations;
 mod error;
 pub mod http;
 pub mod portal;
 pub mod query;
 
 pub use admin::AdminApi;
+pub use delegations::DelegationClient;
 pub use error::ApiError;
 pub use portal::PortalApi;
 

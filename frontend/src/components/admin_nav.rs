@@ -47,6 +47,11 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/orders">"Orders"</A>
                     </li>
                 </Show>
+                <Show when=move || auth.allows(Permission::OrdersRead)>
+                    <li>
+                        <A href="/ui/delegations">"Delegations"</A>
+                    </li>
+                </Show>
                 <Show when=move || auth.allows(Permission::CatalogRead)>
                     <li>
                         <A href="/ui/definitions">"Asset definitions"</A>

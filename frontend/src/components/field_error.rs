@@ -13,14 +13,26 @@ pub fn FieldErrorText(
     id: String,
 ) -> impl IntoView {
     let field = StoredValue::new(field);
-    let messages =
-        move || errors.with(|errors| field.with_value(|field| errors.messages_for(field)));
+    let messages = Signal::derive(move || {
+        errors.with(|errors| field.with_value(|field| errors.messages_for(field)))
+    });
 
+    view! { <ErrorMessages messages id /> }
+}
+
+/// Renders error messages, one paragraph each, or nothing while there are none.
+#[component]
+pub fn ErrorMessages(
+    #[prop(into)] messages: Signal<Vec<String>>,
+    /// The id that inputs name in `aria-describedby`.
+    id: String,
+) -> impl IntoView {
     view! {
-        <Show when=move || !messages().is_empty()>
+        <Show when=move || messages.with(|messages| !messages.is_empty())>
             <div class="field-error" id=id.clone()>
                 {move || {
-                    messages()
+                    messages
+                        .get()
                         .into_iter()
                         .map(|message| view! { <p>{message}</p> })
                         .collect_view()

@@ -34,6 +34,8 @@ pub fn PortalTopBar() -> impl IntoView {
                                     "Catalog"
                                 </A>
                                 <A href="/portal/my-it">"My IT"</A>
+                                <A href="/portal/approvals">"Approvals"</A>
+                                <A href="/portal/delegations">"Out of office"</A>
                             </nav>
                             <span class="top-user">{session.display_name}</span>
                             <button type="button" class="button secondary" on:click=sign_out.clone()>

@@ -73,3 +73,54 @@ where
         </select>
     }
 }
+
+/// Renders a `<select>` over text values whose list may change, without a label of its own.
+/// `on_choose` receives the chosen value; without it the choice goes into `value`.
+#[component]
+pub fn TextSelectInput(
+    #[prop(optional, into)] id: Option<String>,
+    /// The accessible name, for a select that no `<label>` names.
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+    value: RwSignal<String>,
+    /// The options as (value, label) pairs.
+    #[prop(into)]
+    options: Signal<Vec<(String, String)>>,
+    #[prop(optional)] on_choose: Option<Callback<String>>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(optional, into)] invalid: Signal<bool>,
+) -> impl IntoView {
+    let choose = move |event| {
+        let chosen = event_target_value(&event);
+        match on_choose {
+            Some(callback) => callback.run(chosen),
+            None => value.set(chosen),
+        }
+    };
+    let option_views = move || {
+        options
+            .get()
+            .into_iter()
+            .map(|(option, text)| {
+                let shown = option.clone();
+                view! {
+                    <option value=option prop:selected=move || value.with(|value| *value == shown)>
+                        {text}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <select
+            id=id
+            aria-label=aria_label
+            aria-invalid=move || invalid.get().then_some("true")
+            disabled=move || disabled.get()
+            on:change=choose
+        >
+            {option_views}
+        </select>
+    }
+}

@@ -2,6 +2,7 @@
 //! writes, and a 401 response moves the SPA back to the sign-in form.
 
 mod account;
+mod approvals;
 mod audit;
 pub mod auth;
 mod channels;

@@ -1,6 +1,6 @@
 use chrono::NaiveDate;
 use shared::Page;
-use shared::orders::{AdminDecision, Decision, DecisionOutcome, Order, OrderDetail, OrderState};
+use shared::orders::{AdminDecision, DecisionOutcome, Order, OrderDetail, OrderState};
 use uuid::Uuid;
 
 use super::AdminApi;
@@ -76,16 +76,16 @@ impl AdminApi {
         self.get(&format!("/api/v1/orders/{id}")).await
     }
 
-    /// Approves or declines the order's pending approval. The server responds 403 when
-    /// separation of duties rejects the signed-in admin, 409 when no approval is pending and
-    /// 404 when the order lies outside the admin's scope.
+    /// Approves or declines a pending approval of the order: `approval_id`, or the first
+    /// pending one when it is `None`. The server responds 403 when separation of duties
+    /// rejects the signed-in admin, 409 when no approval is pending and 404 when the order lies
+    /// outside the admin's scope.
     pub async fn decide_order(
         self,
         id: Uuid,
-        decision: Decision,
+        decision: AdminDecision,
     ) -> Result<DecisionOutcome, ApiError> {
-        let body = AdminDecision { decision };
-        self.post(&format!("/api/v1/orders/{id}/decision"), Some(&body))
+        self.post(&format!("/api/v1/orders/{id}/decision"), Some(&decision))
             .await
     }
 

@@ -1,11 +1,13 @@
 //! The portal API. Every call made through [`PortalApi`] sends the session's CSRF token on
 //! writes, and a 401 response moves the portal back to its sign-in page.
 
+mod approvals;
 pub mod auth;
 mod catalog;
-
-pub use catalog::CatalogFilter;
 mod orders;
+
+pub use approvals::InboxState;
+pub use catalog::CatalogFilter;
 
 use gloo_net::http::Method;
 use serde::Serialize;
@@ -35,8 +37,20 @@ impl PortalApi {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
+        self.write(Method::POST, url, body).await
+    }
+
+    async fn delete<T: DeserializeOwned>(self, url: &str) -> Result<T, ApiError> {
+        self.write::<(), T>(Method::DELETE, url, None).await
+    }
+
+    async fn write<B, T>(self, method: Method, url: &str, body: Option<&B>) -> Result<T, ApiError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
         let csrf_token = self.auth.csrf_token_untracked();
-        let result = http::send_json(Method::POST, url, body, csrf_token.as_deref()).await;
+        let result = http::send_json(method, url, body, csrf_token.as_deref()).await;
         self.sign_out_on_401(result)
     }
 

@@ -8,6 +8,7 @@ use super::account::{ACCOUNT_PATH, AccountPage};
 use super::audit::AuditPage;
 use super::dashboard::DashboardPage;
 use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPage};
+use super::delegations_page::DelegationsPage;
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
@@ -37,6 +38,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/pool") view=PoolPage />
                     <Route path=path!("/ui/orders") view=OrderListPage />
                     <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
+                    <Route path=path!("/ui/delegations") view=DelegationsPage />
                     <Route path=path!("/ui/audit") view=AuditPage />
                     <Route path=path!("/ui/users") view=AdminUserListPage />
                     <Route path=path!("/ui/users/:id") view=AdminUserDetailPage />

@@ -5,6 +5,7 @@ mod app;
 mod audit;
 mod dashboard;
 mod definitions;
+mod delegations_page;
 mod first_admin_page;
 mod gate;
 mod layout;

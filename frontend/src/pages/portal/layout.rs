@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 
+use super::approvals::ApprovalsPage;
 use super::catalog::CatalogPage;
+use super::delegations_page::DelegationsPage;
 use super::my_it::MyItPage;
 use super::not_found_page::NotFoundPage;
 use super::order_detail::OrderDetailPage;
@@ -17,6 +19,8 @@ pub fn PortalRoutes() -> impl IntoView {
             <Route path=path!("/portal/order/:id") view=OrderFormPage />
             <Route path=path!("/portal/my-it") view=MyItPage />
             <Route path=path!("/portal/orders/:id") view=OrderDetailPage />
+            <Route path=path!("/portal/approvals") view=ApprovalsPage />
+            <Route path=path!("/portal/delegations") view=DelegationsPage />
         </Routes>
     }
 }

@@ -1,9 +1,11 @@
 //! The self-service portal under `/portal/`, and the approval-link page.
 
 mod app;
-mod attribute_fields;
+mod approvals;
+pub(crate) mod attribute_fields;
 mod catalog;
 mod decide;
+mod delegations_page;
 mod gate;
 mod layout;
 mod load_failed;

@@ -3,8 +3,7 @@ use leptos::prelude::*;
 
 use crate::api::admin::AuditFilter;
 use crate::components::TextField;
-use crate::format::parse_local_date_time;
-use crate::forms::FieldErrors;
+use crate::forms::{FieldErrors, read_time};
 
 /// Renders the audit log filters. "Apply filters" passes the typed values to `on_apply`, with
 /// "From" and "Until" read in the browser's local time zone.
@@ -112,20 +111,4 @@ pub fn FilterForm(
             </div>
         </form>
     }
-}
-
-/// Reads a `datetime-local` value, adding a field error when it is not blank and not a time.
-fn read_time(
-    text: &str,
-    field: &str,
-    errors: &mut FieldErrors,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    if text.trim().is_empty() {
-        return None;
-    }
-    let time = parse_local_date_time(text);
-    if time.is_none() {
-        errors.push(field, "must be a date and time, such as 2026-12-01 09:00");
-    }
-    time
 }

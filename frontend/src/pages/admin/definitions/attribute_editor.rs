@@ -65,6 +65,15 @@ impl AttributeDraft {
         )
     }
 
+    /// Subscribes the calling view to the parts that rule fields are made of: key, label,
+    /// kind and choices.
+    pub fn track(&self) {
+        self.key.track();
+        self.label.track();
+        self.kind.track();
+        self.options.track();
+    }
+
     /// Reads the row as the API takes it. The form hides the limits of other kinds than the
     /// chosen one, so they are left out. Numbers that do not parse get a field error.
     pub fn read(&self, index: usize, errors: &mut FieldErrors) -> AttributeDefinition {

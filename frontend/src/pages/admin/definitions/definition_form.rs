@@ -2,24 +2,20 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::catalog::{
-    ApprovalPolicy, AssetDefinitionInput, AssignmentModel, ExtensionPolicy, JustificationRule,
-    MonthlyCost, Strategy,
-};
+use shared::approvals::rule_fields;
+use shared::catalog::{AssetDefinitionInput, AssignmentModel, JustificationRule, Strategy};
 use shared::permissions::Permission;
-use shared::validation;
 use uuid::Uuid;
 
-use super::attribute_editor::{AttributeDraft, AttributeEditor};
+use super::approval::{ApprovalPreview, ApprovalSection, ReplayPanel, form_errors};
+use super::attribute_editor::AttributeEditor;
+use super::definition_draft::DefinitionDraft;
 use crate::api::{AdminApi, ApiError};
 use crate::components::{
     CheckboxField, ErrorBanner, FieldErrorText, SelectField, Status, StatusMessage, TextAreaField,
     TextField,
 };
-use crate::forms::{
-    FieldErrors, format_amount, parse_amount, parse_number, parse_number_list,
-    parse_optional_number,
-};
+use crate::forms::FieldErrors;
 use crate::labels;
 use crate::state::AdminAuth;
 
@@ -37,63 +33,41 @@ pub fn DefinitionForm(
     let navigate = use_navigate();
     let read_only = Signal::derive(move || !auth.allows(Permission::CatalogWrite));
 
-    let name = RwSignal::new(initial.name);
-    let description = RwSignal::new(initial.description);
-    let category = RwSignal::new(initial.category);
-    let strategy = RwSignal::new(initial.strategy);
-    let group_dns = RwSignal::new(initial.group_dns.join("\n"));
-    let approval = RwSignal::new(initial.approval);
-    let default_days = RwSignal::new(initial.default_duration_days.to_string());
-    let max_days = RwSignal::new(initial.max_duration_days.to_string());
-    let justification = RwSignal::new(initial.justification);
-    let active = RwSignal::new(initial.active);
-
-    let icon = RwSignal::new(initial.icon);
-    let help_text = RwSignal::new(initial.help_text);
+    let draft = DefinitionDraft::new(initial);
+    let DefinitionDraft {
+        name,
+        description,
+        category,
+        strategy,
+        group_dns,
+        default_days,
+        max_days,
+        justification,
+        active,
+        icon,
+        help_text,
+        assignment,
+        capacity,
+        shared_max_users,
+        max_per_user,
+        eligible_group_dns,
+        deprovision,
+        attributes,
+        extension_allowed,
+        extension_days,
+        extension_count,
+        extension_approval,
+        modification_approval,
+        cost_amount,
+        cost_currency,
+        cost_center,
+        reminder_days,
+        ..
+    } = draft;
     let saved_help_html = RwSignal::new(help_html);
-
-    let assignment = RwSignal::new(initial.assignment);
-    let capacity = RwSignal::new(optional_text(initial.capacity));
-    let shared_max_users = RwSignal::new(optional_text(initial.shared_max_users));
-    let max_per_user = RwSignal::new(optional_text(initial.max_per_user));
-    let eligible_group_dns = RwSignal::new(initial.eligible_group_dns.join("\n"));
-    let deprovision = RwSignal::new(initial.deprovision);
-
-    let attributes = RwSignal::new(
-        initial
-            .attributes
-            .into_iter()
-            .enumerate()
-            .map(|(uid, attribute)| AttributeDraft::new(uid as u64, attribute))
-            .collect::<Vec<_>>(),
-    );
-
-    let extension_allowed = RwSignal::new(initial.extension.allowed);
-    let extension_days = RwSignal::new(initial.extension.max_days.to_string());
-    let extension_count = RwSignal::new(initial.extension.max_count.to_string());
-    let extension_approval = RwSignal::new(initial.extension.requires_approval);
-    let modification_approval = RwSignal::new(initial.modification_requires_approval);
-    let stored_extension = StoredValue::new(initial.extension);
-
-    let (amount, currency, cost_center) = match initial.monthly_cost {
-        Some(cost) => (
-            format_amount(cost.amount_minor, &cost.currency),
-            cost.currency,
-            cost.cost_center,
-        ),
-        None => (String::new(), String::new(), String::new()),
-    };
-    let cost_amount = RwSignal::new(amount);
-    let cost_currency = RwSignal::new(currency);
-    let cost_center = RwSignal::new(cost_center);
-    let reminder_days = RwSignal::new(
-        initial
-            .reminder_days
-            .iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
+    // The attributes as the rows hold them now, which rules test and the preview fills in.
+    let current_attributes = Memo::new(move |_| draft.current_attributes());
+    let fields = Memo::new(move |_| current_attributes.with(|attributes| rule_fields(attributes)));
 
     let errors = RwSignal::new(FieldErrors::default());
     let error = RwSignal::new(None::<ApiError>);
@@ -102,134 +76,7 @@ pub fn DefinitionForm(
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let mut field_errors = FieldErrors::default();
-        // Fields whose text is not a number already have their error, so the range rule's
-        // message for the same field would only repeat it.
-        let mut unparsed: Vec<String> = Vec::new();
-        let mut number = |text: &str, field: &str, errors: &mut FieldErrors| {
-            let value = parse_number(text, field, errors);
-            if value.is_none() {
-                unparsed.push(field.to_string());
-            }
-            value
-        };
-        let default_duration = number(
-            &default_days.get_untracked(),
-            "default_duration_days",
-            &mut field_errors,
-        );
-        let max_duration = number(
-            &max_days.get_untracked(),
-            "max_duration_days",
-            &mut field_errors,
-        );
-
-        let model = assignment.get_untracked();
-        let capacity_value = (model == AssignmentModel::CapacityPooled)
-            .then(|| {
-                parse_optional_number(&capacity.get_untracked(), "capacity", &mut field_errors)
-            })
-            .flatten();
-        let shared_value = (model == AssignmentModel::DedicatedShared)
-            .then(|| {
-                parse_optional_number(
-                    &shared_max_users.get_untracked(),
-                    "shared_max_users",
-                    &mut field_errors,
-                )
-            })
-            .flatten();
-        let max_per_user_value = parse_optional_number(
-            &max_per_user.get_untracked(),
-            "max_per_user",
-            &mut field_errors,
-        );
-
-        let extension = if extension_allowed.get_untracked() {
-            ExtensionPolicy {
-                allowed: true,
-                max_days: number(
-                    &extension_days.get_untracked(),
-                    "extension.max_days",
-                    &mut field_errors,
-                )
-                .unwrap_or_default(),
-                max_count: number(
-                    &extension_count.get_untracked(),
-                    "extension.max_count",
-                    &mut field_errors,
-                )
-                .unwrap_or_default(),
-                requires_approval: extension_approval.get_untracked(),
-            }
-        } else {
-            // While extensions are off, their limits are hidden and keep their last values.
-            let stored = stored_extension.get_value();
-            ExtensionPolicy {
-                allowed: false,
-                max_days: extension_days
-                    .get_untracked()
-                    .trim()
-                    .parse()
-                    .unwrap_or(stored.max_days),
-                max_count: extension_count
-                    .get_untracked()
-                    .trim()
-                    .parse()
-                    .unwrap_or(stored.max_count),
-                requires_approval: extension_approval.get_untracked(),
-            }
-        };
-
-        let monthly_cost = read_cost(
-            &cost_amount.get_untracked(),
-            &cost_currency.get_untracked(),
-            &cost_center.get_untracked(),
-            &mut field_errors,
-            &mut unparsed,
-        );
-        let reminder_values = parse_number_list(
-            &reminder_days.get_untracked(),
-            "reminder_days",
-            &mut field_errors,
-        );
-        let attribute_values = attributes.with_untracked(|rows| {
-            rows.iter()
-                .enumerate()
-                .map(|(index, row)| row.read(index, &mut field_errors))
-                .collect()
-        });
-
-        let input = AssetDefinitionInput {
-            name: name.get_untracked().trim().to_string(),
-            description: description.get_untracked().trim().to_string(),
-            category: category.get_untracked().trim().to_string(),
-            strategy: strategy.get_untracked(),
-            group_dns: split_lines(&group_dns.get_untracked()),
-            approval: approval.get_untracked(),
-            default_duration_days: default_duration.unwrap_or_default(),
-            max_duration_days: max_duration.unwrap_or_default(),
-            justification: justification.get_untracked(),
-            active: active.get_untracked(),
-            icon: icon.get_untracked(),
-            help_text: help_text.get_untracked().trim().to_string(),
-            assignment: model,
-            capacity: capacity_value,
-            shared_max_users: shared_value,
-            max_per_user: max_per_user_value,
-            eligible_group_dns: split_lines(&eligible_group_dns.get_untracked()),
-            attributes: attribute_values,
-            extension,
-            monthly_cost,
-            reminder_days: reminder_values,
-            deprovision: deprovision.get_untracked(),
-            modification_requires_approval: modification_approval.get_untracked(),
-        };
-        for rule_error in validation::asset_definition(&input) {
-            if !unparsed.contains(&rule_error.field) {
-                field_errors.push(&rule_error.field, rule_error.message);
-            }
-        }
+        let (input, field_errors) = draft.read();
         error.set(None);
         status.set(None);
         errors.set(field_errors.clone());
@@ -254,7 +101,7 @@ pub fn DefinitionForm(
                     status.set(Some(Status::success("Saved")));
                 }
                 Err(failure) => {
-                    errors.set(FieldErrors::from_api(&failure));
+                    errors.set(form_errors(&failure));
                     error.set(Some(failure));
                 }
             }
@@ -269,9 +116,6 @@ pub fn DefinitionForm(
     ]
     .map(|each| (each, labels::strategy(each)))
     .to_vec();
-    let approval_options = [ApprovalPolicy::Manager, ApprovalPolicy::None]
-        .map(|policy| (policy, labels::approval_policy(policy)))
-        .to_vec();
     let justification_options = [
         JustificationRule::Off,
         JustificationRule::Optional,
@@ -323,22 +167,13 @@ pub fn DefinitionForm(
                 disabled=read_only
                 hint="One distinguished name per line, for example cn=App Users,ou=Groups,dc=example,dc=com."
             />
-            <div class="form-grid">
-                <SelectField
-                    id="definition-approval"
-                    label="Approval"
-                    value=approval
-                    options=approval_options
-                    disabled=read_only
-                />
-                <SelectField
-                    id="definition-justification"
-                    label="Justification"
-                    value=justification
-                    options=justification_options
-                    disabled=read_only
-                />
-            </div>
+            <SelectField
+                id="definition-justification"
+                label="Justification"
+                value=justification
+                options=justification_options
+                disabled=read_only
+            />
             <div class="form-grid">
                 <TextField
                     id="definition-default-duration"
@@ -464,6 +299,20 @@ pub fn DefinitionForm(
 
             <AttributeEditor rows=attributes errors read_only />
 
+            <div class="approval-layout">
+                <ApprovalSection draft=draft.approval fields errors read_only />
+                <Show when=move || !read_only.get()>
+                    <ApprovalPreview draft attributes=current_attributes errors />
+                </Show>
+            </div>
+            {id.map(|definition_id| {
+                view! {
+                    <Show when=move || !read_only.get()>
+                        <ReplayPanel definition_id draft errors />
+                    </Show>
+                }
+            })}
+
             <fieldset class="field form-section">
                 <legend>"Extensions and reminders"</legend>
                 <CheckboxField
@@ -562,53 +411,4 @@ pub fn DefinitionForm(
             <StatusMessage status />
         </form>
     }
-}
-
-fn optional_text(value: Option<i32>) -> String {
-    value.map(|value| value.to_string()).unwrap_or_default()
-}
-
-/// Reads the cost fields. An empty amount means no cost, and a currency or cost center without
-/// an amount is an error.
-fn read_cost(
-    amount: &str,
-    currency: &str,
-    cost_center: &str,
-    errors: &mut FieldErrors,
-    unparsed: &mut Vec<String>,
-) -> Option<MonthlyCost> {
-    const AMOUNT: &str = "monthly_cost.amount_minor";
-    let currency = currency.trim().to_uppercase();
-    let cost_center = cost_center.trim().to_string();
-    if amount.trim().is_empty() {
-        if !currency.is_empty() || !cost_center.is_empty() {
-            errors.push(
-                AMOUNT,
-                "is required with a currency or cost center; clear them for no cost",
-            );
-        }
-        return None;
-    }
-    let amount_minor = match parse_amount(amount, &currency) {
-        Ok(minor) => minor,
-        Err(message) => {
-            errors.push(AMOUNT, message);
-            unparsed.push(AMOUNT.to_string());
-            0
-        }
-    };
-    Some(MonthlyCost {
-        amount_minor,
-        currency,
-        cost_center,
-    })
-}
-
-/// Splits a text area into entries, one per non-blank line.
-fn split_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_string)
-        .collect()
 }

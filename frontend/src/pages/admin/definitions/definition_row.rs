@@ -26,7 +26,19 @@ pub fn DefinitionRow(definition: AssetDefinition) -> impl IntoView {
                 <A href=href>{definition.name}</A>
             </td>
             <td>{definition.category}</td>
-            <td>{labels::approval_policy(definition.approval)}</td>
+            <td>
+                {labels::approval_summary(&definition.approval)}
+                {definition
+                    .policy_problem
+                    .map(|problem| {
+                        view! {
+                            " "
+                            <span class="badge badge-failed" title=problem>
+                                "Policy problem"
+                            </span>
+                        }
+                    })}
+            </td>
             <td>{durations}</td>
             <td>
                 <span class=active_class>{active_text}</span>

@@ -41,7 +41,19 @@ pub fn EditDefinitionPage() -> impl IntoView {
                             let id = Some(definition.id);
                             let initial = definition.to_input();
                             let help_html = definition.help_html;
-                            view! { <DefinitionForm initial id help_html /> }.into_any()
+                            let problem = definition.policy_problem.map(|problem| {
+                                view! {
+                                    <div class="warning-banner" role="alert">
+                                        <strong>"The approval policy can no longer be met"</strong>
+                                        <p>{problem}</p>
+                                    </div>
+                                }
+                            });
+                            view! {
+                                {problem}
+                                <DefinitionForm initial id help_html />
+                            }
+                                .into_any()
                         }
                         Err(error) => view! { <ErrorBanner error=Some(error) /> }.into_any(),
                     }

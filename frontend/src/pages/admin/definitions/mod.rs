@@ -1,6 +1,8 @@
 //! `/ui/definitions`: what employees can order.
 
+mod approval;
 mod attribute_editor;
+mod definition_draft;
 mod definition_form;
 mod definition_row;
 mod edit_page;

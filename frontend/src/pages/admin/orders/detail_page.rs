@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use shared::orders::{DecisionOutcome, Order, OrderDetail, OrderState};
+use shared::orders::{Approval, ApprovalState, DecisionOutcome, Order, OrderDetail, OrderState};
 use shared::permissions::Permission;
 use uuid::Uuid;
 
@@ -9,7 +9,9 @@ use super::decision_buttons::DecisionButtons;
 use super::order_actions::{OrderAction, OrderActionButtons};
 use super::order_summary::OrderSummary;
 use crate::api::{AdminApi, ApiError};
-use crate::components::{ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline};
+use crate::components::{
+    ApprovalGroupsTable, ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline,
+};
 use crate::labels;
 use crate::pages::admin::require_permission::RequirePermission;
 use crate::state::AdminAuth;
@@ -75,6 +77,7 @@ fn OrderView(
     let auth = expect_context::<AdminAuth>();
     let OrderDetail {
         order,
+        approval_groups,
         group_dns,
         approvals,
         events,
@@ -84,17 +87,26 @@ fn OrderView(
         .map(|dn| view! { <li><code>{dn}</code></li> })
         .collect_view();
     let waiting = order.state == OrderState::PendingApproval;
+    let pending_approvals: Vec<Approval> = approvals
+        .iter()
+        .filter(|approval| approval.state == ApprovalState::Pending)
+        .cloned()
+        .collect();
     let decision = {
         let order_id = order.id;
         let requester = order.requester.display_name.clone();
         let asset_name = order.definition_name.clone();
+        let groups = approval_groups.clone();
+        let decidable = waiting && !pending_approvals.is_empty();
         move || {
-            (waiting && auth.allows(Permission::OrdersDecide)).then(|| {
+            (decidable && auth.allows(Permission::OrdersDecide)).then(|| {
                 view! {
                     <DecisionButtons
                         order_id
                         requester=requester.clone()
                         asset_name=asset_name.clone()
+                        pending_approvals=pending_approvals.clone()
+                        groups=groups.clone()
                         on_decided
                     />
                 }
@@ -133,7 +145,8 @@ fn OrderView(
         </section>
         <section class="card">
             <h2>"Approvals"</h2>
-            <ApprovalsTable approvals />
+            <ApprovalGroupsTable groups=approval_groups.clone() />
+            <ApprovalsTable approvals groups=approval_groups />
         </section>
         <Timeline events />
     }

@@ -1,5 +1,7 @@
-//! `/ui/settings`: directory, e-mail, portal sign-in and security settings.
+//! `/ui/settings`: directory, e-mail, portal sign-in, security and approval settings.
 
+mod approvals_form;
+mod approvals_section;
 mod ldap_form;
 mod ldap_section;
 mod mail_templates;

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use shared::permissions::Permission;
 
+use super::approvals_section::ApprovalsSection;
 use super::ldap_section::LdapSection;
 use super::oidc_section::OidcSection;
 use super::security_section::SecuritySection;
@@ -20,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
             <WebhookSection service=ChatService::Slack />
             <OidcSection />
             <SecuritySection />
+            <ApprovalsSection />
         </RequirePermission>
     }
 }

@@ -1,7 +1,6 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use shared::tokens::ApiToken;
-use web_sys::js_sys::Date;
 
 /// The state of an API token as the list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,14 +38,6 @@ impl TokenStatus {
             TokenStatus::Revoked => "badge badge-failed",
         }
     }
-}
-
-/// Returns the browser's current time. `Utc::now` panics on wasm32-unknown-unknown, because
-/// chrono reads the clock there only with its `wasmbind` feature.
-// NOTE: a browser clock that runs wrong shows a token as Active or Expired too early or too
-// late. The server decides with its own clock.
-pub fn browser_now() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(Date::now() as i64).unwrap_or_default()
 }
 
 /// Renders "Active", "Expired" or "Revoked" as a badge.

@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::tokens::ApiToken;
 
-use super::status_badge::{TokenStatus, TokenStatusBadge, browser_now};
+use super::status_badge::{TokenStatus, TokenStatusBadge};
 use crate::api::{AdminApi, ApiError};
 use crate::components::ErrorBanner;
-use crate::format::local_date_time;
+use crate::format::{browser_now, local_date_time};
 use crate::labels;
 
 /// Renders one API token in the list. An active token has "Revoke", then "Confirm revoke".

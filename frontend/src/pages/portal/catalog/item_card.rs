@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::catalog::{ApprovalPolicy, CatalogItem};
+use shared::catalog::CatalogItem;
 
 use crate::format::days;
 
@@ -10,10 +10,7 @@ pub fn ItemCard(item: CatalogItem) -> impl IntoView {
     let href = format!("/portal/order/{}", item.id);
     let heading_id = format!("item-{}", item.id);
     let labelled_by = heading_id.clone();
-    let approval = match item.approval {
-        ApprovalPolicy::Manager => "Your manager approves it",
-        ApprovalPolicy::None => "No approval needed",
-    };
+    let approval = approver_lines(item.needs_approval, item.approvers);
 
     view! {
         <article class="card item-card" aria-labelledby=labelled_by>
@@ -24,11 +21,23 @@ pub fn ItemCard(item: CatalogItem) -> impl IntoView {
                 <dt>"Maximum duration"</dt>
                 <dd>{days(item.max_duration_days)}</dd>
                 <dt>"Approval"</dt>
-                <dd>{approval}</dd>
+                <dd class="approver-lines">{approval}</dd>
             </dl>
             <A href=href attr:class="button">
                 "Order"
             </A>
         </article>
     }
+}
+
+/// Renders who approves an entry's orders, one line per source, or that no approval is needed.
+pub fn approver_lines(needs_approval: bool, approvers: Vec<String>) -> AnyView {
+    if !needs_approval || approvers.is_empty() {
+        return "No approval needed".into_any();
+    }
+    approvers
+        .into_iter()
+        .map(|line| view! { <span class="approver-line">{line}</span> })
+        .collect_view()
+        .into_any()
 }

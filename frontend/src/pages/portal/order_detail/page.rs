@@ -8,7 +8,9 @@ use uuid::Uuid;
 use super::change_forms::{ChangeForm, ExtendForm};
 use super::summary::Summary;
 use crate::api::{ApiError, PortalApi};
-use crate::components::{ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline};
+use crate::components::{
+    ApprovalGroupsTable, ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline,
+};
 use crate::pages::portal::order_action_button::{OrderAction, OrderActionButton};
 
 #[component]
@@ -79,6 +81,7 @@ fn OrderView(
 ) -> impl IntoView {
     let OrderDetail {
         order,
+        approval_groups,
         approvals,
         events,
         ..
@@ -153,7 +156,8 @@ fn OrderView(
         {change_forms}
         <section class="card">
             <h2>"Approvals"</h2>
-            <ApprovalsTable approvals />
+            <ApprovalGroupsTable groups=approval_groups.clone() />
+            <ApprovalsTable approvals groups=approval_groups />
         </section>
         <Timeline events />
     }

@@ -2,13 +2,14 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::catalog::{ApprovalPolicy, CatalogItem, JustificationRule};
+use shared::catalog::{CatalogItem, JustificationRule};
 use shared::orders::NewOrder;
 use shared::validation;
 
 use crate::api::{ApiError, PortalApi};
 use crate::components::{ErrorBanner, FieldErrorText, TextAreaField, TextField};
-use crate::forms::{FieldErrors, format_amount, non_blank};
+use crate::format::monthly_cost;
+use crate::forms::{FieldErrors, non_blank};
 use crate::pages::portal::attribute_fields::{
     AttributeFields, ClassificationNote, attribute_inputs, attribute_values,
 };
@@ -30,10 +31,7 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
 
     let rule = item.justification;
     let max_days = item.max_duration_days;
-    let approval_note = match item.approval {
-        ApprovalPolicy::Manager => "Your manager receives an e-mail to approve this order.",
-        ApprovalPolicy::None => "This item needs no approval; access is set up right away.",
-    };
+    let approval_note = approval_note(item.needs_approval, &item.approvers);
     let inputs = attribute_inputs(&item.attributes, None);
     let read_inputs = StoredValue::new(inputs.clone());
     let classification = item.classification;
@@ -45,11 +43,7 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
         } else {
             format!(", charged to cost center {center}")
         };
-        format!(
-            "{} {} per month{charged}",
-            cost.currency,
-            format_amount(cost.amount_minor, &cost.currency)
-        )
+        format!("{}{charged}", monthly_cost(cost))
     });
     let item = StoredValue::new(item);
 
@@ -181,7 +175,7 @@ pub fn OrderForm(item: CatalogItem) -> impl IntoView {
                     hint="Say why you need this access."
                 />
             </Show>
-            <p class="muted">{approval_note}</p>
+            <p class="muted approval-note">{approval_note}</p>
             <button type="submit" class="button" disabled=move || pending.get()>
                 "Submit order"
             </button>
@@ -202,4 +196,16 @@ fn read_start_date(text: &str, errors: &mut FieldErrors) -> Option<chrono::Naive
             None
         }
     }
+}
+
+/// Describes who receives the order for approval, such as "Approvers: your manager; 2 of 3
+/// application owners.", or that no approval is needed.
+fn approval_note(needs_approval: bool, approvers: &[String]) -> String {
+    if !needs_approval || approvers.is_empty() {
+        return "This item needs no approval; access is set up right away.".to_string();
+    }
+    format!(
+        "Approvers, who receive an e-mail: {}.",
+        approvers.join("; ")
+    )
 }
