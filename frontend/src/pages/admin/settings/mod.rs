@@ -1,4 +1,5 @@
-//! `/ui/settings`: directory, e-mail, portal sign-in, security and approval settings.
+//! `/ui/settings`: directory, e-mail, Teams, Slack, portal sign-in, security and approval
+//! settings, and the mail templates page under `/ui/settings/mail-templates`.
 
 mod approvals_form;
 mod approvals_section;
