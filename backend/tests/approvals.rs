@@ -184,6 +184,40 @@ async fn wait_state(w: &World, order: &Value, state: &str) -> Value {
     w.app.wait_for_order_state(&admin, id, state).await
 }
 
+/// Places an order the routing must refuse and returns the problem's detail.
+async fn refusal(w: &World, definition: &Value) -> String {
+    let response = w
+        .jane
+        .post(
+            "/api/v1/portal/orders",
+            &json!({ "definition_id": definition["id"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    problem(response).await["detail"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Sets an out-of-office window from a minute ago for a day, through `path`.
+async fn away(w: &World, session: &Session, path: &str, person: Option<&str>, delegate: &str) {
+    let now = w.app.state.clock.now();
+    let body = json!({
+        "person": person,
+        "delegate": delegate,
+        "starts_at": now - chrono::Duration::minutes(1),
+        "ends_at": now + chrono::Duration::days(1),
+    });
+    let response = session.post(path, &body).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        response.text().await.unwrap()
+    );
+}
+
 #[tokio::test]
 async fn two_of_three_supersedes_the_third() {
     let w = world().await;
@@ -464,16 +498,7 @@ async fn requester_among_approvers_goes_to_delegate_or_escalation() {
     let def = definition(&w, &name, owners(&["jdoe"], 1), json!({})).await;
 
     // Nobody can stand in for her yet: the order is refused, naming the group.
-    let response = w
-        .jane
-        .post(
-            "/api/v1/portal/orders",
-            &json!({ "definition_id": def["id"] }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CONFLICT);
-    let body = problem(response).await;
-    let detail_text = body["detail"].as_str().unwrap();
+    let detail_text = refusal(&w, &def).await;
     assert!(detail_text.contains("Application owners"), "{detail_text}");
     assert!(
         detail_text.contains("separation of duties"),
@@ -491,20 +516,7 @@ async fn requester_among_approvers_goes_to_delegate_or_escalation() {
     );
 
     // With a delegate an administrator set for her, the delegate is asked instead.
-    let now = w.app.state.clock.now();
-    let response = w
-        .admin
-        .post(
-            "/api/v1/delegations",
-            &json!({
-                "person": "jdoe",
-                "delegate": "pkaur",
-                "starts_at": now - chrono::Duration::minutes(1),
-                "ends_at": now + chrono::Duration::days(2),
-            }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    away(&w, &w.admin, "/api/v1/delegations", Some("jdoe"), "pkaur").await;
     let order = place(&w.jane, &def, json!({})).await;
     let d = detail(&w, &order).await;
     assert_eq!(rows(&d), pairs(&[("pkaur@example.test", "pending")]));
@@ -1228,26 +1240,8 @@ async fn own_delegate_cannot_stand_in_for_the_requester() {
     let w = world().await;
     let name = unique("Self chosen delegate");
     let def = definition(&w, &name, owners(&["jdoe"], 1), json!({})).await;
-    let now = w.app.state.clock.now();
-    let window = json!({
-        "delegate": "pkaur",
-        "starts_at": now - chrono::Duration::minutes(1),
-        "ends_at": now + chrono::Duration::days(1),
-    });
-    let response = w.jane.post("/api/v1/portal/delegations", &window).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let refused = w
-        .jane
-        .post(
-            "/api/v1/portal/orders",
-            &json!({ "definition_id": def["id"] }),
-        )
-        .await;
-    assert_eq!(refused.status(), StatusCode::CONFLICT);
-    let text = problem(refused).await["detail"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    away(&w, &w.jane, "/api/v1/portal/delegations", None, "pkaur").await;
+    let text = refusal(&w, &def).await;
     assert!(text.contains("delegate set by an administrator"), "{text}");
 }
 
@@ -1256,31 +1250,12 @@ async fn last_delegation_hop_still_checks_separation() {
     let w = world().await;
     let name = unique("Long chain");
     let def = definition(&w, &name, owners(&["akim"], 1), json!({})).await;
-    let now = w.app.state.clock.now();
     let chain = ["akim", "bchen", "nsharma", "oadeyemi", "mrossi", "jdoe"];
     for pair in chain.windows(2) {
-        let body = json!({
-            "person": pair[0],
-            "delegate": pair[1],
-            "starts_at": now - chrono::Duration::minutes(1),
-            "ends_at": now + chrono::Duration::days(1),
-        });
-        let response = w.admin.post("/api/v1/delegations", &body).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
+        away(&w, &w.admin, "/api/v1/delegations", Some(pair[0]), pair[1]).await;
     }
     // Five hops end at Jane, who placed the order: she is never asked.
-    let response = w
-        .jane
-        .post(
-            "/api/v1/portal/orders",
-            &json!({ "definition_id": def["id"] }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CONFLICT);
-    let text = problem(response).await["detail"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let text = refusal(&w, &def).await;
     assert!(text.contains("Jane Doe requested this order"), "{text}");
 }
 
