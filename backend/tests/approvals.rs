@@ -1323,6 +1323,13 @@ async fn scoped_admin_cannot_move_approvals() {
     let response = scoped.post("/api/v1/delegations", &body).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(w.app.audit_count("delegation.create").await, 0);
+
+    // Settings, chat channels and mail templates apply to every asset as well.
+    let teams = json!({ "enabled": true, "webhook_url": "http://127.0.0.1:9/hook" });
+    let response = scoped.put("/api/v1/settings/teams", &teams).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = scoped.put("/api/v1/settings/approvals", &json!({})).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

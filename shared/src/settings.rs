@@ -157,13 +157,16 @@ impl ChannelSettingsInput {
         if url.is_empty() {
             return Vec::new();
         }
-        let host = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"))
-            .and_then(|rest| rest.split(['/', '?', '#']).next())
+        let lower = url.to_ascii_lowercase();
+        let host = ["https://", "http://"]
+            .iter()
+            .find(|scheme| lower.starts_with(*scheme))
+            .and_then(|scheme| url[scheme.len()..].split(['/', '?', '#']).next())
             .unwrap_or_default();
         let message = if host.is_empty() || url.contains(char::is_whitespace) {
             "must be the channel's incoming-webhook URL, starting with https://"
+        } else if host.contains('@') {
+            "must not carry a user name or password; paste the URL exactly as the service shows it"
         } else if url.chars().count() > WEBHOOK_URL_MAX {
             "must be at most 2048 characters long"
         } else {

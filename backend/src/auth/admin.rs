@@ -345,6 +345,17 @@ impl<P: RequiredPermission + Send + Sync> FromRequestParts<AppState> for Admin<P
                 P::PERMISSION.as_str()
             )));
         }
+        // Settings (directory, mail, chat channels, templates, approval rules) apply to every
+        // asset, beyond any narrowed access scope.
+        if P::PERMISSION == shared::permissions::Permission::SettingsWrite
+            && !principal.scope.is_everywhere()
+        {
+            return Err(ApiError::Forbidden(
+                "Settings apply to every asset, so only administrators without a narrowed \
+                 access scope may change them."
+                    .into(),
+            ));
+        }
         Ok(Admin {
             principal,
             _permission: PhantomData,
