@@ -217,8 +217,9 @@ pub async fn post<C: Channel>(url: &str, message: &ChatMessage) -> Result<(), Ch
 /// Shortens a response body for an error message, removing the webhook URL should the service
 /// echo it.
 fn quote(body: &str, url: &str) -> String {
-    // The secret of a webhook is its path and query: a body that mentions any of it, in any
-    // letter case or percent-encoded, is not quoted at all.
+    let body = body.replace(url, "(webhook URL)");
+    // The secret of a webhook is its path and query: a body that still mentions any of it, in
+    // any letter case or percent-encoded, is not quoted at all.
     let secret = url
         .split_once("://")
         .and_then(|(_, rest)| rest.split_once('/'))
@@ -226,15 +227,13 @@ fn quote(body: &str, url: &str) -> String {
         .unwrap_or_default();
     let lower = body.to_lowercase();
     let decoded = lower.replace("%2f", "/");
-    let leaks = !secret.is_empty()
-        && secret
-            .split(['/', '?', '&', '='])
-            .filter(|part| part.len() >= 4)
-            .any(|part| lower.contains(part) || decoded.contains(part));
+    let leaks = secret
+        .split(['/', '?', '&', '='])
+        .filter(|part| part.len() >= 4)
+        .any(|part| lower.contains(part) || decoded.contains(part));
     if leaks {
         return "(response withheld: it repeats part of the webhook URL)".into();
     }
-    let body = body.replace(url, "(webhook URL)");
     let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if body.is_empty() {
         return "(empty response)".into();
@@ -291,6 +290,10 @@ mod tests {
         assert_eq!(
             quote("no such hook: https://hooks.example.com/secret\n", url),
             "no such hook: (webhook URL)"
+        );
+        assert_eq!(
+            quote("no hook at /SECRET", url),
+            "(response withheld: it repeats part of the webhook URL)"
         );
         assert_eq!(quote("", url), "(empty response)");
         assert_eq!(
