@@ -231,8 +231,15 @@ pub async fn with_stored_secret<S: Section>(state: &AppState, mut submitted: S) 
 
 /// Saves a section, encrypting its secret, and audits the change with the secret masked.
 pub async fn save<S: Section>(state: &AppState, actor: &Actor, section: S) -> ApiResult<S> {
-    let section = with_stored_secret(state, section).await?;
+    let mut section = with_stored_secret(state, section).await?;
     let now = state.clock.now();
+    // The audit row cannot show the secret, so it says whether it changed.
+    let previous = load::<S>(state)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|mut stored| stored.secret_mut().take());
+    let secret_changed = previous.as_deref() != section.secret_mut().as_deref();
 
     let mut stored = section.clone();
     if let Some(plain) = stored.secret_mut().take() {
@@ -248,7 +255,10 @@ pub async fn save<S: Section>(state: &AppState, actor: &Actor, section: S) -> Ap
         entity_type: "settings",
         entity_id: S::KEY.to_string(),
         before: before.map(|v| masked(v, S::SECRET)),
-        after: Some(masked(stored, S::SECRET)),
+        after: Some(masked(stored, S::SECRET)).map(|mut after| {
+            after[format!("{}_changed", S::SECRET)] = json!(secret_changed);
+            after
+        }),
     };
     store::audit::record(&mut tx, actor, now, change).await?;
     tx.commit().await?;

@@ -462,6 +462,7 @@ async fn webhook_url_is_write_only_and_encrypted() {
     .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["webhook_url"], "********");
+    assert_eq!(audit[0]["webhook_url_changed"], true);
 
     // Leaving the URL out keeps it; turning the channel off keeps it too.
     let kept = w
@@ -470,6 +471,16 @@ async fn webhook_url_is_write_only_and_encrypted() {
         .await;
     let kept: Value = kept.json().await.unwrap();
     assert_eq!(kept, json!({ "enabled": false, "webhook_url_set": true }));
+
+    // The audit rows say whether the URL changed without showing it.
+    let changed: Vec<Value> = sqlx::query_scalar(
+        "select after->'webhook_url_changed' from audit_log where entity_id = 'teams'
+         order by at, id",
+    )
+    .fetch_all(&w.app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(changed, [json!(true), json!(false)]);
 
     let invalid = json!({ "enabled": true, "webhook_url": "ftp://127.0.0.1/hook" });
     let invalid = problem(w.admin.put("/api/v1/settings/slack", &invalid).await).await;

@@ -182,8 +182,9 @@ pub async fn post<C: Channel>(url: &str, message: &ChatMessage) -> Result<(), Ch
         .await
         .map_err(|error| ChatError::Unreachable {
             service: C::NAME,
-            // The URL is cut from the error, because the webhook URL is a secret.
-            message: error.without_url().to_string(),
+            // The URL is cut from the error, because the webhook URL is a secret; the causes
+            // (timeout, refused connection, unknown host) name no URL.
+            message: with_causes(&error.without_url()),
         })?;
     let status = response.status();
     if status.is_success() {
@@ -260,6 +261,22 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// Cuts `text` to at most `max` characters, ending with an ellipsis when it was longer.
+/// Describes an error with its chain of causes, such as `error sending request: connection
+/// refused`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let part = inner.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
@@ -300,6 +317,14 @@ mod tests {
             quote(&"x".repeat(500), url).chars().count(),
             BODY_QUOTE_CHARS + 1
         );
+    }
+
+    #[test]
+    fn causes_are_named() {
+        let inner =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let outer = std::io::Error::other(inner);
+        assert_eq!(with_causes(&outer), "connection refused");
     }
 
     #[test]

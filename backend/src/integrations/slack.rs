@@ -37,7 +37,7 @@ pub fn message(message: &ChatMessage) -> Value {
         }),
         json!({
             "type": "section",
-            "text": mrkdwn(truncate(&escape(&message.summary), SECTION_MAX_CHARS)),
+            "text": mrkdwn(cut_escaped(&escape(&message.summary), SECTION_MAX_CHARS)),
         }),
     ];
     let (short, long): (Vec<_>, Vec<_>) = message.facts.iter().partition(|fact| !fact.long);
@@ -46,7 +46,7 @@ pub fn message(message: &ChatMessage) -> Value {
             .iter()
             .map(|fact| {
                 let text = format!("*{}*\n{}", fact.label, escape(&fact.value));
-                mrkdwn(truncate(&text, FIELD_MAX_CHARS))
+                mrkdwn(cut_escaped(&text, FIELD_MAX_CHARS))
             })
             .collect();
         blocks.push(json!({ "type": "section", "fields": fields }));
@@ -55,7 +55,7 @@ pub fn message(message: &ChatMessage) -> Value {
         let text = format!("*{}*\n{}", fact.label, escape(&fact.value));
         blocks.push(json!({
             "type": "section",
-            "text": mrkdwn(truncate(&text, SECTION_MAX_CHARS)),
+            "text": mrkdwn(cut_escaped(&text, SECTION_MAX_CHARS)),
         }));
     }
     if !message.buttons.is_empty() {
@@ -92,9 +92,27 @@ pub fn message(message: &ChatMessage) -> Value {
     })
 }
 
+/// Cuts escaped mrkdwn to `max` characters without splitting an entity such as `&amp;`, which
+/// Slack would show as raw text.
+fn cut_escaped(text: &str, max: usize) -> String {
+    let cut = truncate(text, max);
+    match cut.rfind('&') {
+        Some(at) if !cut[at..].contains(';') => format!("{}…", &cut[..at]),
+        _ => cut,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_never_splits_an_entity() {
+        let text = escape(&"&".repeat(1000));
+        let cut = cut_escaped(&text, 30);
+        assert!(cut.chars().count() <= 30, "{cut}");
+        assert!(cut.ends_with("&amp;…"), "{cut}");
+    }
     use crate::integrations::chat::{Button, Fact};
 
     #[test]
