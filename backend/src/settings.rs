@@ -233,7 +233,7 @@ pub async fn with_stored_secret<S: Section>(state: &AppState, mut submitted: S) 
 pub async fn save<S: Section>(state: &AppState, actor: &Actor, section: S) -> ApiResult<S> {
     let mut section = with_stored_secret(state, section).await?;
     let now = state.clock.now();
-    // The audit row cannot show the secret, so it says whether it changed.
+    // The audit row cannot show the secret, so it records whether it changed.
     let previous = load::<S>(state)
         .await
         .ok()

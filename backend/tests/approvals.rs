@@ -497,7 +497,7 @@ async fn requester_among_approvers_goes_to_delegate_or_escalation() {
     // Jane is one of the owners of what she orders.
     let def = definition(&w, &name, owners(&["jdoe"], 1), json!({})).await;
 
-    // Nobody can stand in for her yet: the order is refused, naming the group.
+    // No stand-in exists yet, so the order is rejected with the group named.
     let detail_text = refusal(&w, &def).await;
     assert!(detail_text.contains("Application owners"), "{detail_text}");
     assert!(
@@ -793,7 +793,7 @@ async fn unsatisfiable_policies_are_refused_and_flagged_daily() {
     let def: Value = response.json().await.unwrap();
     assert!(def["policy_problem"].is_null());
 
-    // Wei Zhang leaves; the daily check flags the definition and tells the administrators.
+    // Wei Zhang leaves. The daily check flags the definition and mails the administrators.
     sqlx::query("update admin_users set email = 'root.admin@example.test'")
         .execute(&w.app.state.db)
         .await
@@ -1088,7 +1088,7 @@ async fn portal_users_manage_only_their_own_delegations() {
             .starts_with("portal:user:")
     );
 
-    // Someone else cannot end Jane's window; an administrator sees and ends it.
+    // Another employee cannot end Jane's window. An administrator lists it and ends it.
     let thomas = oidc::sign_in(&w.app, "tnguyen", "ThomasNguyen-demo-1").await;
     let id = mine["id"].as_str().unwrap();
     let response = thomas
@@ -1207,7 +1207,7 @@ async fn unmeetable_later_stage_declines_the_order() {
     let w = world().await;
     let name = unique("Unmeetable stage");
     put_approval_settings(&w, json!({ "escalation_contacts": ["gobrien"] })).await;
-    // Jane is the owner who approves stage 2, so the escalation contact stands in for her.
+    // Jane is the owner who approves stage 2, so the escalation contact replaces her.
     let approval = json!({
         "manager": { "stage": 1 },
         "owners": { "approvers": ["jdoe"], "quorum": 1, "stage": 2 },
@@ -1215,7 +1215,7 @@ async fn unmeetable_later_stage_declines_the_order() {
     let def = definition(&w, &name, approval, json!({})).await;
     let order = place(&w.jane, &def, json!({})).await;
 
-    // The contact is removed before stage 2 opens: nobody can approve it any more.
+    // The contact is removed before stage 2 opens, so no approver is left for it.
     put_approval_settings(&w, json!({ "escalation_contacts": [] })).await;
     let response = by_link(&w, "mfinch@example.test", &name, "Approve").await;
     assert_eq!(response.status(), StatusCode::OK);

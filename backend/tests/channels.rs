@@ -472,7 +472,7 @@ async fn webhook_url_is_write_only_and_encrypted() {
     let kept: Value = kept.json().await.unwrap();
     assert_eq!(kept, json!({ "enabled": false, "webhook_url_set": true }));
 
-    // The audit rows say whether the URL changed without showing it.
+    // The audit rows record whether the URL changed without showing it.
     let changed: Vec<Value> = sqlx::query_scalar(
         "select after->'webhook_url_changed' from audit_log where entity_id = 'teams'
          order by at, id",

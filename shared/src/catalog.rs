@@ -219,7 +219,7 @@ pub struct AssetDefinition {
     pub strategy: Strategy,
     /// DNs of the directory groups a Group Access order grants.
     pub group_dns: Vec<String>,
-    /// Who approves orders: sources, quorums, stages and rules.
+    /// The approval policy: sources, quorums, stages and rules.
     pub approval: ApprovalPolicy,
     /// Set when the daily check found that the policy can no longer be met, saying why.
     pub policy_problem: Option<String>,
@@ -296,7 +296,7 @@ pub struct AssetDefinitionInput {
     pub category: String,
     pub strategy: Strategy,
     pub group_dns: Vec<String>,
-    /// Who approves orders; left out, the requester's manager.
+    /// The approval policy. Left out, the requester's manager approves.
     #[serde(default = "ApprovalPolicy::manager_only")]
     pub approval: ApprovalPolicy,
     pub default_duration_days: i32,
@@ -388,7 +388,7 @@ pub struct CatalogItem {
     pub category: String,
     /// Whether orders wait for approval; false when the policy names no approver.
     pub needs_approval: bool,
-    /// Who approves, one line per source, for the requester to read.
+    /// The approvers, one line per source, for the requester to read.
     pub approvers: Vec<String>,
     pub default_duration_days: i32,
     pub max_duration_days: i32,

@@ -181,7 +181,7 @@ pub struct Approval {
     pub group_id: Option<Uuid>,
     /// Whom the approval was meant for, when a delegation or separation of duties sent it on.
     pub instead_of: Option<Person>,
-    /// Why it was sent on, or why an escalation contact was asked.
+    /// The reason it was sent on, or the reason an escalation contact was asked.
     pub note: Option<String>,
     /// The approver's comment with the decision.
     pub comment: Option<String>,

@@ -407,12 +407,12 @@ impl SecuritySettings {
     }
 }
 
-/// What happens when an approval is still open after the last reminder.
+/// The action taken when an approval is still open after the last reminder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EscalationMode {
-    /// The escalation contacts are told, and the approver stays the one to decide.
+    /// The escalation contacts are notified, and the approver stays the one to decide.
     #[default]
     NotifyOnly,
     /// The escalation contacts are asked as well, and any of them can decide in the

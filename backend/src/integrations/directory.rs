@@ -310,7 +310,7 @@ impl Directory {
         ))
     }
 
-    /// The attribute that holds a person's manager.
+    /// Returns the attribute that contains a person's manager.
     pub fn manager_attribute(&self) -> &str {
         &self.config.manager_attribute
     }

@@ -114,7 +114,7 @@ fn describe(change: &PendingChange) -> String {
 }
 
 /// Works out who approves a change with the definition's policy, applied to the order as the
-/// change would leave it. Returns no groups when nobody needs to.
+/// change would leave it. Returns no groups when no approval is needed.
 async fn change_groups<'a>(
     state: &'a AppState,
     user: &PortalUser,
@@ -153,8 +153,8 @@ async fn change_groups<'a>(
         .plan(&policy, &facts, &requester, whose, &definition.name)
         .await?;
     if groups.is_empty() {
-        // The definition asks for approval of changes but its policy names nobody for this
-        // order, so the requester's manager decides.
+        // The definition requires approval of changes but its policy names no approver for
+        // this order, so the requester's manager decides.
         let manager = shared::approvals::ApprovalPolicy::manager_only();
         groups = router
             .plan(&manager, &facts, &requester, whose, &definition.name)

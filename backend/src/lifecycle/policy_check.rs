@@ -1,7 +1,7 @@
 //! Whether an approval policy can be met at all: every group that names its approvers must
 //! have at least its quorum of distinct, active approvers with a mail address. Saving a
-//! definition checks its policy; a daily check finds policies that a leaver or a disabled
-//! account broke since, records the problem on the definition and tells the administrators.
+//! definition checks its policy. A daily check finds policies that a leaver or a disabled
+//! account broke since, records the problem on the definition and mails the administrators.
 
 use super::routing::{self, Router};
 use crate::auth::Actor;

@@ -313,7 +313,7 @@ impl<'a> Router<'a> {
         })
     }
 
-    /// Follows one member's delegations. Returns the reason when nobody can take the approval.
+    /// Follows one member's delegations. Returns the reason when no one can take the approval.
     async fn route_one(
         &self,
         conn: &mut sqlx::PgConnection,
@@ -489,7 +489,7 @@ fn approver_from(entry: DirectoryPerson, account: &str) -> Result<Person, String
     })
 }
 
-/// The approvers of a group after routing, and the members nobody could stand in for.
+/// The approvers of a group after routing, and the members no one could replace.
 pub struct Routed {
     pub approvers: Vec<PlannedApprover>,
     pub dropped: Vec<String>,

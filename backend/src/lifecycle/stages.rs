@@ -1,7 +1,8 @@
-//! Approval groups in stages. Placing an order creates all its groups and asks the first
-//! stage; a group is satisfied when its quorum of distinct approvers approved, and its other
-//! approvals are superseded at once; when every group of a stage is satisfied the next stage is
-//! asked; when none is left the order (or change) is approved. Any decline rejects it.
+//! Approval groups in stages. Placing an order creates all its groups and requests the first
+//! stage. A group is satisfied when its quorum of distinct approvers approved, and its other
+//! approvals are superseded at once. When every group of a stage is satisfied, the next stage
+//! is requested, and when none is left the order (or change) is approved. Any decline rejects
+//! it.
 
 use super::routing::{GroupPlan, Router, Subject};
 use super::transition;
@@ -295,8 +296,8 @@ pub async fn settle(
             Opened::Asked(_) => return Ok(Settled::Waiting),
             Opened::NoneLeft => {}
             Opened::Unmet(problem) => {
-                // A stage nobody can approve must never let the order through: it is declined,
-                // with the reason, for the requester to fix and order again.
+                // A stage without approvers must never let the order through. It is declined with
+                // the reason, so the requester can have it fixed and order again.
                 let system = Actor::system("routing");
                 let reason =
                     format!("declined because the next stage cannot be approved: {problem}");

@@ -1,6 +1,6 @@
-//! Approvals left open: reminders after each interval, up to the configured number; then
-//! escalation to the configured contacts, who are told or asked in the approver's place; and
-//! optionally a decline by the system once an approval is older than the set number of days.
+//! Approvals left open. Reminders go out after each interval, up to the configured number.
+//! Then the escalation contacts are notified, or asked to decide in the approver's place.
+//! Optionally the system declines an approval older than the set number of days.
 //! Each step is a conditional update, so running the check twice, or on two replicas, sends
 //! nothing twice.
 

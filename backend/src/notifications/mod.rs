@@ -36,7 +36,7 @@ pub enum Update {
     Cancelled,
 }
 
-/// Why an approver hears about an approval.
+/// The reason an approver receives a message about an approval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Ask {

@@ -140,6 +140,23 @@ pub async fn set_state(
     Ok(updated.rows_affected() == 1)
 }
 
+/// Closes every open group of an order, whatever its purpose, when the order is withdrawn.
+pub async fn close_all_open(
+    tx: &mut Tx<'_>,
+    order_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update approval_groups set state = 'closed', decided_at = $2
+         where order_id = $1 and state in ('waiting', 'pending')",
+    )
+    .bind(order_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Closes every open group of an order and purpose, when the order is decided or withdrawn.
 pub async fn close_open(
     tx: &mut Tx<'_>,

@@ -163,31 +163,17 @@ pub async fn decide(
     Ok(updated.rows_affected() == 1)
 }
 
-/// Marks every pending approval of an order as no longer needed. Returns how many changed.
+/// Marks every pending approval of an order as no longer needed and closes its open groups.
+/// Returns how many approvals changed.
 pub async fn supersede_pending(
     tx: &mut Tx<'_>,
     order_id: Uuid,
     decided_by: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let updated = sqlx::query(
-        "update approvals set state = 'superseded', decided_at = $2, decided_by = $3
-         where order_id = $1 and state = 'pending'",
-    )
-    .bind(order_id)
-    .bind(now)
-    .bind(decided_by)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "update approval_groups set state = 'closed', decided_at = $2
-         where order_id = $1 and state in ('waiting', 'pending')",
-    )
-    .bind(order_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(updated.rows_affected())
+    let changed = supersede(tx, "order_id", order_id, decided_by, now).await?;
+    super::approval_groups::close_all_open(tx, order_id, now).await?;
+    Ok(changed)
 }
 
 /// Marks the pending approvals of one group as no longer needed, once it reached its quorum.
@@ -197,15 +183,30 @@ pub async fn supersede_in_group(
     decided_by: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let updated = sqlx::query(
+    supersede(tx, "group_id", group_id, decided_by, now).await
+}
+
+/// Supersedes the pending approvals whose `column` (`order_id` or `group_id`) is `id`.
+async fn supersede(
+    tx: &mut Tx<'_>,
+    column: &'static str,
+    id: Uuid,
+    decided_by: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let sql = if column == "group_id" {
         "update approvals set state = 'superseded', decided_at = $2, decided_by = $3
-         where group_id = $1 and state = 'pending'",
-    )
-    .bind(group_id)
-    .bind(now)
-    .bind(decided_by)
-    .execute(&mut **tx)
-    .await?;
+         where group_id = $1 and state = 'pending'"
+    } else {
+        "update approvals set state = 'superseded', decided_at = $2, decided_by = $3
+         where order_id = $1 and state = 'pending'"
+    };
+    let updated = sqlx::query(sql)
+        .bind(id)
+        .bind(now)
+        .bind(decided_by)
+        .execute(&mut **tx)
+        .await?;
     Ok(updated.rows_affected())
 }
 
