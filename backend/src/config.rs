@@ -62,6 +62,11 @@ pub struct Config {
     pub approval_timers_cron: String,
     /// When the daily check of approval policies runs.
     pub policy_check_cron: String,
+    /// Script languages runbook steps may run (`IPSOLIS_SCRIPT_LANGUAGES`, default
+    /// `powershell`); bash and Python only where an installation allows them.
+    pub script_languages: Vec<shared::runbooks::ScriptLanguage>,
+    /// The PowerShell 7 executable (`IPSOLIS_PWSH`, default `pwsh`).
+    pub pwsh: String,
     pub log_json: bool,
 }
 
@@ -167,6 +172,20 @@ impl Config {
         let approval_timers_cron = cron(&lookup, "IPSOLIS_APPROVAL_TIMERS_CRON", "0 */5 * * * *")?;
         let policy_check_cron = cron(&lookup, "IPSOLIS_POLICY_CHECK_CRON", "0 30 5 * * *")?;
 
+        let languages_text =
+            lookup("IPSOLIS_SCRIPT_LANGUAGES").unwrap_or_else(|| "powershell".into());
+        let mut script_languages = Vec::new();
+        for word in languages_text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            let language = shared::runbooks::ScriptLanguage::parse(word).ok_or_else(|| {
+                ConfigError::Invalid {
+                    name: "IPSOLIS_SCRIPT_LANGUAGES",
+                    value: languages_text.clone(),
+                    reason: "use a comma-separated list of powershell, bash and python".into(),
+                }
+            })?;
+            script_languages.push(language);
+        }
+
         Ok(Config {
             database_url,
             redis_url,
@@ -183,6 +202,8 @@ impl Config {
             expiry_check_cron,
             approval_timers_cron,
             policy_check_cron,
+            script_languages,
+            pwsh: lookup("IPSOLIS_PWSH").unwrap_or_else(|| "pwsh".into()),
             log_json: lookup("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

@@ -16,6 +16,7 @@ pub mod mail_templates;
 pub mod markdown;
 pub mod notifications;
 pub mod redis;
+pub mod runbooks;
 pub mod security;
 pub mod seed;
 pub mod settings;

@@ -129,6 +129,14 @@ export function buildLdif(data) {
       ['ou', rdnValue(data.groups_ou)],
     ]),
   ];
+  if (data.computers_ou) {
+    entries.push(
+      entry(data.computers_ou, [
+        ['objectClass', ['top', 'organizationalUnit']],
+        ['ou', rdnValue(data.computers_ou)],
+      ]),
+    );
+  }
 
   for (const person of data.people) {
     entries.push(

@@ -31,18 +31,74 @@ pub enum AssignmentModel {
     AssignedPersonal,
 }
 
-/// The fate of an assigned instance when its order ends.
+/// What happens when an order ends: to the access, and to an assigned instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeprovisionPolicy {
     /// Remove the access; an instance goes back to the pool as it is.
+    RemoveAccess,
+    /// Remove the access; the instance goes back to the pool as it is.
     #[default]
     ReturnToPool,
-    /// The instance is marked for reinstallation before anyone gets it again.
+    /// The instance goes to Reinstall; the reinstall runbook, when set, moves it through
+    /// Reinstalling back to Free.
     ReturnWithReinstall,
+    /// The instance is deallocated (its VM powered off by the deprovision runbook) and leaves
+    /// the pool until an admin brings it back.
+    Deallocate,
+    /// The instance is deleted by the deprovision runbook and retired from the pool.
+    Delete,
+    /// The deprovision runbook decides; the instance then goes back to the pool.
+    CustomRunbook,
     /// The instance goes to maintenance for an admin to look at.
     Maintenance,
+}
+
+impl DeprovisionPolicy {
+    pub const ALL: [DeprovisionPolicy; 7] = [
+        DeprovisionPolicy::RemoveAccess,
+        DeprovisionPolicy::ReturnToPool,
+        DeprovisionPolicy::ReturnWithReinstall,
+        DeprovisionPolicy::Deallocate,
+        DeprovisionPolicy::Delete,
+        DeprovisionPolicy::CustomRunbook,
+        DeprovisionPolicy::Maintenance,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeprovisionPolicy::RemoveAccess => "remove_access",
+            DeprovisionPolicy::ReturnToPool => "return_to_pool",
+            DeprovisionPolicy::ReturnWithReinstall => "return_with_reinstall",
+            DeprovisionPolicy::Deallocate => "deallocate",
+            DeprovisionPolicy::Delete => "delete",
+            DeprovisionPolicy::CustomRunbook => "custom_runbook",
+            DeprovisionPolicy::Maintenance => "maintenance",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DeprovisionPolicy::RemoveAccess => "Remove access",
+            DeprovisionPolicy::ReturnToPool => "Return to pool",
+            DeprovisionPolicy::ReturnWithReinstall => "Return to pool with reinstall",
+            DeprovisionPolicy::Deallocate => "Deallocate",
+            DeprovisionPolicy::Delete => "Delete",
+            DeprovisionPolicy::CustomRunbook => "Custom runbook",
+            DeprovisionPolicy::Maintenance => "Maintenance",
+        }
+    }
+
+    /// Whether the policy needs the definition's deprovision runbook.
+    pub fn needs_runbook(self) -> bool {
+        matches!(
+            self,
+            DeprovisionPolicy::Deallocate
+                | DeprovisionPolicy::Delete
+                | DeprovisionPolicy::CustomRunbook
+        )
+    }
 }
 
 /// The picture shown next to a definition in the catalog.
@@ -249,6 +305,17 @@ pub struct AssetDefinition {
     pub deprovision: DeprovisionPolicy,
     /// Whether a change of an active order's attributes goes through approval again.
     pub modification_requires_approval: bool,
+    /// The runbook a Runbook or Composite strategy runs to provision an order.
+    pub provision_runbook_id: Option<Uuid>,
+    /// The runbook a Runbook or Composite strategy, or a deallocate, delete or custom policy,
+    /// runs when an order ends.
+    pub deprovision_runbook_id: Option<Uuid>,
+    /// The runbook that reinstalls an instance returned with the reinstall policy.
+    pub reinstall_runbook_id: Option<Uuid>,
+    /// Also remove, at the end, group memberships the person held before the order.
+    pub remove_pre_existing: bool,
+    /// How much of the provisioning run the portal shows.
+    pub portal_steps: crate::runbooks::PortalSteps,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -280,6 +347,11 @@ impl AssetDefinition {
             reminder_days: self.reminder_days.clone(),
             deprovision: self.deprovision,
             modification_requires_approval: self.modification_requires_approval,
+            provision_runbook_id: self.provision_runbook_id,
+            deprovision_runbook_id: self.deprovision_runbook_id,
+            reinstall_runbook_id: self.reinstall_runbook_id,
+            remove_pre_existing: self.remove_pre_existing,
+            portal_steps: self.portal_steps,
         }
     }
 }
@@ -330,6 +402,16 @@ pub struct AssetDefinitionInput {
     pub deprovision: DeprovisionPolicy,
     #[serde(default = "default_reapproval")]
     pub modification_requires_approval: bool,
+    #[serde(default)]
+    pub provision_runbook_id: Option<Uuid>,
+    #[serde(default)]
+    pub deprovision_runbook_id: Option<Uuid>,
+    #[serde(default)]
+    pub reinstall_runbook_id: Option<Uuid>,
+    #[serde(default)]
+    pub remove_pre_existing: bool,
+    #[serde(default)]
+    pub portal_steps: crate::runbooks::PortalSteps,
 }
 
 impl Default for AssetDefinitionInput {
@@ -358,6 +440,11 @@ impl Default for AssetDefinitionInput {
             reminder_days: default_reminder_days(),
             deprovision: DeprovisionPolicy::default(),
             modification_requires_approval: true,
+            provision_runbook_id: None,
+            deprovision_runbook_id: None,
+            reinstall_runbook_id: None,
+            remove_pre_existing: false,
+            portal_steps: crate::runbooks::PortalSteps::Off,
         }
     }
 }

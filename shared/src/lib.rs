@@ -12,6 +12,7 @@ pub mod orders;
 pub mod permissions;
 pub mod pool;
 pub mod problem;
+pub mod runbooks;
 pub mod settings;
 pub mod tokens;
 pub mod validation;

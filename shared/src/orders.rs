@@ -269,6 +269,24 @@ pub struct OrderDetail {
     pub events: Vec<OrderEvent>,
     /// Directory groups this order grants.
     pub group_dns: Vec<String>,
+    /// What the order granted, with the other live orders that also cover each grant.
+    pub grants: Vec<Grant>,
+    /// Runbook runs for the order, newest first. The portal shows them only as the
+    /// definition's step visibility allows.
+    pub runs: Vec<crate::runbooks::RunbookRun>,
+}
+
+/// A directory group membership an order granted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Grant {
+    pub group_dn: String,
+    /// The person was a member before the order, through nothing of ours; the end of the
+    /// order leaves the membership in place unless the definition says otherwise.
+    pub pre_existing: bool,
+    /// Other live orders of the same person that grant the same group; the membership stays
+    /// until the last of them ends.
+    pub also_covered_by: Vec<Uuid>,
 }
 
 /// The body of a new order from the portal.

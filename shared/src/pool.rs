@@ -19,6 +19,10 @@ pub enum AssetStatus {
     Failed,
     /// Taken out of the pool by an admin.
     Maintenance,
+    /// Its VM was deallocated when its order ended; out of the pool until an admin brings it back.
+    Deallocated,
+    /// Deleted when its order ended; kept for the record of the orders that held it.
+    Retired,
 }
 
 use AssetStatus::*;
@@ -39,10 +43,24 @@ pub const ASSET_TRANSITIONS: &[(AssetStatus, AssetStatus)] = &[
     (Failed, Maintenance),
     (Maintenance, Free),
     (Maintenance, Reinstall),
+    (InUse, Deallocated),
+    (Deallocated, Free),
+    (Deallocated, Reinstall),
+    (Deallocated, Maintenance),
+    (InUse, Retired),
 ];
 
 impl AssetStatus {
-    pub const ALL: [AssetStatus; 6] = [Free, InUse, Reinstall, Reinstalling, Failed, Maintenance];
+    pub const ALL: [AssetStatus; 8] = [
+        Free,
+        InUse,
+        Reinstall,
+        Reinstalling,
+        Failed,
+        Maintenance,
+        Deallocated,
+        Retired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,6 +70,8 @@ impl AssetStatus {
             Reinstalling => "reinstalling",
             Failed => "failed",
             Maintenance => "maintenance",
+            Deallocated => "deallocated",
+            Retired => "retired",
         }
     }
 
@@ -67,6 +87,8 @@ impl AssetStatus {
             Reinstalling => "Reinstalling",
             Failed => "Failed",
             Maintenance => "Maintenance",
+            Deallocated => "Deallocated",
+            Retired => "Retired",
         }
     }
 

@@ -2,7 +2,7 @@
 
 use crate::FieldError;
 use crate::catalog::{
-    AssetDefinitionInput, AssignmentModel, AttributeDefinition, AttributeKind, CatalogItem,
+    AssetDefinitionInput, AssignmentModel, DeprovisionPolicy, AttributeDefinition, AttributeKind, CatalogItem,
     ExtensionPolicy, JustificationRule, Strategy,
 };
 use crate::orders::NewOrder;
@@ -179,10 +179,27 @@ pub fn asset_definition(input: &AssetDefinitionInput) -> Vec<FieldError> {
         ));
     }
     text(&mut errors, "help_text", &input.help_text, false, HELP_MAX);
-    if input.strategy != Strategy::GroupAccess && input.active {
+    if input.strategy != Strategy::GroupAccess && input.provision_runbook_id.is_none() {
         errors.push(FieldError::new(
-            "active",
-            "a Runbook or Composite definition stays inactive until its runbook is written",
+            "provision_runbook_id",
+            "a Runbook or Composite definition needs the runbook that provisions its orders",
+        ));
+    }
+    if input.deprovision.needs_runbook() && input.deprovision_runbook_id.is_none() {
+        errors.push(FieldError::new(
+            "deprovision_runbook_id",
+            format!(
+                "the policy {} needs the runbook that runs when an order ends",
+                input.deprovision.label()
+            ),
+        ));
+    }
+    if input.deprovision != DeprovisionPolicy::ReturnWithReinstall
+        && input.reinstall_runbook_id.is_some()
+    {
+        errors.push(FieldError::new(
+            "reinstall_runbook_id",
+            "only the policy Return to pool with reinstall runs a reinstall runbook",
         ));
     }
     pool_rules(&mut errors, input);

@@ -44,7 +44,15 @@ pub async fn detail(state: &AppState, id: Uuid) -> ApiResult<Option<(OrderRow, O
         .into_iter()
         .map(|(group, approved)| group.dto(u32::try_from(approved).unwrap_or(0)))
         .collect();
+    let grants = store::orders::grants(&state.db, id).await?;
+    let mut runs = Vec::new();
+    for run in store::runs::all_for_order(&state.db, id).await? {
+        let steps = store::runs::steps(&state.db, run.id).await?;
+        runs.push(run.dto(steps.iter().map(|s| s.dto()).collect()));
+    }
     let detail = OrderDetail {
+        grants,
+        runs,
         group_dns: order.group_dns.clone(),
         approval_groups,
         order: order.dto(),

@@ -16,6 +16,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// LDAP result codes this client handles by name (RFC 4511, section 4.1.9).
 const RC_NO_SUCH_ATTRIBUTE: u32 = 16;
 const RC_ATTRIBUTE_OR_VALUE_EXISTS: u32 = 20;
+const RC_NO_SUCH_OBJECT: u32 = 32;
+const RC_ENTRY_ALREADY_EXISTS: u32 = 68;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
@@ -577,6 +579,105 @@ impl Directory {
         member_dn: &str,
     ) -> Result<MembershipChange, DirectoryError> {
         self.change_member(group_dn, member_dn, false).await
+    }
+
+    /// Reads attributes of the entry at `dn`; `None` when there is no such entry.
+    pub async fn entry(
+        &self,
+        dn: &str,
+        attributes: &[&str],
+    ) -> Result<Option<HashMap<String, Vec<String>>>, DirectoryError> {
+        let entries = on_connection!(self, |ldap| {
+            match ldap
+                .with_timeout(TIMEOUT)
+                .search(dn, Scope::Base, "(objectClass=*)", attributes.to_vec())
+                .await
+                .and_then(|r| r.success())
+            {
+                Ok((entries, _)) => Ok(entries),
+                Err(LdapError::LdapResult { result }) if result.rc == RC_NO_SUCH_OBJECT => {
+                    Ok(Vec::new())
+                }
+                Err(e) => Err(failed(format!("reading {dn}"), e)),
+            }
+        })?;
+        Ok(entries
+            .into_iter()
+            .next()
+            .map(|entry| SearchEntry::construct(entry).attrs))
+    }
+
+    /// Adds an entry; one already there is left as it is. Returns whether it was added.
+    pub async fn add_entry(
+        &self,
+        dn: &str,
+        attributes: Vec<(&str, HashSet<&str>)>,
+    ) -> Result<bool, DirectoryError> {
+        on_connection!(self, |ldap| {
+            let result = ldap
+                .with_timeout(TIMEOUT)
+                .add(dn, attributes.clone())
+                .await
+                .map_err(|e| failed(format!("adding {dn}"), e))?;
+            match result.rc {
+                0 => Ok(true),
+                RC_ENTRY_ALREADY_EXISTS => Ok(false),
+                _ => Err(DirectoryError::Operation {
+                    operation: format!("adding {dn}"),
+                    message: result_message(&result),
+                    connection_lost: false,
+                }),
+            }
+        })
+    }
+
+    /// Deletes an entry; one already gone counts as deleted. Returns whether it was there.
+    pub async fn delete_entry(&self, dn: &str) -> Result<bool, DirectoryError> {
+        on_connection!(self, |ldap| {
+            let result = ldap
+                .with_timeout(TIMEOUT)
+                .delete(dn)
+                .await
+                .map_err(|e| failed(format!("deleting {dn}"), e))?;
+            match result.rc {
+                0 => Ok(true),
+                RC_NO_SUCH_OBJECT => Ok(false),
+                _ => Err(DirectoryError::Operation {
+                    operation: format!("deleting {dn}"),
+                    message: result_message(&result),
+                    connection_lost: false,
+                }),
+            }
+        })
+    }
+
+    /// Replaces every value of `attribute` on `dn` with `values`; no values clears it.
+    pub async fn replace_attribute(
+        &self,
+        dn: &str,
+        attribute: &str,
+        values: HashSet<&str>,
+    ) -> Result<(), DirectoryError> {
+        on_connection!(self, |ldap| {
+            let result = ldap
+                .with_timeout(TIMEOUT)
+                .modify(dn, vec![Mod::Replace(attribute, values.clone())])
+                .await
+                .map_err(|e| failed(format!("changing {attribute} of {dn}"), e))?;
+            match result.rc {
+                0 => Ok(()),
+                // Clearing an attribute that has no value leaves nothing to do.
+                RC_NO_SUCH_ATTRIBUTE if values.is_empty() => Ok(()),
+                RC_NO_SUCH_OBJECT => Err(DirectoryError::NotFound(format!(
+                    "no directory entry has the DN {dn}"
+                ))),
+                _ => Err(DirectoryError::Operation {
+                    operation: format!("changing {attribute} of {dn}"),
+                    message: result_message(&result),
+                    connection_lost: false,
+                }),
+            }
+        })
     }
 
     async fn change_member(

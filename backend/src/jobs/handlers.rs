@@ -26,6 +26,8 @@ pub const APPROVAL_TIMERS: &str = "approvals.timers";
 pub const POLICY_CHECK: &str = "approvals.policy_check";
 pub const EXPIRY_CHECK: &str = "orders.expiry_check";
 pub const TOKEN_PURGE: &str = "tokens.purge";
+/// Runs or resumes a runbook run.
+pub const RUNBOOK_RUN: &str = "runbook.run";
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -108,6 +110,10 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             lifecycle::reminders::run(state).await
         }
         TOKEN_PURGE => purge_tokens(state).await,
+        RUNBOOK_RUN => {
+            let p: crate::runbooks::engine::RunPayload = payload(job)?;
+            crate::runbooks::engine::run(state, p).await
+        }
         other => Err(JobError::Permanent(anyhow::anyhow!(
             "no handler for jobs of kind {other}"
         ))),

@@ -46,6 +46,8 @@ pub struct NewJob {
     pub max_attempts: i32,
     /// Enqueues nothing when a job with this key already exists.
     pub dedupe_key: Option<String>,
+    /// When the job may run first; now when unset.
+    pub run_at: Option<DateTime<Utc>>,
 }
 
 impl NewJob {
@@ -56,6 +58,7 @@ impl NewJob {
             payload,
             max_attempts: 8,
             dedupe_key: None,
+            run_at: None,
         }
     }
 }
@@ -70,7 +73,7 @@ pub async fn enqueue(
     let inserted = sqlx::query(
         "insert into jobs (id, queue, kind, payload, state, max_attempts, run_at, dedupe_key,
             created_at)
-         values ($1, $2, $3, $4, 'queued', $5, $6, $7, $6)
+         values ($1, $2, $3, $4, 'queued', $5, $6, $7, $8)
          on conflict (dedupe_key) do nothing",
     )
     .bind(id)
@@ -78,8 +81,9 @@ pub async fn enqueue(
     .bind(job.kind)
     .bind(&job.payload)
     .bind(job.max_attempts)
-    .bind(now)
+    .bind(job.run_at.unwrap_or(now).max(now))
     .bind(&job.dedupe_key)
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok((inserted.rows_affected() == 1).then_some(id))

@@ -99,6 +99,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     ];
     let lock = LeaderLock::new(state.redis.clone(), state.redis_key("scheduler:leader"));
     let mut enqueued: HashMap<&'static str, DateTime<Utc>> = HashMap::new();
+    let mut runbook_slots = crate::runbooks::schedule::Enqueued::default();
     tracing::info!(expiry_check = %state.config.expiry_check_cron, "scheduler started");
 
     loop {
@@ -131,6 +132,9 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
                     }
                     Err(error) => tracing::warn!(task = task.name, %error, "enqueuing failed"),
                 }
+            }
+            if let Err(error) = crate::runbooks::schedule::tick(&state, &mut runbook_slots).await {
+                tracing::warn!(%error, "enqueuing scheduled runbooks failed");
             }
         }
         state

@@ -8,6 +8,7 @@ use crate::integrations::directory::Directory;
 use crate::jobs::handlers::{JobError, MAIL_ORDER_UPDATE, PROVISION_ORDER};
 use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
+use crate::runbooks::Progress;
 use crate::settings::{self, LdapConfig};
 use crate::state::AppState;
 use crate::store::orders::Move;
@@ -15,7 +16,9 @@ use crate::store::orders::Stamps;
 use crate::store::{self, Tx};
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use shared::catalog::Strategy;
 use shared::orders::OrderState;
+use shared::runbooks::RunPurpose;
 use uuid::Uuid;
 
 /// Moves an approved order to provisioning and enqueues the job that carries it out.
@@ -133,15 +136,13 @@ pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
     Ok(Directory::pooled(config, state.directory.clone()))
 }
 
-pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
-    let order = store::orders::find(&state.db, order_id)
-        .await?
-        .ok_or_else(|| JobError::Permanent(anyhow::anyhow!("order {order_id} does not exist")))?;
-    if order.state() != OrderState::Provisioning {
-        tracing::info!(order_id = %order_id, state = order.state().as_str(), "nothing to provision");
+/// Adds the requester to the order's groups, recording first whether each membership was
+/// already there through nothing of ours.
+async fn grant_groups(state: &AppState, order: &store::orders::OrderRow) -> Result<(), JobError> {
+    if order.group_dns.is_empty() {
         return Ok(());
     }
-
+    let order_id = order.id;
     let directory = job_directory(state).await?;
     let requester = directory
         .person_by_dn(&order.requester_dn)
@@ -175,6 +176,51 @@ pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
         tracing::info!(order_id = %order_id, group = %group, ?change, pre_existing, "group membership granted");
     }
 
+    Ok(())
+}
+
+pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
+    let order = store::orders::find(&state.db, order_id)
+        .await?
+        .ok_or_else(|| JobError::Permanent(anyhow::anyhow!("order {order_id} does not exist")))?;
+    if order.state() != OrderState::Provisioning {
+        tracing::info!(order_id = %order_id, state = order.state().as_str(), "nothing to provision");
+        return Ok(());
+    }
+
+    let definition = store::definitions::find(&state.db, order.definition_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!(
+                "the order's definition {} does not exist",
+                order.definition_id
+            ))
+        })?;
+    let strategy = definition.strategy();
+    if strategy != Strategy::Runbook {
+        grant_groups(state, &order).await?;
+    }
+    if strategy != Strategy::GroupAccess {
+        let runbook_id = definition.provision_runbook_id.ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!(
+                "the definition {} has no provisioning runbook",
+                definition.name
+            ))
+        })?;
+        let continuation = json!({ "kind": PROVISION_ORDER, "payload": { "order_id": order_id } });
+        let progress = crate::runbooks::order_run(
+            state,
+            order_id,
+            RunPurpose::Provision,
+            runbook_id,
+            continuation,
+        )
+        .await?;
+        if progress == Progress::Waiting {
+            return Ok(());
+        }
+    }
+
     let now = state.clock.now();
     let actor = Actor::system(PROVISION_ORDER);
     let stamps = Stamps {
@@ -182,7 +228,11 @@ pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
         expires_at: Some(expires_at(now, order.duration_days)),
         closed_at: None,
     };
-    let note = format!("added to {}", order.group_dns.join("; "));
+    let note = if strategy == Strategy::Runbook || order.group_dns.is_empty() {
+        "provisioned by its runbook".to_string()
+    } else {
+        format!("added to {}", order.group_dns.join("; "))
+    };
     let mut tx = state.db.begin().await?;
     let moved = transition(
         &mut tx,

@@ -35,6 +35,11 @@ pub struct DefinitionRow {
     pub reminder_days: Vec<i32>,
     pub deprovision: String,
     pub modification_requires_approval: bool,
+    pub provision_runbook_id: Option<Uuid>,
+    pub deprovision_runbook_id: Option<Uuid>,
+    pub reinstall_runbook_id: Option<Uuid>,
+    pub remove_pre_existing: bool,
+    pub portal_steps: String,
 }
 
 fn enum_from<T: for<'de> serde::Deserialize<'de>>(value: &str) -> T {
@@ -83,6 +88,11 @@ impl DefinitionRow {
             reminder_days: self.reminder_days.clone(),
             deprovision: enum_from(&self.deprovision),
             modification_requires_approval: self.modification_requires_approval,
+            provision_runbook_id: self.provision_runbook_id,
+            deprovision_runbook_id: self.deprovision_runbook_id,
+            reinstall_runbook_id: self.reinstall_runbook_id,
+            remove_pre_existing: self.remove_pre_existing,
+            portal_steps: self.portal_steps(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -90,6 +100,18 @@ impl DefinitionRow {
 
     pub fn assignment(&self) -> AssignmentModel {
         enum_from(&self.assignment)
+    }
+
+    pub fn strategy(&self) -> shared::catalog::Strategy {
+        enum_from(&self.strategy)
+    }
+
+    pub fn deprovision(&self) -> shared::catalog::DeprovisionPolicy {
+        enum_from(&self.deprovision)
+    }
+
+    pub fn portal_steps(&self) -> shared::runbooks::PortalSteps {
+        enum_from(&self.portal_steps)
     }
 
     fn monthly_cost(&self) -> Option<MonthlyCost> {
@@ -237,9 +259,12 @@ pub async fn insert(
             approval_policy, default_duration_days, max_duration_days, justification, active,
             created_at, updated_at, icon, help_text, assignment, capacity, shared_max_users,
             max_per_user, eligible_group_dns, attributes, extension, monthly_cost_minor,
-            currency, cost_center, reminder_days, deprovision, modification_requires_approval)
+            currency, cost_center, reminder_days, deprovision, modification_requires_approval,
+            provision_runbook_id, deprovision_runbook_id, reinstall_runbook_id,
+            remove_pre_existing, portal_steps)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16,
-            $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) returning *",
+            $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
+         returning *",
     );
     bind_input(query.bind(Uuid::now_v7()), input, now)
         .fetch_one(&mut **tx)
@@ -249,7 +274,7 @@ pub async fn insert(
 type DefinitionQuery<'q> =
     sqlx::query::QueryAs<'q, sqlx::Postgres, DefinitionRow, sqlx::postgres::PgArguments>;
 
-/// Binds the input's fields as `$2` to `$27` in the order insert and update list them, with
+/// Binds the input's fields as `$2` to `$32` in the order insert and update list them, with
 /// the time as `$12`.
 fn bind_input<'q>(
     query: DefinitionQuery<'q>,
@@ -284,6 +309,11 @@ fn bind_input<'q>(
         .bind(&input.reminder_days)
         .bind(enum_name(&input.deprovision))
         .bind(input.modification_requires_approval)
+        .bind(input.provision_runbook_id)
+        .bind(input.deprovision_runbook_id)
+        .bind(input.reinstall_runbook_id)
+        .bind(input.remove_pre_existing)
+        .bind(enum_name(&input.portal_steps))
 }
 
 pub async fn update(
@@ -300,7 +330,9 @@ pub async fn update(
             shared_max_users = $17, max_per_user = $18, eligible_group_dns = $19,
             attributes = $20, extension = $21, monthly_cost_minor = $22, currency = $23,
             cost_center = $24, reminder_days = $25, deprovision = $26,
-            modification_requires_approval = $27, policy_problem = null
+            modification_requires_approval = $27, provision_runbook_id = $28,
+            deprovision_runbook_id = $29, reinstall_runbook_id = $30,
+            remove_pre_existing = $31, portal_steps = $32, policy_problem = null
          where id = $1 returning *",
     );
     bind_input(query.bind(id), input, now)

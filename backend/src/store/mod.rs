@@ -10,9 +10,13 @@ pub mod delegations;
 pub mod mail_templates;
 pub mod orders;
 pub mod portal_users;
+pub mod runbooks;
+pub mod runs;
+pub mod scripts;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod variables;
 
 pub use sqlx::{PgPool, Postgres, Transaction};
 

@@ -542,7 +542,9 @@ pub async fn other_order_covering(
         "select id from orders
          where id <> $1 and dn_key(requester_dn) = dn_key($2)
            and state in ('provisioning', 'active', 'modification_pending')
-           and exists (select 1 from unnest(group_dns) g where dn_key(g) = dn_key($3))
+           and (exists (select 1 from unnest(group_dns) g where dn_key(g) = dn_key($3))
+                or exists (select 1 from order_grants og
+                           where og.order_id = orders.id and dn_key(og.group_dn) = dn_key($3)))
          order by created_at limit 1",
     )
     .bind(order_id)
@@ -608,4 +610,34 @@ pub async fn for_replay(
     .bind(limit)
     .fetch_all(db)
     .await
+}
+
+/// What the order granted, with the other live orders of the same person that grant the same
+/// group.
+pub async fn grants(db: &PgPool, order_id: Uuid) -> sqlx::Result<Vec<shared::orders::Grant>> {
+    let rows: Vec<(String, bool, Vec<Uuid>)> = sqlx::query_as(
+        "select g.group_dn, g.pre_existing,
+            array(select o.id from orders o
+                  where o.id <> g.order_id and dn_key(o.requester_dn) = dn_key(r.requester_dn)
+                    and o.state in ('provisioning', 'active', 'modification_pending')
+                    and (exists (select 1 from unnest(o.group_dns) x
+                                 where dn_key(x) = dn_key(g.group_dn))
+                         or exists (select 1 from order_grants og
+                                    where og.order_id = o.id
+                                      and dn_key(og.group_dn) = dn_key(g.group_dn)))
+                  order by o.created_at) as also_covered_by
+         from order_grants g join orders r on r.id = g.order_id
+         where g.order_id = $1 order by g.recorded_at, g.group_dn",
+    )
+    .bind(order_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(group_dn, pre_existing, also_covered_by)| shared::orders::Grant {
+            group_dn,
+            pre_existing,
+            also_covered_by,
+        })
+        .collect())
 }

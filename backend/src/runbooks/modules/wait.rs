@@ -1,0 +1,57 @@
+//! Waiting until a condition holds: a URL answers with the expected status, and optionally
+//! with a text in its body. The step's timeout bounds the wait.
+
+use super::{StepError, StepInput, StepOutput, http_client, status_matches};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+pub async fn until(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
+    let url = input.text("url")?;
+    let parsed = url::Url::parse(&url)
+        .map_err(|e| StepError::fail(format!("the URL {url:?} is not valid: {e}")))?;
+    let expect = input
+        .optional_text("expect_status")?
+        .unwrap_or_else(|| "2xx".into());
+    status_matches(&expect, 200)?;
+    let contains = input.optional_text("contains")?;
+    let interval = Duration::from_secs(input.number("interval_seconds", 10)?.clamp(1, 3600));
+    let started = Instant::now();
+    loop {
+        let answer = http_client()
+            .get(parsed.clone())
+            .timeout(interval.min(Duration::from_secs(30)).max(Duration::from_secs(5)))
+            .send()
+            .await;
+        let last = match answer {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap_or_default();
+                let body_holds = contains.as_deref().is_none_or(|text| body.contains(text));
+                if status_matches(&expect, status)? && body_holds {
+                    let waited = started.elapsed().as_secs();
+                    input
+                        .journal
+                        .info(format!("{url} answered {status} after {waited} s"));
+                    return Ok(StepOutput::new(
+                        json!({ "status": status, "waited_seconds": waited }),
+                        json!({ "status": status }),
+                    ));
+                }
+                if body_holds {
+                    format!("answered {status}")
+                } else {
+                    format!("answered {status} without the expected text")
+                }
+            }
+            Err(error) => format!("failed: {}", error.without_url()),
+        };
+        if started.elapsed() + interval >= input.timeout {
+            return Err(StepError::fail(format!(
+                "{url} did not answer as expected within {} s; last it {last}",
+                input.timeout.as_secs()
+            )));
+        }
+        input.journal.info(format!("{url} {last}; trying again"));
+        tokio::time::sleep(interval).await;
+    }
+}

@@ -1,0 +1,62 @@
+//! What follows the end of a run, in the transaction that records it: the order's job carries
+//! on after a success, a failed or cancelled run marks its order failed for an admin to retry,
+//! and a reinstalled instance goes back to the pool (or to Failed).
+
+use crate::jobs::handlers::{DEPROVISION_ORDER, PROVISION_ORDER, RUNBOOK_RUN};
+use crate::jobs::{NewJob, Queue, queue};
+use crate::lifecycle;
+use crate::store::{Tx, runs::RunRow};
+use chrono::{DateTime, Utc};
+use shared::pool::AssetStatus;
+use shared::runbooks::{RunPurpose, RunState};
+
+pub async fn after_run(
+    tx: &mut Tx<'_>,
+    run: &RunRow,
+    outcome: RunState,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    match (run.purpose(), outcome) {
+        (RunPurpose::Provision | RunPurpose::Deprovision, RunState::Succeeded) => {
+            if let Some(next) = &run.continuation {
+                let kind = next.0.get("kind").and_then(|k| k.as_str());
+                let payload = next.0.get("payload").cloned().unwrap_or_default();
+                let job = match kind {
+                    Some(PROVISION_ORDER) => NewJob::new(Queue::Provision, PROVISION_ORDER, payload),
+                    Some(DEPROVISION_ORDER) => {
+                        NewJob::new(Queue::Reclaim, DEPROVISION_ORDER, payload)
+                    }
+                    _ => return Ok(()),
+                };
+                queue::enqueue(tx, job, now).await?;
+            }
+        }
+        (RunPurpose::Provision | RunPurpose::Deprovision, _) => {
+            if let Some(order_id) = run.order_id {
+                let reason = error.unwrap_or("the runbook run did not finish");
+                let note = format!("{}: {reason}", run.runbook_name);
+                lifecycle::mark_failed(tx, order_id, RUNBOOK_RUN, &note, now).await?;
+            }
+        }
+        (RunPurpose::Reinstall, outcome) => {
+            if let Some(asset_id) = run.asset_id {
+                let to = if outcome == RunState::Succeeded {
+                    AssetStatus::Free
+                } else {
+                    AssetStatus::Failed
+                };
+                crate::store::assets::set_status(
+                    tx,
+                    asset_id,
+                    AssetStatus::Reinstalling,
+                    to,
+                    now,
+                )
+                .await?;
+            }
+        }
+        (RunPurpose::Manual | RunPurpose::Schedule, _) => {}
+    }
+    Ok(())
+}
