@@ -3,7 +3,8 @@
 
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
-    orders, pool, portal, portal_approvals, settings, setup, spa, tokens, totp,
+    orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup,
+    spa, tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -77,6 +78,21 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(approvals::revoke_delegation))
         .routes(routes!(approvals::get_settings, approvals::put_settings))
+        .routes(routes!(runbooks::list, runbooks::create))
+        .routes(routes!(runbooks::get, runbooks::update, runbooks::delete))
+        .routes(routes!(runbooks::copy))
+        .routes(routes!(runbooks::start))
+        .routes(routes!(runbooks::dry_run))
+        .routes(routes!(runbooks::list_runs))
+        .routes(routes!(runbooks::get_run))
+        .routes(routes!(runbooks::cancel))
+        .routes(routes!(runbooks::retry))
+        .routes(routes!(runbooks::add_note))
+        .routes(routes!(scripts::list, scripts::create))
+        .routes(routes!(scripts::get, scripts::update, scripts::delete))
+        .routes(routes!(scripts::versions))
+        .routes(routes!(runbook_variables::list))
+        .routes(routes!(runbook_variables::put, runbook_variables::delete))
         .routes(routes!(pool::list, pool::create))
         .routes(routes!(pool::get, pool::update))
         .routes(routes!(pool::set_status))

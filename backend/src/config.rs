@@ -175,7 +175,11 @@ impl Config {
         let languages_text =
             lookup("IPSOLIS_SCRIPT_LANGUAGES").unwrap_or_else(|| "powershell".into());
         let mut script_languages = Vec::new();
-        for word in languages_text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        for word in languages_text
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
             let language = shared::runbooks::ScriptLanguage::parse(word).ok_or_else(|| {
                 ConfigError::Invalid {
                     name: "IPSOLIS_SCRIPT_LANGUAGES",

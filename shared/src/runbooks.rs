@@ -492,7 +492,9 @@ impl ScriptLanguage {
     }
 
     pub fn parse(value: &str) -> Option<ScriptLanguage> {
-        ScriptLanguage::ALL.into_iter().find(|l| l.as_str() == value)
+        ScriptLanguage::ALL
+            .into_iter()
+            .find(|l| l.as_str() == value)
     }
 
     pub fn label(self) -> &'static str {
@@ -831,14 +833,7 @@ const VSPHERE_ONE_VM: [ParamSpec; 4] = with(VSPHERE_CONNECTION, [VSPHERE_VM]);
 const SCCM_REGISTER: [ParamSpec; 5] = with(
     SCCM_CONNECTION,
     [
-        p(
-            "name",
-            "Device name",
-            Text,
-            true,
-            "{{ asset.name }}",
-            "",
-        ),
+        p("name", "Device name", Text, true, "{{ asset.name }}", ""),
         p(
             "mac",
             "MAC address",
@@ -872,14 +867,7 @@ const SCCM_COLLECTION: [ParamSpec; 5] = with(
 );
 const SCCM_REMOVE: [ParamSpec; 4] = with(
     SCCM_CONNECTION,
-    [p(
-        "name",
-        "Device name",
-        Text,
-        true,
-        "{{ asset.name }}",
-        "",
-    )],
+    [p("name", "Device name", Text, true, "{{ asset.name }}", "")],
 );
 
 /// Every built-in module, in the order the editor lists them.
@@ -928,14 +916,7 @@ pub const MODULES: &[ModuleSpec] = &[
         description: "Creates a computer object in an OU, or keeps the one already there.",
         params: &[
             p("name", "Computer name", Text, true, "{{ asset.name }}", ""),
-            p(
-                "ou_dn",
-                "OU DN",
-                Text,
-                true,
-                "{{ vars.computers_ou }}",
-                "",
-            ),
+            p("ou_dn", "OU DN", Text, true, "{{ vars.computers_ou }}", ""),
             p("description", "Description", Text, false, "", ""),
         ],
         outputs: &["dn", "changed"],
@@ -955,7 +936,14 @@ pub const MODULES: &[ModuleSpec] = &[
         description: "Replaces one attribute of an entry; an empty value clears it.",
         params: &[
             p("dn", "Entry DN", Text, true, "", ""),
-            p("attribute", "Attribute", Text, true, "", "Such as description"),
+            p(
+                "attribute",
+                "Attribute",
+                Text,
+                true,
+                "",
+                "Such as description",
+            ),
             p("value", "Value", Text, false, "", ""),
         ],
         outputs: &["changed"],
@@ -1118,14 +1106,7 @@ pub const MODULES: &[ModuleSpec] = &[
         description: "Polls a URL until it answers as expected, or the step's timeout ends.",
         params: &[
             p("url", "URL", Text, true, "", ""),
-            p(
-                "expect_status",
-                "Expected status",
-                Text,
-                false,
-                "2xx",
-                "",
-            ),
+            p("expect_status", "Expected status", Text, false, "2xx", ""),
             p(
                 "contains",
                 "Body contains",
@@ -1315,7 +1296,9 @@ fn param_problem(kind: ParamKind, value: &Value) -> Option<String> {
         },
         (Json, _) => Some("must be a JSON object".into()),
         (Number, Value::Number(_)) => None,
-        (Number, Value::String(text)) if is_template(text) || text.trim().parse::<u64>().is_ok() => {
+        (Number, Value::String(text))
+            if is_template(text) || text.trim().parse::<u64>().is_ok() =>
+        {
             None
         }
         (Number, _) => Some("must be a whole number".into()),
@@ -1426,14 +1409,22 @@ mod tests {
     #[test]
     fn module_ids_are_unique_and_defaults_are_complete() {
         for (i, module) in MODULES.iter().enumerate() {
-            assert!(MODULES[..i].iter().all(|m| m.id != module.id), "{}", module.id);
+            assert!(
+                MODULES[..i].iter().all(|m| m.id != module.id),
+                "{}",
+                module.id
+            );
             let fresh = Step::new("a", module);
             let problems = steps_problems(&[fresh]);
             // A new step lacks only the required values without a default.
             for problem in problems {
                 let name = problem.field.trim_start_matches("steps[0].params.");
                 let spec = module.params.iter().find(|p| p.name == name).unwrap();
-                assert!(spec.required && spec.default.is_empty(), "{}", problem.field);
+                assert!(
+                    spec.required && spec.default.is_empty(),
+                    "{}",
+                    problem.field
+                );
             }
         }
     }
@@ -1461,9 +1452,11 @@ mod tests {
     fn keys_must_be_unique_identifiers() {
         let mut second = step("mail.send", json!({"to": "a", "subject": "b", "body": "c"}));
         let first = second.clone();
-        assert!(steps_problems(&[first.clone(), second.clone()])[0]
-            .message
-            .contains("already"));
+        assert!(
+            steps_problems(&[first.clone(), second.clone()])[0]
+                .message
+                .contains("already")
+        );
         second.key = "Two".into();
         assert_eq!(
             fields(&steps_problems(&[first, second])),

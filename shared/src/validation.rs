@@ -2,8 +2,8 @@
 
 use crate::FieldError;
 use crate::catalog::{
-    AssetDefinitionInput, AssignmentModel, DeprovisionPolicy, AttributeDefinition, AttributeKind, CatalogItem,
-    ExtensionPolicy, JustificationRule, Strategy,
+    AssetDefinitionInput, AssignmentModel, AttributeDefinition, AttributeKind, CatalogItem,
+    DeprovisionPolicy, ExtensionPolicy, JustificationRule, Strategy,
 };
 use crate::orders::NewOrder;
 

@@ -73,6 +73,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<AssetDefinition>)> {
     ApiError::check(shared::validation::asset_definition(&input))?;
     super::approvals::check_satisfiable(&state, &input).await?;
+    check_runbooks(&state, &input).await?;
     if !admin.scope.is_everywhere()
         && !admin
             .scope
@@ -122,6 +123,7 @@ pub async fn update(
 ) -> ApiResult<Json<AssetDefinition>> {
     ApiError::check(shared::validation::asset_definition(&input))?;
     super::approvals::check_satisfiable(&state, &input).await?;
+    check_runbooks(&state, &input).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let before = store::definitions::find_for_update(&mut tx, id)
@@ -148,4 +150,25 @@ pub async fn update(
     store::audit::record(&mut tx, &admin.actor, now, change).await?;
     tx.commit().await?;
     Ok(Json(row.dto()))
+}
+
+/// Checks that the runbooks a definition names exist.
+async fn check_runbooks(state: &AppState, input: &AssetDefinitionInput) -> ApiResult<()> {
+    let named = [
+        ("provision_runbook_id", input.provision_runbook_id),
+        ("deprovision_runbook_id", input.deprovision_runbook_id),
+        ("reinstall_runbook_id", input.reinstall_runbook_id),
+    ];
+    let mut errors = Vec::new();
+    for (field, id) in named {
+        if let Some(id) = id
+            && !store::runbooks::exists(&state.db, id).await?
+        {
+            errors.push(shared::FieldError::new(
+                field,
+                format!("names no runbook ({id}); pick one from the runbook list"),
+            ));
+        }
+    }
+    ApiError::check(errors)
 }

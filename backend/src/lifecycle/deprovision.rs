@@ -5,13 +5,13 @@ use crate::auth::Actor;
 use crate::jobs::handlers::{DEPROVISION_ORDER, JobError, MAIL_ORDER_UPDATE};
 use crate::jobs::{NewJob, Queue, queue};
 use crate::notifications::Update;
+use crate::runbooks::Progress;
 use crate::state::AppState;
 use crate::store::orders::Move;
 use crate::store::orders::Stamps;
 use crate::store::{self, Tx};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use crate::runbooks::Progress;
 use shared::catalog::{DeprovisionPolicy, Strategy};
 use shared::orders::OrderState;
 use shared::runbooks::RunPurpose;
@@ -167,7 +167,8 @@ pub async fn run(state: &AppState, order_id: Uuid, reason: Update) -> Result<(),
     .await?;
     if moved
         && policy == DeprovisionPolicy::ReturnWithReinstall
-        && let (Some(asset_id), Some(runbook_id)) = (order.asset_id, definition.reinstall_runbook_id)
+        && let (Some(asset_id), Some(runbook_id)) =
+            (order.asset_id, definition.reinstall_runbook_id)
     {
         // The instance went to Reinstall with the order's close, unless others still hold it.
         crate::runbooks::start_reinstall(&mut tx, asset_id, runbook_id, now).await?;

@@ -16,7 +16,9 @@ pub async fn plan(state: &AppState, request: &DryRunRequest) -> ApiResult<DryRun
         (None, Some(id)) => {
             store::runbooks::find(&state.db, id)
                 .await?
-                .ok_or_else(|| ApiError::NotFound(format!("There is no runbook with the id {id}.")))?
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("There is no runbook with the id {id}."))
+                })?
                 .steps
                 .0
         }

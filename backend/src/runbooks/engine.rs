@@ -73,10 +73,10 @@ pub async fn run(state: &AppState, payload: RunPayload) -> Result<(), JobError> 
     }
     let span = tracing::info_span!("runbook_run", run_id = %run.id, runbook = %run.runbook_name,
         order_id = ?run.order_id);
-    tracing::Instrument::instrument(walk(state, run), span).await
+    tracing::Instrument::instrument(walk(state, run, payload.generation), span).await
 }
 
-async fn walk(state: &AppState, run: RunRow) -> Result<(), JobError> {
+async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobError> {
     if !runs::begin(&state.db, run.id, state.clock.now()).await? {
         return Ok(());
     }
@@ -99,6 +99,10 @@ async fn walk(state: &AppState, run: RunRow) -> Result<(), JobError> {
             }
             StepState::Skipped => continue,
             _ => {}
+        }
+        if runs::generation(&state.db, run.id).await? != generation {
+            tracing::info!("a newer job carries the run on");
+            return Ok(());
         }
         if runs::cancel_requested(&state.db, run.id).await? {
             return cancelled(state, &run).await;
@@ -257,7 +261,13 @@ async fn watch_cancel(state: &AppState, run_id: Uuid) {
 
 async fn cancelled(state: &AppState, run: &RunRow) -> Result<(), JobError> {
     runs::skip_rest(&state.db, run.id, state.clock.now()).await?;
-    finish(state, run, RunState::Cancelled, Some("cancelled by an admin")).await
+    finish(
+        state,
+        run,
+        RunState::Cancelled,
+        Some("cancelled by an admin"),
+    )
+    .await
 }
 
 /// Ends a run and tells whatever waits for it: the order's provisioning or deprovisioning,

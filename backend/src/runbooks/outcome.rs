@@ -23,7 +23,9 @@ pub async fn after_run(
                 let kind = next.0.get("kind").and_then(|k| k.as_str());
                 let payload = next.0.get("payload").cloned().unwrap_or_default();
                 let job = match kind {
-                    Some(PROVISION_ORDER) => NewJob::new(Queue::Provision, PROVISION_ORDER, payload),
+                    Some(PROVISION_ORDER) => {
+                        NewJob::new(Queue::Provision, PROVISION_ORDER, payload)
+                    }
                     Some(DEPROVISION_ORDER) => {
                         NewJob::new(Queue::Reclaim, DEPROVISION_ORDER, payload)
                     }
@@ -46,14 +48,8 @@ pub async fn after_run(
                 } else {
                     AssetStatus::Failed
                 };
-                crate::store::assets::set_status(
-                    tx,
-                    asset_id,
-                    AssetStatus::Reinstalling,
-                    to,
-                    now,
-                )
-                .await?;
+                crate::store::assets::set_status(tx, asset_id, AssetStatus::Reinstalling, to, now)
+                    .await?;
             }
         }
         (RunPurpose::Manual | RunPurpose::Schedule, _) => {}

@@ -205,7 +205,10 @@ mod tests {
     fn context() -> Context {
         Context {
             requester: json!({"username": "ada", "dn": "cn=Ada,ou=People"}),
-            vars: json!({"xen_url": "https://xen"}).as_object().cloned().unwrap(),
+            vars: json!({"xen_url": "https://xen"})
+                .as_object()
+                .cloned()
+                .unwrap(),
             secrets: json!({"xen_password": "hunter2hunter2"})
                 .as_object()
                 .cloned()

@@ -634,10 +634,12 @@ pub async fn grants(db: &PgPool, order_id: Uuid) -> sqlx::Result<Vec<shared::ord
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(group_dn, pre_existing, also_covered_by)| shared::orders::Grant {
-            group_dn,
-            pre_existing,
-            also_covered_by,
-        })
+        .map(
+            |(group_dn, pre_existing, also_covered_by)| shared::orders::Grant {
+                group_dn,
+                pre_existing,
+                also_covered_by,
+            },
+        )
         .collect())
 }

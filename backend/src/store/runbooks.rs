@@ -125,7 +125,11 @@ pub async fn scheduled(db: &PgPool) -> sqlx::Result<Vec<(Uuid, String)>> {
         .await
 }
 
-pub async fn insert(tx: &mut Tx<'_>, input: &RunbookInput, now: DateTime<Utc>) -> sqlx::Result<Uuid> {
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    input: &RunbookInput,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     sqlx::query(
         "insert into runbooks (id, name, description, steps, schedule, notes, version,

@@ -402,6 +402,14 @@ pub async fn cancel_requested(db: &PgPool, run_id: Uuid) -> sqlx::Result<bool> {
         .await
 }
 
+/// The run's current generation: a job of an older one stops before its next step.
+pub async fn generation(db: &PgPool, run_id: Uuid) -> sqlx::Result<i32> {
+    sqlx::query_scalar("select generation from runbook_runs where id = $1")
+        .bind(run_id)
+        .fetch_one(db)
+        .await
+}
+
 /// Opens a finished run again from its failed or skipped steps: they go back to pending and
 /// the run to queued. Returns false when the run has not failed or been cancelled.
 pub async fn reopen(tx: &mut Tx<'_>, run_id: Uuid) -> sqlx::Result<bool> {

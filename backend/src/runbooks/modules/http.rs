@@ -15,7 +15,9 @@ pub async fn request(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     let parsed = url::Url::parse(&url)
         .map_err(|e| StepError::fail(format!("the URL {url:?} is not valid: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(StepError::fail("the URL must start with http:// or https://"));
+        return Err(StepError::fail(
+            "the URL must start with http:// or https://",
+        ));
     }
     let expect = input
         .optional_text("expect_status")?

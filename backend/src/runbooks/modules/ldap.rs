@@ -56,15 +56,11 @@ pub async fn add_member(input: &StepInput<'_>) -> Result<StepOutput, StepError> 
             .check_member(&group, &member)
             .await
             .map_err(directory_error)?;
-        let covered = store::orders::other_order_covering(
-            &input.state.db,
-            order.order_id,
-            &member,
-            &group,
-        )
-        .await
-        .map_err(db_error)?
-        .is_some();
+        let covered =
+            store::orders::other_order_covering(&input.state.db, order.order_id, &member, &group)
+                .await
+                .map_err(db_error)?
+                .is_some();
         // The first record wins, so a resumed run keeps what was true before its changes.
         let pre_existing = was_member && !covered;
         store::orders::record_grant(
@@ -178,7 +174,9 @@ pub async fn create_computer(input: &StepInput<'_>) -> Result<StepOutput, StepEr
     let ou = input.text("ou_dn")?;
     let description = input.optional_text("description")?;
     if name.len() > 64 {
-        return Err(StepError::fail("the computer name must be at most 64 characters"));
+        return Err(StepError::fail(
+            "the computer name must be at most 64 characters",
+        ));
     }
     let dn = format!("CN={},{ou}", rdn_value(&name));
     let account = format!("{}$", name.to_uppercase());
@@ -228,7 +226,9 @@ pub async fn delete_computer(input: &StepInput<'_>) -> Result<StepOutput, StepEr
         .map_err(directory_error)?
         .is_some();
     if still_there {
-        return Err(StepError::retry(format!("{dn} is still there after the delete")));
+        return Err(StepError::retry(format!(
+            "{dn} is still there after the delete"
+        )));
     }
     Ok(StepOutput::new(
         json!({ "changed": deleted }),
@@ -243,7 +243,10 @@ pub async fn set_attribute(input: &StepInput<'_>) -> Result<StepOutput, StepErro
     let valid_name = attribute
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && attribute.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        && attribute
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic());
     if !valid_name {
         return Err(StepError::fail(format!(
             "{attribute:?} is not an attribute name"

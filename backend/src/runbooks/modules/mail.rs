@@ -30,5 +30,8 @@ pub async fn send(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     };
     mailer.send(&email).await.map_err(StepError::retry)?;
     input.journal.info(format!("sent {subject:?} to {to}"));
-    Ok(StepOutput::new(json!({}), json!({ "accepted_by_smtp": true, "to": to })))
+    Ok(StepOutput::new(
+        json!({}),
+        json!({ "accepted_by_smtp": true, "to": to }),
+    ))
 }

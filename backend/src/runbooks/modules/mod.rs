@@ -120,7 +120,9 @@ impl StepInput<'_> {
             Some(Value::String(text)) => Ok(Some(text.trim().to_string())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(Value::Bool(b)) => Ok(Some(b.to_string())),
-            Some(_) => Err(StepError::fail(format!("the parameter {name} must be text"))),
+            Some(_) => Err(StepError::fail(format!(
+                "the parameter {name} must be text"
+            ))),
         }
     }
 

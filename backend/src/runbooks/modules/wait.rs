@@ -19,7 +19,11 @@ pub async fn until(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     loop {
         let answer = http_client()
             .get(parsed.clone())
-            .timeout(interval.min(Duration::from_secs(30)).max(Duration::from_secs(5)))
+            .timeout(
+                interval
+                    .min(Duration::from_secs(30))
+                    .max(Duration::from_secs(5)),
+            )
             .send()
             .await;
         let last = match answer {
