@@ -208,22 +208,10 @@ pub fn assignment_options() -> Vec<(AssignmentModel, &'static str)> {
     .to_vec()
 }
 
-pub fn deprovision(policy: DeprovisionPolicy) -> &'static str {
-    match policy {
-        DeprovisionPolicy::ReturnToPool => "Return to the pool",
-        DeprovisionPolicy::ReturnWithReinstall => "Return to the pool after a reinstall",
-        DeprovisionPolicy::Maintenance => "Move to maintenance",
-    }
-}
-
 pub fn deprovision_options() -> Vec<(DeprovisionPolicy, &'static str)> {
-    [
-        DeprovisionPolicy::ReturnToPool,
-        DeprovisionPolicy::ReturnWithReinstall,
-        DeprovisionPolicy::Maintenance,
-    ]
-    .map(|each| (each, deprovision(each)))
-    .to_vec()
+    DeprovisionPolicy::ALL
+        .map(|each| (each, each.label()))
+        .to_vec()
 }
 
 pub fn attribute_kind(kind: AttributeKind) -> &'static str {

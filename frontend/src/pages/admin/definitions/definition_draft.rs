@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use shared::catalog::{
     AssetDefinitionInput, AssignmentModel, AttributeDefinition, ExtensionPolicy, MonthlyCost,
 };
+use shared::runbooks::PortalSteps;
 use shared::validation;
+use uuid::Uuid;
 
 use super::approval::ApprovalDraft;
 use super::attribute_editor::AttributeDraft;
@@ -47,6 +49,11 @@ pub struct DefinitionDraft {
     pub cost_currency: RwSignal<String>,
     pub cost_center: RwSignal<String>,
     pub reminder_days: RwSignal<String>,
+    pub provision_runbook_id: RwSignal<Option<Uuid>>,
+    pub deprovision_runbook_id: RwSignal<Option<Uuid>>,
+    pub reinstall_runbook_id: RwSignal<Option<Uuid>>,
+    pub remove_pre_existing: RwSignal<bool>,
+    pub portal_steps: RwSignal<PortalSteps>,
 }
 
 impl DefinitionDraft {
@@ -102,6 +109,11 @@ impl DefinitionDraft {
             cost_currency: RwSignal::new(currency),
             cost_center: RwSignal::new(cost_center),
             reminder_days: RwSignal::new(reminder_days),
+            provision_runbook_id: RwSignal::new(initial.provision_runbook_id),
+            deprovision_runbook_id: RwSignal::new(initial.deprovision_runbook_id),
+            reinstall_runbook_id: RwSignal::new(initial.reinstall_runbook_id),
+            remove_pre_existing: RwSignal::new(initial.remove_pre_existing),
+            portal_steps: RwSignal::new(initial.portal_steps),
         }
     }
 
@@ -254,6 +266,11 @@ impl DefinitionDraft {
             reminder_days: reminder_values,
             deprovision: self.deprovision.get_untracked(),
             modification_requires_approval: self.modification_approval.get_untracked(),
+            provision_runbook_id: self.provision_runbook_id.get_untracked(),
+            deprovision_runbook_id: self.deprovision_runbook_id.get_untracked(),
+            reinstall_runbook_id: self.reinstall_runbook_id.get_untracked(),
+            remove_pre_existing: self.remove_pre_existing.get_untracked(),
+            portal_steps: self.portal_steps.get_untracked(),
         };
         for rule_error in validation::asset_definition(&input) {
             if !unparsed.contains(&rule_error.field) {

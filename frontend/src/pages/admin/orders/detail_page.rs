@@ -81,6 +81,7 @@ fn OrderView(
         group_dns,
         approvals,
         events,
+        ..
     } = detail;
     let groups = group_dns
         .into_iter()

@@ -9,7 +9,7 @@ pub fn AssetStatusBadge(status: AssetStatus) -> impl IntoView {
         AssetStatus::InUse => "working",
         AssetStatus::Reinstall | AssetStatus::Reinstalling => "waiting",
         AssetStatus::Failed => "failed",
-        AssetStatus::Maintenance => "closed",
+        AssetStatus::Maintenance | AssetStatus::Deallocated | AssetStatus::Retired => "closed",
     };
     let class = format!("badge badge-{tone}");
 
