@@ -96,3 +96,37 @@ pub fn instead_of(original: Option<&Person>, note: Option<&str>) -> Option<Strin
         None => format!("instead of {}", original.display_name),
     })
 }
+
+/// Formats the time between `from` and `to` as "45 s", "3 min 4 s" or "2 h 5 min", or a dash
+/// while either is missing.
+pub fn elapsed(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> String {
+    let (Some(from), Some(to)) = (from, to) else {
+        return "—".to_string();
+    };
+    let seconds = (to - from).num_seconds().max(0);
+    let (hours, minutes) = (seconds / 3600, seconds % 3600 / 60);
+    if hours > 0 {
+        format!("{hours} h {minutes} min")
+    } else if minutes > 0 {
+        format!("{minutes} min {} s", seconds % 60)
+    } else {
+        format!("{seconds} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elapsed_uses_the_largest_units() {
+        let start = DateTime::from_timestamp(1_000_000, 0);
+        let after = |seconds: i64| DateTime::from_timestamp(1_000_000 + seconds, 0);
+        assert_eq!(elapsed(start, after(0)), "0 s");
+        assert_eq!(elapsed(start, after(45)), "45 s");
+        assert_eq!(elapsed(start, after(184)), "3 min 4 s");
+        assert_eq!(elapsed(start, after(7_500)), "2 h 5 min");
+        assert_eq!(elapsed(start, None), "—");
+        assert_eq!(elapsed(after(10), start), "0 s");
+    }
+}

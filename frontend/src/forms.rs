@@ -29,6 +29,31 @@ impl FieldErrors {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// Returns the field names that have errors, in order, each once.
+    pub fn fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> = Vec::new();
+        for error in &self.0 {
+            if !fields.contains(&error.field) {
+                fields.push(error.field.clone());
+            }
+        }
+        fields
+    }
+
+    /// Keeps the errors whose field starts with `prefix` and removes the prefix from their
+    /// names, so that one entry of a list, such as `steps[2].`, can show its own errors.
+    pub fn under(&self, prefix: &str) -> Self {
+        Self(
+            self.0
+                .iter()
+                .filter_map(|error| {
+                    let field = error.field.strip_prefix(prefix)?;
+                    Some(FieldError::new(field, error.message.clone()))
+                })
+                .collect(),
+        )
+    }
+
     /// Returns the messages for exactly `field`, leaving out those of its list entries.
     pub fn exact_messages(&self, field: &str) -> Vec<String> {
         self.0

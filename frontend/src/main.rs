@@ -9,6 +9,7 @@ mod forms;
 mod labels;
 mod pages;
 mod paging;
+mod refresh;
 mod state;
 
 use leptos::mount::mount_to_body;

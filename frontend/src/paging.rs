@@ -48,6 +48,22 @@ impl<T: Clone + Send + Sync + 'static> PagedList<T> {
         self.load(fetch, None, true);
     }
 
+    /// Replaces the list with everything `fetch` returns, for endpoints that return a whole
+    /// list in one response.
+    pub fn reload_whole<F, Fut>(self, fetch: F)
+    where
+        F: FnOnce() -> Fut + 'static,
+        Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
+    {
+        self.reload(move |_| async move {
+            let items = fetch().await?;
+            Ok(Page {
+                items,
+                next_cursor: None,
+            })
+        });
+    }
+
     /// Appends the page after the last one loaded, when there is one.
     pub fn load_more<F, Fut>(self, fetch: F)
     where

@@ -17,7 +17,7 @@ pub fn TextAreaField(
     #[prop(optional, into)] disabled: Signal<bool>,
     #[prop(optional, into)] required: Signal<bool>,
     /// A line of help under the label.
-    #[prop(optional)]
+    #[prop(into, default = None)]
     hint: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");

@@ -19,7 +19,7 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
     /// A line of help under the label.
-    #[prop(optional)]
+    #[prop(into, default = None)]
     hint: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");

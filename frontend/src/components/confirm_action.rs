@@ -1,0 +1,76 @@
+use leptos::prelude::*;
+
+/// Renders a danger button that asks `question` before it acts, with `children` (other
+/// buttons) before it. Once pressed, the question replaces them, with a button that confirms
+/// and one that keeps things as they are.
+#[component]
+pub fn ConfirmAction(
+    button_label: &'static str,
+    /// The button's accessible name, such as "Delete Nightly cleanup" in a table row.
+    #[prop(optional, into)]
+    button_aria_label: Option<String>,
+    #[prop(into)] question: String,
+    confirm_label: &'static str,
+    keep_label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    on_confirm: Callback<()>,
+    /// Hides the danger button while true, leaving `children`.
+    #[prop(optional, into)]
+    hidden: Signal<bool>,
+    /// `row-actions` in a table row, `actions` under a form.
+    #[prop(default = "row-actions")]
+    class: &'static str,
+    #[prop(optional)] children: Option<ChildrenFn>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let question = StoredValue::new(question);
+    let button_aria_label = StoredValue::new(button_aria_label);
+    let children = StoredValue::new(children);
+    // A failed action, after which `pending` falls back to false, asks again.
+    Effect::new(move |was_pending: Option<bool>| {
+        let now_pending = pending.get();
+        if was_pending == Some(true) && !now_pending {
+            confirming.set(false);
+        }
+        now_pending
+    });
+
+    view! {
+        <Show
+            when=move || confirming.get()
+            fallback=move || {
+                view! {
+                    <div class=class>
+                        {children.with_value(|children| children.as_ref().map(|children| children()))}
+                        <Show when=move || !hidden.get()>
+                            <button
+                                type="button"
+                                class="button danger"
+                                aria-label=button_aria_label.get_value()
+                                on:click=move |_| confirming.set(true)
+                            >
+                                {button_label}
+                            </button>
+                        </Show>
+                    </div>
+                }
+            }
+        >
+            <p class="confirm-question">{question.get_value()}</p>
+            // `actions` wraps the two buttons in a narrow cell, where `row-actions` would not.
+            <div class="actions">
+                <button
+                    type="button"
+                    class="button danger"
+                    disabled=move || pending.get()
+                    on:click=move |_| on_confirm.run(())
+                >
+                    {confirm_label}
+                </button>
+                <button type="button" class="button secondary" on:click=move |_| confirming.set(false)>
+                    {keep_label}
+                </button>
+            </div>
+        </Show>
+    }
+}
