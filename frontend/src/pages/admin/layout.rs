@@ -12,6 +12,8 @@ use super::delegations_page::DelegationsPage;
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
+use super::runbook_runs::RunPage;
+use super::runbooks::{EditRunbookPage, NewRunbookPage, RunbookListPage};
 use super::settings::{MailTemplatesPage, SettingsPage};
 use super::tokens::ApiTokenListPage;
 use super::users::{AdminUserDetailPage, AdminUserListPage};
@@ -36,6 +38,10 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/definitions/new") view=NewDefinitionPage />
                     <Route path=path!("/ui/definitions/:id") view=EditDefinitionPage />
                     <Route path=path!("/ui/pool") view=PoolPage />
+                    <Route path=path!("/ui/runbooks") view=RunbookListPage />
+                    <Route path=path!("/ui/runbooks/new") view=NewRunbookPage />
+                    <Route path=path!("/ui/runbooks/:id") view=EditRunbookPage />
+                    <Route path=path!("/ui/runbook-runs/:id") view=RunPage />
                     <Route path=path!("/ui/orders") view=OrderListPage />
                     <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
                     <Route path=path!("/ui/delegations") view=DelegationsPage />

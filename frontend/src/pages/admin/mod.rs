@@ -14,6 +14,8 @@ mod not_found_page;
 mod orders;
 mod pool;
 mod require_permission;
+mod runbook_runs;
+mod runbooks;
 mod settings;
 mod sign_in_page;
 mod tokens;
