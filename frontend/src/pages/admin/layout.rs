@@ -14,6 +14,7 @@ use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
 use super::runbook_runs::RunPage;
 use super::runbooks::{EditRunbookPage, NewRunbookPage, RunbookListPage};
+use super::scripts::{EditScriptPage, NewScriptPage, ScriptListPage};
 use super::settings::{MailTemplatesPage, SettingsPage};
 use super::tokens::ApiTokenListPage;
 use super::users::{AdminUserDetailPage, AdminUserListPage};
@@ -42,6 +43,9 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/runbooks/new") view=NewRunbookPage />
                     <Route path=path!("/ui/runbooks/:id") view=EditRunbookPage />
                     <Route path=path!("/ui/runbook-runs/:id") view=RunPage />
+                    <Route path=path!("/ui/scripts") view=ScriptListPage />
+                    <Route path=path!("/ui/scripts/new") view=NewScriptPage />
+                    <Route path=path!("/ui/scripts/:id") view=EditScriptPage />
                     <Route path=path!("/ui/orders") view=OrderListPage />
                     <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
                     <Route path=path!("/ui/delegations") view=DelegationsPage />

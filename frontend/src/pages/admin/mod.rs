@@ -16,6 +16,7 @@ mod pool;
 mod require_permission;
 mod runbook_runs;
 mod runbooks;
+mod scripts;
 mod settings;
 mod sign_in_page;
 mod tokens;
