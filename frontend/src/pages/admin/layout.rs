@@ -13,6 +13,7 @@ use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
 use super::runbook_runs::RunPage;
+use super::runbook_variables::RunbookVariablesPage;
 use super::runbooks::{EditRunbookPage, NewRunbookPage, RunbookListPage};
 use super::scripts::{EditScriptPage, NewScriptPage, ScriptListPage};
 use super::settings::{MailTemplatesPage, SettingsPage};
@@ -46,6 +47,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/scripts") view=ScriptListPage />
                     <Route path=path!("/ui/scripts/new") view=NewScriptPage />
                     <Route path=path!("/ui/scripts/:id") view=EditScriptPage />
+                    <Route path=path!("/ui/runbook-variables") view=RunbookVariablesPage />
                     <Route path=path!("/ui/orders") view=OrderListPage />
                     <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
                     <Route path=path!("/ui/delegations") view=DelegationsPage />

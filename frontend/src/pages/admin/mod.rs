@@ -15,6 +15,7 @@ mod orders;
 mod pool;
 mod require_permission;
 mod runbook_runs;
+mod runbook_variables;
 mod runbooks;
 mod scripts;
 mod settings;
