@@ -74,6 +74,17 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/settings/mail-templates">"Mail templates"</A>
                     </li>
                 </Show>
+                <Show when=move || auth.allows(Permission::SettingsRead)>
+                    <li>
+                        <A href="/ui/runbooks">"Runbooks"</A>
+                    </li>
+                    <li>
+                        <A href="/ui/scripts">"Scripts"</A>
+                    </li>
+                    <li>
+                        <A href="/ui/runbook-variables">"Variables"</A>
+                    </li>
+                </Show>
                 <Show when=move || auth.allows(Permission::AuditRead)>
                     <li>
                         <A href="/ui/audit">"Audit log"</A>
