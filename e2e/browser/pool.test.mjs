@@ -93,7 +93,7 @@ describe('asset pool', () => {
     await assignment.selectOption({ label: 'Assigned personal: one instance per order' });
     assert.equal(await page.getByLabel('Users per instance', exact).count(), 0, 'no sharing for personal ones');
     await page.getByLabel('Maximum open orders per person', exact).fill('1');
-    await page.getByLabel('When an order ends', exact).selectOption({ label: 'Return to the pool after a reinstall' });
+    await page.getByLabel('When an order ends', exact).selectOption({ label: 'Return to pool with reinstall' });
 
     // Attribute 1: a select whose key is not valid and which has no choices yet.
     await page.getByRole('button', { name: 'Add attribute', ...exact }).click();

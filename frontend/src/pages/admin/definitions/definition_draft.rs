@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use shared::catalog::{
-    AssetDefinitionInput, AssignmentModel, AttributeDefinition, ExtensionPolicy, MonthlyCost,
+    AssetDefinitionInput, AssignmentModel, AttributeDefinition, DeprovisionPolicy, ExtensionPolicy,
+    MonthlyCost, Strategy,
 };
 use shared::runbooks::PortalSteps;
 use shared::validation;
@@ -242,11 +243,28 @@ impl DefinitionDraft {
             .approval
             .read(&attribute_values, &mut field_errors, &mut unparsed);
 
+        // Runbooks whose select the form hides for the chosen strategy and policy are left
+        // out, as the form shows them.
+        let strategy = self.strategy.get_untracked();
+        let policy = self.deprovision.get_untracked();
+        let runs_runbooks = strategy != Strategy::GroupAccess;
+        let provision_runbook_id = self
+            .provision_runbook_id
+            .get_untracked()
+            .filter(|_| runs_runbooks);
+        let deprovision_runbook_id = self
+            .deprovision_runbook_id
+            .get_untracked()
+            .filter(|_| runs_runbooks || policy.needs_runbook());
+        let reinstall_runbook_id = self
+            .reinstall_runbook_id
+            .get_untracked()
+            .filter(|_| policy == DeprovisionPolicy::ReturnWithReinstall);
         let input = AssetDefinitionInput {
             name: self.name.get_untracked().trim().to_string(),
             description: self.description.get_untracked().trim().to_string(),
             category: self.category.get_untracked().trim().to_string(),
-            strategy: self.strategy.get_untracked(),
+            strategy,
             group_dns: split_lines(&self.group_dns.get_untracked()),
             approval,
             default_duration_days: default_duration.unwrap_or_default(),
@@ -264,11 +282,11 @@ impl DefinitionDraft {
             extension,
             monthly_cost,
             reminder_days: reminder_values,
-            deprovision: self.deprovision.get_untracked(),
+            deprovision: policy,
             modification_requires_approval: self.modification_approval.get_untracked(),
-            provision_runbook_id: self.provision_runbook_id.get_untracked(),
-            deprovision_runbook_id: self.deprovision_runbook_id.get_untracked(),
-            reinstall_runbook_id: self.reinstall_runbook_id.get_untracked(),
+            provision_runbook_id,
+            deprovision_runbook_id,
+            reinstall_runbook_id,
             remove_pre_existing: self.remove_pre_existing.get_untracked(),
             portal_steps: self.portal_steps.get_untracked(),
         };

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::approval::{ApprovalPreview, ApprovalSection, ReplayPanel, form_errors};
 use super::attribute_editor::AttributeEditor;
 use super::definition_draft::DefinitionDraft;
+use super::provisioning_section::ProvisioningSection;
 use crate::api::{AdminApi, ApiError};
 use crate::components::{
     CheckboxField, ErrorBanner, FieldErrorText, SelectField, Status, StatusMessage, TextAreaField,
@@ -51,7 +52,6 @@ pub fn DefinitionForm(
         shared_max_users,
         max_per_user,
         eligible_group_dns,
-        deprovision,
         attributes,
         extension_allowed,
         extension_days,
@@ -288,14 +288,9 @@ pub fn DefinitionForm(
                     disabled=read_only
                     hint="Only members of these groups may order, one DN per line. Leave empty to let everyone order."
                 />
-                <SelectField
-                    id="definition-deprovision"
-                    label="When an order ends"
-                    value=deprovision
-                    options=labels::deprovision_options()
-                    disabled=read_only
-                />
             </fieldset>
+
+            <ProvisioningSection draft errors read_only />
 
             <AttributeEditor rows=attributes errors read_only />
 

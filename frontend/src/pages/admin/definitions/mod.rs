@@ -8,6 +8,8 @@ mod definition_row;
 mod edit_page;
 mod list_page;
 mod new_page;
+mod provisioning_section;
+mod runbook_select;
 
 pub use edit_page::EditDefinitionPage;
 pub use list_page::DefinitionListPage;
