@@ -6,19 +6,21 @@ use shared::permissions::Permission;
 use uuid::Uuid;
 
 use super::decision_buttons::DecisionButtons;
+use super::grants_section::GrantsSection;
 use super::order_actions::{OrderAction, OrderActionButtons};
 use super::order_summary::OrderSummary;
 use crate::api::{AdminApi, ApiError};
 use crate::components::{
-    ApprovalGroupsTable, ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline,
+    ApprovalGroupsTable, ApprovalsTable, ErrorBanner, Loading, OrderRuns, RunsReader, Status,
+    StatusMessage, Timeline,
 };
 use crate::labels;
 use crate::pages::admin::require_permission::RequirePermission;
 use crate::state::AdminAuth;
 
-/// Renders `/ui/orders/:id`: one order with its groups, approvals and timeline, and the
-/// decision buttons while it waits for approval, and Retry and End access now for admins who
-/// may change orders.
+/// Renders `/ui/orders/:id`: one order with its groups, grants, runbook runs, approvals and
+/// timeline, the decision buttons while it waits for approval, and Retry and End access now
+/// for admins who may change orders.
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
     let api = expect_context::<AdminApi>();
@@ -81,7 +83,8 @@ fn OrderView(
         group_dns,
         approvals,
         events,
-        ..
+        grants,
+        runs,
     } = detail;
     let groups = group_dns
         .into_iter()
@@ -144,6 +147,14 @@ fn OrderView(
             <h2>"Groups"</h2>
             <ul class="plain-list">{groups}</ul>
         </section>
+        <GrantsSection grants />
+        <OrderRuns
+            runs
+            heading="Runbook runs"
+            reader=RunsReader::Admin {
+                linked: untrack(|| auth.allows(Permission::SettingsRead)),
+            }
+        />
         <section class="card">
             <h2>"Approvals"</h2>
             <ApprovalGroupsTable groups=approval_groups.clone() />

@@ -4,6 +4,7 @@
 mod decision_buttons;
 mod detail_page;
 mod filters;
+mod grants_section;
 mod list_page;
 mod order_actions;
 mod order_row;

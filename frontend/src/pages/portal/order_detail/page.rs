@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -9,9 +11,24 @@ use super::change_forms::{ChangeForm, ExtendForm};
 use super::summary::Summary;
 use crate::api::{ApiError, PortalApi};
 use crate::components::{
-    ApprovalGroupsTable, ApprovalsTable, ErrorBanner, Loading, Status, StatusMessage, Timeline,
+    ApprovalGroupsTable, ApprovalsTable, ErrorBanner, Loading, OrderRuns, RunsReader, Status,
+    StatusMessage, Timeline,
 };
 use crate::pages::portal::order_action_button::{OrderAction, OrderActionButton};
+use crate::refresh::refetch_while;
+
+/// How often the page reloads an order that is being provisioned or reclaimed.
+const REFRESH_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Returns whether the order is moving on without the requester: approved and waiting for its
+/// provisioning, provisioning, reclaiming, or with a run still queued or running.
+fn in_progress(detail: &OrderDetail) -> bool {
+    let working = matches!(
+        detail.order.state,
+        OrderState::Approved | OrderState::Provisioning | OrderState::Deprovisioning
+    );
+    working || detail.runs.iter().any(|run| !run.state.is_finished())
+}
 
 #[component]
 pub fn OrderDetailPage() -> impl IntoView {
@@ -38,6 +55,17 @@ pub fn OrderDetailPage() -> impl IntoView {
             }
         }
     });
+    // While the order is being provisioned or reclaimed, the page reloads it every two
+    // seconds, so the steps and the state move on by themselves. No form is open then.
+    let working = move || {
+        detail.with(|loaded| {
+            loaded
+                .as_ref()
+                .and_then(|result| result.as_ref().ok())
+                .is_some_and(|(detail, _)| in_progress(detail))
+        })
+    };
+    refetch_while(REFRESH_INTERVAL, working, move || detail.refetch());
     let status = RwSignal::new(None::<Status>);
     // The summary shows the cancelled order at once, and the reload brings the superseded
     // approvals and the new timeline entry.
@@ -84,6 +112,7 @@ fn OrderView(
         approval_groups,
         approvals,
         events,
+        runs,
         ..
     } = detail;
     let heading = order.definition_name.clone();
@@ -154,6 +183,7 @@ fn OrderView(
         {move || view! { <Summary order=order.get() definitions=definitions.clone() /> }}
         {cancel_action}
         {change_forms}
+        <OrderRuns runs heading="Provisioning steps" reader=RunsReader::Requester />
         <section class="card">
             <h2>"Approvals"</h2>
             <ApprovalGroupsTable groups=approval_groups.clone() />
