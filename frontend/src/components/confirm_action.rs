@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-/// Renders a danger button that asks `question` before it acts, with `children` (other
-/// buttons) before it. Once pressed, the question replaces them, with a button that confirms
-/// and one that keeps things as they are.
+/// Renders `children` (other buttons) and a danger button that shows `question` before it
+/// acts. Once pressed, the question replaces the buttons, with one button that confirms and
+/// one that keeps things as they are.
 #[component]
 pub fn ConfirmAction(
     button_label: &'static str,
@@ -26,7 +26,7 @@ pub fn ConfirmAction(
     let question = StoredValue::new(question);
     let button_aria_label = StoredValue::new(button_aria_label);
     let children = StoredValue::new(children);
-    // A failed action, after which `pending` falls back to false, asks again.
+    // Once `pending` falls back to false the action has ended, so the buttons return.
     Effect::new(move |was_pending: Option<bool>| {
         let now_pending = pending.get();
         if was_pending == Some(true) && !now_pending {

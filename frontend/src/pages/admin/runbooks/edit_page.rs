@@ -30,6 +30,10 @@ pub fn EditRunbookPage() -> impl IntoView {
         }
     });
 
+    // A save may rename the runbook.
+    let saved_name = RwSignal::new(None::<String>);
+    let on_saved = Callback::new(move |name: String| saved_name.set(Some(name)));
+
     view! {
         <p class="breadcrumb">
             <A href="/ui/runbooks">"← Back to the runbook list"</A>
@@ -52,10 +56,12 @@ pub fn EditRunbookPage() -> impl IntoView {
                                 }
                             });
                             let runbook_id = runbook.id;
+                            let name = runbook.name.clone();
+                            let heading = move || saved_name.get().unwrap_or_else(|| name.clone());
                             view! {
-                                <h1>{runbook.name.clone()}</h1>
+                                <h1>{heading}</h1>
                                 {used_by}
-                                <RunbookForm initial=runbook.to_input() saved=Some(saved) />
+                                <RunbookForm initial=runbook.to_input() saved=Some(saved) on_saved />
                                 <Show when=move || auth.allows(Permission::SettingsWrite)>
                                     <RunNowForm runbook_id />
                                 </Show>

@@ -108,3 +108,60 @@ impl RunbookDraft {
         (input, errors)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(id: &str) -> &'static ModuleSpec {
+        shared::runbooks::module(id).unwrap()
+    }
+
+    fn keys(input: &RunbookInput) -> Vec<&str> {
+        input.steps.iter().map(|step| step.key.as_str()).collect()
+    }
+
+    #[test]
+    fn added_steps_move_and_read_back() {
+        let draft = RunbookDraft::new(RunbookInput {
+            name: "Onboarding".into(),
+            ..RunbookInput::default()
+        });
+        draft.add_step(module("mail.send"));
+        let member = draft.add_step(module("ldap.add_member"));
+        let again = draft.add_step(module("ldap.add_member"));
+        assert_eq!(again.key.get_untracked(), "add_member_2");
+
+        assert_eq!(draft.move_step(member.uid, 0), Some(0));
+        assert_eq!(draft.move_step(again.uid, 99), Some(2));
+        let (input, _) = draft.read();
+        assert_eq!(keys(&input), ["add_member", "send", "add_member_2"]);
+
+        draft.remove_step(member.uid);
+        let (input, _) = draft.read();
+        assert_eq!(keys(&input), ["send", "add_member_2"]);
+        assert_eq!(draft.move_step(member.uid, 0), None);
+    }
+
+    #[test]
+    fn reading_reports_each_bad_field_once() {
+        let draft = RunbookDraft::new(RunbookInput::default());
+        let step = draft.add_step(module("ldap.add_member"));
+        step.timeout_seconds.set("soon".into());
+        draft.schedule.set("  ".into());
+
+        let (input, errors) = draft.read();
+        assert_eq!(input.schedule, None);
+        assert_eq!(
+            errors.exact_messages("steps[0].timeout_seconds"),
+            ["must be a whole number"]
+        );
+        assert_eq!(
+            errors.exact_messages("steps[0].params.group_dn"),
+            ["is required"]
+        );
+        assert_eq!(errors.exact_messages("name").len(), 1);
+        let step_errors = errors.under("steps[0].");
+        assert_eq!(step_errors.exact_messages("params.member_dn").len(), 0);
+    }
+}

@@ -28,7 +28,13 @@ pub struct SavedRunbook {
 /// run of the steps as they stand. With `saved` it updates that runbook and stays on the page;
 /// without, it creates one and opens it.
 #[component]
-pub fn RunbookForm(initial: RunbookInput, saved: Option<SavedRunbook>) -> impl IntoView {
+pub fn RunbookForm(
+    initial: RunbookInput,
+    saved: Option<SavedRunbook>,
+    /// Runs after each save of an existing runbook, with its name as saved.
+    #[prop(optional)]
+    on_saved: Option<Callback<String>>,
+) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let navigate = use_navigate();
@@ -84,6 +90,9 @@ pub fn RunbookForm(initial: RunbookInput, saved: Option<SavedRunbook>) -> impl I
                         "Saved as version {}.",
                         updated.version
                     ))));
+                    if let Some(on_saved) = on_saved {
+                        on_saved.run(updated.name);
+                    }
                 }
                 Err(failure) => {
                     errors.set(FieldErrors::from_api(&failure));

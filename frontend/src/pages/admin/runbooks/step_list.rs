@@ -8,7 +8,7 @@ use crate::components::FieldErrorText;
 use crate::forms::FieldErrors;
 
 /// Renders the runbook's steps in order, the module picker that adds one, and a live region
-/// that tells screen reader users where a step moved. Field errors name steps by position, so
+/// that announces to screen reader users where a step moved. Field errors name steps by position, so
 /// adding, moving or removing a step clears them until the next check.
 #[component]
 pub fn StepList(

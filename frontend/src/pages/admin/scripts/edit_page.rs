@@ -27,9 +27,13 @@ pub fn EditScriptPage() -> impl IntoView {
             }
         }
     });
-    // A save adds a version, which the history then lists.
+    // A save adds a version, which the history then lists, and may rename the script.
     let saves = RwSignal::new(0_u32);
-    let on_saved = Callback::new(move |()| saves.update(|count| *count += 1));
+    let saved_name = RwSignal::new(None::<String>);
+    let on_saved = Callback::new(move |name: String| {
+        saved_name.set(Some(name));
+        saves.update(|count| *count += 1);
+    });
 
     view! {
         <p class="breadcrumb">
@@ -51,7 +55,7 @@ pub fn EditScriptPage() -> impl IntoView {
                                 body: script.body,
                             };
                             view! {
-                                <h1>{script.name}</h1>
+                                <h1>{move || saved_name.get().unwrap_or_else(|| script.name.clone())}</h1>
                                 <ScriptForm initial saved=Some(saved) on_saved />
                                 <VersionHistory script_id=saved.id saves />
                             }

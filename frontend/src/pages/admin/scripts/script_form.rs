@@ -26,7 +26,9 @@ pub struct SavedScript {
 pub fn ScriptForm(
     initial: ScriptInput,
     saved: Option<SavedScript>,
-    #[prop(optional)] on_saved: Option<Callback<()>>,
+    /// Runs after each save of an existing script, with its name as saved.
+    #[prop(optional)]
+    on_saved: Option<Callback<String>>,
 ) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
@@ -86,7 +88,7 @@ pub fn ScriptForm(
                             updated.version
                         ))));
                         if let Some(on_saved) = on_saved {
-                            on_saved.run(());
+                            on_saved.run(updated.name);
                         }
                     }
                     Err(failure) => {
