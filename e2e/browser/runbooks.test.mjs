@@ -3,8 +3,9 @@
 // dry run, saves it and attaches it to a new asset definition with the Runbook strategy. An
 // employee orders it, her manager approves it, and the portal shows the provisioning steps
 // until they succeed. The administrator follows the run in its journal, stores a bash script
-// in two versions, runs it by hand with a note, keeps variables and secrets, copies the seeded
-// example runbook, and cannot delete a runbook a definition uses.
+// in two versions, runs it by hand with a note, cancels and retries a long run, keeps variables
+// and secrets, copies the seeded example runbook, and cannot delete a runbook a definition
+// uses. An auditor reads runbooks without changing them, and helpdesk does not see them.
 //
 //   cd e2e && node --test browser/runbooks.test.mjs
 //
@@ -16,7 +17,7 @@ import { describe } from 'node:test';
 
 import { APP_URL } from './lib/config.mjs';
 import { expectText, fact, reloadUntilFact, waitUntil } from './lib/checks.mjs';
-import { createAdminUserByApi } from './lib/admin_api.mjs';
+import { adminRequest, createAdminUserByApi } from './lib/admin_api.mjs';
 import {
   JANE,
   MARTHA,
@@ -78,6 +79,8 @@ describe('runbooks', () => {
   const welcomeSubject = `Welcome to ${assetName}`;
   const scriptName = `greeter-${suffix}`;
   const greeterName = `Greeter ${suffix}`;
+  const sleeperScript = `sleeper-${suffix}`;
+  const sleeperName = `Sleeper ${suffix}`;
   let orderUrl;
 
   run.step('administrator connects the services', async () => {
@@ -333,6 +336,50 @@ describe('runbooks', () => {
     await actions.getByRole('button', { name: 'Add note', ...exact }).click();
     await expectText(actions.getByRole('status'), 'Note added.', 'the note result');
     await expectText(fact(admin, 'Notes'), /Output looks right\.$/, 'the added note');
+  });
+
+  run.step('administrator cancels a run and retries it', async () => {
+    const admin = await run.page('admin');
+    // The script and runbook come through the API: the steps above cover their forms.
+    await adminRequest(admin, 'POST', '/api/v1/scripts', {
+      name: sleeperScript,
+      language: 'bash',
+      body: 'echo "sleeping"\nsleep 60\n',
+    });
+    const sleeper = await adminRequest(admin, 'POST', '/api/v1/runbooks', {
+      name: sleeperName,
+      steps: [
+        {
+          key: 'sleep',
+          name: 'Sleep a minute',
+          module: 'script',
+          params: { script: sleeperScript },
+          timeout_seconds: 120,
+          retry: { max_attempts: 1, backoff_seconds: 1 },
+        },
+      ],
+    });
+    await admin.goto(`${APP_URL}/ui/runbooks/${sleeper.id}`);
+    await region(admin, 'Run now').getByRole('button', { name: 'Run now', ...exact }).click();
+    await admin.getByRole('heading', { name: `Run of ${sleeperName}`, ...exact }).waitFor();
+    const step = admin.getByRole('listitem', { name: '1. Sleep a minute', ...exact });
+    await expectText(step.locator('.badge'), 'Running', 'the sleeping step');
+
+    const actions = region(admin, 'Actions');
+    await actions.getByRole('button', { name: 'Cancel run', ...exact }).click();
+    await actions.getByText(/^Cancel this run\?/).waitFor();
+    await actions.getByRole('button', { name: 'Confirm cancel', ...exact }).click();
+    await expectText(actions.getByRole('status'), 'Cancel requested.', 'the cancel result');
+    await expectText(fact(admin, 'State'), 'Cancelled', 'the cancelled run');
+    assert.equal(await actions.getByRole('button', { name: 'Cancel run', ...exact }).count(), 0, 'no second Cancel');
+
+    await actions.getByRole('button', { name: 'Retry', ...exact }).click();
+    await expectText(actions.getByRole('status'), 'Retrying from the failed step.', 'the retry result');
+    await expectText(fact(admin, 'State'), /^(Queued|Running)$/, 'the retried run');
+    await expectText(step.locator('.badge'), 'Running', 'the step running again');
+    await actions.getByRole('button', { name: 'Cancel run', ...exact }).click();
+    await actions.getByRole('button', { name: 'Confirm cancel', ...exact }).click();
+    await expectText(fact(admin, 'State'), 'Cancelled', 'the run cancelled again');
   });
 
   run.step('administrator keeps variables and secrets', async () => {
