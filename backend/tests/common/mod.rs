@@ -8,6 +8,7 @@ pub mod directory;
 pub mod mail;
 pub mod oidc;
 pub mod proxy;
+pub mod target;
 pub mod webhook;
 
 use ipsolis::config::Config;

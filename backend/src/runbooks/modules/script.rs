@@ -101,6 +101,8 @@ async fn run_in(
         ))
     })?;
     let pid = child.id();
+    // Whatever ends the step (its end, its timeout, a cancel) stops the script's children.
+    let _group = GroupKill(pid);
     if let Some(mut stdin) = child.stdin.take() {
         // A script that does not read its input closes the pipe; that is its choice.
         let _ = stdin.write_all(&params).await;
@@ -132,15 +134,12 @@ async fn run_in(
     })
     .await;
     let Ok((out, err, status)) = waited else {
-        kill_group(pid);
         let _ = child.kill().await;
         return Err(StepError::retry(format!(
             "the script ran longer than the step's timeout of {} s and was stopped",
             input.timeout.as_secs()
         )));
     };
-    // Children the script left behind do not outlive the step.
-    kill_group(pid);
     let status = status.map_err(|e| StepError::retry(format!("waiting for the script: {e}")))?;
     let out = String::from_utf8_lossy(&out);
     let err = String::from_utf8_lossy(&err);
@@ -183,7 +182,15 @@ async fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).await
 }
 
-/// Stops the script's process group, children included.
+/// Stops the script's process group, children included, when dropped.
+struct GroupKill(Option<u32>);
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        kill_group(self.0);
+    }
+}
+
 fn kill_group(pid: Option<u32>) {
     if let Some(pid) = pid {
         let _ = std::process::Command::new("kill")
