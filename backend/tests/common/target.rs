@@ -23,7 +23,8 @@ struct Inner {
     hits: Vec<Hit>,
     /// Path prefix, requests left to fail, status.
     failures: Vec<(String, usize, u16)>,
-    hang: bool,
+    /// Requests whose path starts with this are held open.
+    hang: Option<String>,
 }
 
 #[derive(Clone)]
@@ -59,12 +60,17 @@ impl Target {
 
     /// Holds every request open until [`Target::release`].
     pub fn hang(&self) {
-        self.inner.lock().unwrap().hang = true;
+        self.hang_on("/");
+    }
+
+    /// Holds requests whose path starts with `prefix` open until [`Target::release`].
+    pub fn hang_on(&self, prefix: &str) {
+        self.inner.lock().unwrap().hang = Some(prefix.to_string());
         let _ = self.release.send(false);
     }
 
     pub fn release(&self) {
-        self.inner.lock().unwrap().hang = false;
+        self.inner.lock().unwrap().hang = None;
         let _ = self.release.send(true);
     }
 
@@ -110,7 +116,11 @@ async fn answer(State((inner, release)): State<Shared>, request: Request) -> Res
                 *left -= 1;
                 *status
             });
-        (failure, inner.hang)
+        let hang = inner
+            .hang
+            .as_deref()
+            .is_some_and(|prefix| path.starts_with(prefix));
+        (failure, hang)
     };
     if hang {
         let mut released = release.subscribe();
