@@ -566,22 +566,6 @@ pub async fn modify_order(
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_return_path;
-
-    #[test]
-    fn return_path_stays_in_portal() {
-        assert_eq!(safe_return_path(Some("/portal/my-it")), "/portal/my-it");
-        assert_eq!(safe_return_path(Some("https://evil.test/")), "/portal/");
-        assert_eq!(safe_return_path(Some("//evil.test/portal/")), "/portal/");
-        assert_eq!(safe_return_path(Some("/portal//evil.test")), "/portal/");
-        assert_eq!(safe_return_path(Some("/ui/settings")), "/portal/");
-        assert_eq!(safe_return_path(None), "/portal/");
-        assert_eq!(safe_return_path(Some("/portal/\n/evil.test")), "/portal/");
-    }
-}
-
 /// What the portal shows of an order's runs: nothing, the steps with their state and timing,
 /// or those with their log lines. Outputs and read-backs stay with the admins.
 fn portal_runs(
@@ -610,4 +594,20 @@ fn portal_runs(
             run
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_path;
+
+    #[test]
+    fn return_path_stays_in_portal() {
+        assert_eq!(safe_return_path(Some("/portal/my-it")), "/portal/my-it");
+        assert_eq!(safe_return_path(Some("https://evil.test/")), "/portal/");
+        assert_eq!(safe_return_path(Some("//evil.test/portal/")), "/portal/");
+        assert_eq!(safe_return_path(Some("/portal//evil.test")), "/portal/");
+        assert_eq!(safe_return_path(Some("/ui/settings")), "/portal/");
+        assert_eq!(safe_return_path(None), "/portal/");
+        assert_eq!(safe_return_path(Some("/portal/\n/evil.test")), "/portal/");
+    }
 }
