@@ -248,7 +248,7 @@ async fn mail_http_and_wait_steps() {
         run["steps"][0]["error"]
             .as_str()
             .unwrap()
-            .contains("answered 200, expected 404")
+            .contains("returned 200, expected 404")
     );
 }
 

@@ -317,7 +317,7 @@ async fn a_failing_step_retries_with_backoff_then_resumes_from_it() {
     assert_eq!(failed["steps"][2]["state"], "skipped");
     let text = journal_text(&failed);
     assert!(text.contains("trying again in 1 s"), "{text}");
-    assert!(failed["error"].as_str().unwrap().contains("answered 503"));
+    assert!(failed["error"].as_str().unwrap().contains("returned 503"));
     let tries = target.hits_on("/flaky");
     assert_eq!(tries.len(), 2);
 

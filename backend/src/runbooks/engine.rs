@@ -1,7 +1,7 @@
-//! The step engine. A run is carried by one job at a time (the run's generation names it); the
-//! job walks the steps in order, skips those already done, so a run resumed after a crash goes
-//! on after the last completed step, and records each step's state, timing, output, read-back
-//! and log lines. A failing step is tried again after its backoff by a new job, up to its
+//! The step engine. One job at a time carries a run, and the run's generation names that job.
+//! The job walks the steps in order and records each step's state, timing, output, read-back
+//! and log lines. It skips the steps already done, so a run resumed after a crash goes on
+//! after the last completed step. A failing step is tried again after its backoff by a new job, up to its
 //! retry policy; then the run fails. A cancel stops the run before its next step, or the step
 //! under way at once.
 
@@ -222,8 +222,8 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
     finish(state, &run, RunState::Succeeded, None).await
 }
 
-/// The wait before attempt `attempt + 1`: the step's backoff doubled per failed attempt, at
-/// most a day.
+/// Returns the wait before attempt `attempt + 1`: the step's backoff doubled per failed
+/// attempt, at most a day.
 pub fn backoff(backoff_seconds: u32, attempt: i32) -> chrono::Duration {
     let doublings = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
     let seconds = i64::from(backoff_seconds).saturating_mul(1i64 << doublings.min(16));
@@ -270,7 +270,7 @@ async fn cancelled(state: &AppState, run: &RunRow) -> Result<(), JobError> {
     .await
 }
 
-/// Ends a run and tells whatever waits for it: the order's provisioning or deprovisioning,
+/// Ends a run and notifies whatever waits for it: the order's provisioning or deprovisioning,
 /// or the instance being reinstalled.
 async fn finish(
     state: &AppState,

@@ -1,6 +1,6 @@
-//! What follows the end of a run, in the transaction that records it: the order's job carries
-//! on after a success, a failed or cancelled run marks its order failed for an admin to retry,
-//! and a reinstalled instance goes back to the pool (or to Failed).
+//! The consequences of a run's end, in the transaction that records it. After a success the
+//! order's job carries on. A failed or cancelled run marks its order failed for an admin to
+//! retry. A reinstalled instance goes back to the pool, or to Failed.
 
 use crate::jobs::handlers::{DEPROVISION_ORDER, PROVISION_ORDER, RUNBOOK_RUN};
 use crate::jobs::{NewJob, Queue, queue};

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-/// What a secret shows as wherever it could be read: dry runs, outputs, logs and errors.
+/// The text shown in place of a secret wherever it could be read: dry runs, outputs, logs and
+/// errors.
 pub const MASK: &str = "********";
 
 /// The data templates read. `steps` is filled as steps finish.
@@ -27,7 +28,7 @@ pub struct Context {
 }
 
 impl Context {
-    /// The secret values, longest first, for masking.
+    /// Returns the secret values, longest first, for masking.
     pub fn secret_values(&self) -> Vec<String> {
         let mut values: Vec<String> = self
             .secrets

@@ -40,14 +40,13 @@ pub async fn request(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
         StepError::retry(format!("the request to {url} failed: {}", e.without_url()))
     })?;
     let status = response.status().as_u16();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| StepError::retry(format!("reading the answer failed: {}", e.without_url())))?;
+    let body = response.text().await.map_err(|e| {
+        StepError::retry(format!("reading the response failed: {}", e.without_url()))
+    })?;
     let body: String = body.chars().take(BODY_KEPT).collect();
-    input.journal.info(format!("answered {status}"));
+    input.journal.info(format!("returned {status}"));
     if !status_matches(&expect, status)? {
-        let message = format!("{url} answered {status}, expected {expect}");
+        let message = format!("{url} returned {status}, expected {expect}");
         return Err(if status >= 500 || status == 429 {
             StepError::retry(message)
         } else {

@@ -1,7 +1,7 @@
 //! Active Directory steps over LDAP: group membership, computer objects and attributes. In a
-//! run for an order, membership steps keep the order's grants: an added membership is recorded
-//! with whether the person held it before, and a removal leaves in place what the person held
-//! before the order or what another live order still covers.
+//! run for an order, membership steps keep the order's grants. An added membership is recorded
+//! with whether the person was a member before. A removal leaves in place a membership from
+//! before the order, or one that another live order still covers.
 
 use super::{StepError, StepInput, StepOutput};
 use crate::integrations::directory::{Directory, DirectoryError, MembershipChange};
@@ -51,7 +51,7 @@ pub async fn add_member(input: &StepInput<'_>) -> Result<StepOutput, StepError> 
     let member = input.text("member_dn")?;
     let directory = directory(input).await?;
     if let Some(order) = input.order {
-        // Recorded before the change, so a resumed run still knows what was there before.
+        // Recorded before the change, so a resumed run still has what was there before.
         let was_member = directory
             .check_member(&group, &member)
             .await

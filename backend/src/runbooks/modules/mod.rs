@@ -1,6 +1,6 @@
-//! Built-in step modules. Each one makes its change idempotently (a second run after a crash
-//! finds the change in place and succeeds), then reads the target back and fails unless the
-//! change is really there; what it read goes to the step's `readback` in the journal.
+//! Built-in step modules. Each one makes its change idempotently, so a second run after a crash
+//! finds the change in place and succeeds. Then it reads the target back and fails unless the
+//! change is really there. What it read goes to the step's `readback` in the journal.
 
 pub mod http;
 pub mod ldap;
@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Why a step failed.
+/// The failure of a step.
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
     /// Worth another try after the step's backoff (a server is down or busy).
@@ -37,8 +37,8 @@ impl StepError {
     }
 }
 
-/// What a step returns: its output, which later steps read as `steps.<key>`, and what it read
-/// back from the target to prove its change.
+/// The result of a step: its output, which later steps read as `steps.<key>`, and the
+/// read-back from the target that proves its change.
 #[derive(Debug, Default)]
 pub struct StepOutput {
     pub output: Value,
@@ -51,7 +51,7 @@ impl StepOutput {
     }
 }
 
-/// The order a run serves, for modules that must know who else holds a grant.
+/// The order a run serves, for modules that check which other orders cover a grant.
 #[derive(Debug, Clone)]
 pub struct OrderScope {
     pub order_id: Uuid,
@@ -106,13 +106,13 @@ pub struct StepInput<'a> {
 }
 
 impl StepInput<'_> {
-    /// A required text parameter.
+    /// Returns a required text parameter.
     pub fn text(&self, name: &str) -> Result<String, StepError> {
         self.optional_text(name)?
             .ok_or_else(|| StepError::fail(format!("the parameter {name} is empty")))
     }
 
-    /// A text parameter that may be left empty.
+    /// Returns a text parameter that may be left empty.
     pub fn optional_text(&self, name: &str) -> Result<Option<String>, StepError> {
         match self.params.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -126,7 +126,7 @@ impl StepInput<'_> {
         }
     }
 
-    /// A whole number parameter, or `default` when it is left empty.
+    /// Returns a whole number parameter, or `default` when it is left empty.
     pub fn number(&self, name: &str, default: u64) -> Result<u64, StepError> {
         match self.optional_text(name)? {
             None => Ok(default),
@@ -138,7 +138,7 @@ impl StepInput<'_> {
         }
     }
 
-    /// A JSON object parameter, written as an object or as JSON text; empty is `{}`.
+    /// Returns a JSON object parameter, written as an object or as JSON text. Empty is `{}`.
     pub fn object(&self, name: &str) -> Result<Map<String, Value>, StepError> {
         match self.params.get(name) {
             None | Some(Value::Null) => Ok(Map::new()),
@@ -174,7 +174,7 @@ pub async fn run(id: &str, input: &StepInput<'_>) -> Result<StepOutput, StepErro
     }
 }
 
-/// The HTTP client modules share: no redirects to other hosts, a connect timeout, and the
+/// Returns the HTTP client modules share: no redirects to other hosts, a connect timeout, and the
 /// step's own timeout on each request.
 pub fn http_client() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
@@ -188,7 +188,7 @@ pub fn http_client() -> &'static reqwest::Client {
     })
 }
 
-/// Whether `status` matches an expectation such as `200`, `2xx` or `200,204`.
+/// Returns whether `status` matches an expectation such as `200`, `2xx` or `200,204`.
 pub fn status_matches(expect: &str, status: u16) -> Result<bool, StepError> {
     for part in expect.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let lower = part.to_ascii_lowercase();

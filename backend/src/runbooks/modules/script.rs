@@ -1,8 +1,8 @@
 //! Script steps: a stored PowerShell 7, bash or Python script run as a child process. The
-//! runner does not care which interpreter runs: the script gets its arguments as JSON on
-//! standard input (and in the file `$IPSOLIS_PARAMS`), may write a JSON object to the file
-//! `$IPSOLIS_RESULT` to become the step's output, and is killed with its children when the
-//! step's timeout runs out. It starts with an empty environment, so nothing of the server's
+//! runner works the same for every interpreter. The script gets its arguments as JSON on
+//! standard input and in the file `$IPSOLIS_PARAMS`. A JSON object it writes to the file
+//! `$IPSOLIS_RESULT` becomes the step's output. When the step's timeout runs out, the script
+//! is killed with its children. It starts with an empty environment, so nothing of the server's
 //! configuration reaches it.
 
 use super::{StepError, StepInput, StepOutput};

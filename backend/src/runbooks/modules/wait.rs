@@ -1,5 +1,5 @@
-//! Waiting until a condition holds: a URL answers with the expected status, and optionally
-//! with a text in its body. The step's timeout bounds the wait.
+//! Waiting until a condition is met: a URL returns the expected status, and optionally a text
+//! in its body. The step's timeout bounds the wait.
 
 use super::{StepError, StepInput, StepOutput, http_client, status_matches};
 use serde_json::json;
@@ -35,23 +35,23 @@ pub async fn until(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
                     let waited = started.elapsed().as_secs();
                     input
                         .journal
-                        .info(format!("{url} answered {status} after {waited} s"));
+                        .info(format!("{url} returned {status} after {waited} s"));
                     return Ok(StepOutput::new(
                         json!({ "status": status, "waited_seconds": waited }),
                         json!({ "status": status }),
                     ));
                 }
                 if body_holds {
-                    format!("answered {status}")
+                    format!("returned {status}")
                 } else {
-                    format!("answered {status} without the expected text")
+                    format!("returned {status} without the expected text")
                 }
             }
             Err(error) => format!("failed: {}", error.without_url()),
         };
         if started.elapsed() + interval >= input.timeout {
             return Err(StepError::fail(format!(
-                "{url} did not answer as expected within {} s; last it {last}",
+                "{url} did not respond as expected within {} s (last: {last})",
                 input.timeout.as_secs()
             )));
         }
