@@ -136,6 +136,21 @@ pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
     Ok(Directory::pooled(config, state.directory.clone()))
 }
 
+/// Loads the definition of an order for its job.
+pub async fn order_definition(
+    state: &AppState,
+    order: &store::orders::OrderRow,
+) -> Result<store::definitions::DefinitionRow, JobError> {
+    store::definitions::find(&state.db, order.definition_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!(
+                "the order's definition {} does not exist",
+                order.definition_id
+            ))
+        })
+}
+
 /// Adds the requester to the order's groups, recording first whether each membership was
 /// already there through nothing of ours.
 async fn grant_groups(state: &AppState, order: &store::orders::OrderRow) -> Result<(), JobError> {
@@ -188,14 +203,7 @@ pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
         return Ok(());
     }
 
-    let definition = store::definitions::find(&state.db, order.definition_id)
-        .await?
-        .ok_or_else(|| {
-            JobError::Permanent(anyhow::anyhow!(
-                "the order's definition {} does not exist",
-                order.definition_id
-            ))
-        })?;
+    let definition = order_definition(state, &order).await?;
     let strategy = definition.strategy();
     if strategy != Strategy::Runbook {
         grant_groups(state, &order).await?;
