@@ -977,3 +977,45 @@ async fn returned_instances_follow_the_deprovision_policy() {
         vec!["deprovision_runbook_id".to_string()]
     );
 }
+
+#[tokio::test]
+async fn a_dead_run_job_fails_its_run() {
+    let app = TestApp::start_with(Options::quiet()).await;
+    let admin = app.admin().await;
+    let runbook = create_runbook(
+        &admin,
+        &unique("Doomed"),
+        vec![step(
+            "ping",
+            "http.request",
+            json!({ "method": "GET", "url": "http://127.0.0.1:9/" }),
+        )],
+    )
+    .await;
+    let run_id = start_run(&admin, &runbook).await;
+    let job: ipsolis::jobs::queue::JobRow = sqlx::query_as(
+        "select id, queue, kind, payload, attempts, max_attempts from jobs where kind = 'runbook.run'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    let now = app.state.clock.now();
+    let mut tx = app.state.db.begin().await.unwrap();
+    ipsolis::jobs::handlers::on_dead(&mut tx, &job, "the database was away", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let run: Value = admin
+        .get(&format!("/api/v1/runbook-runs/{run_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(run["state"], "failed");
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap()
+            .contains("the database was away")
+    );
+}

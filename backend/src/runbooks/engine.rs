@@ -305,6 +305,28 @@ async fn finish(
     Ok(())
 }
 
+/// Fails a run whose job was parked as dead (the database failed on every attempt), so the
+/// run and its order do not wait forever. A job of an older generation changes nothing.
+pub async fn give_up(
+    tx: &mut Tx<'_>,
+    payload: RunPayload,
+    error: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let Some(run) = runs::lock(tx, payload.run_id).await? else {
+        return Ok(());
+    };
+    if run.generation != payload.generation || run.state().is_finished() {
+        return Ok(());
+    }
+    let message = format!("the run's job failed for good: {error}");
+    if runs::finish(tx, run.id, RunState::Failed, Some(&message), now).await? {
+        super::outcome::after_run(tx, &run, RunState::Failed, Some(&message), now).await?;
+        tracing::error!(run_id = %run.id, error = %error, "run failed with its job");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::backoff;
