@@ -5,8 +5,12 @@
 pub mod http;
 pub mod ldap;
 pub mod mail;
+pub mod remote;
+pub mod sccm;
 pub mod script;
+pub mod vsphere;
 pub mod wait;
+pub mod xen;
 
 use crate::state::AppState;
 use chrono::Utc;
@@ -170,6 +174,18 @@ pub async fn run(id: &str, input: &StepInput<'_>) -> Result<StepOutput, StepErro
         "mail.send" => mail::send(input).await,
         "wait.until" => wait::until(input).await,
         "script" => script::run(input).await,
+        "xen.clone" => xen::clone(input).await,
+        "xen.start" => xen::start(input).await,
+        "xen.shutdown" => xen::shutdown(input).await,
+        "xen.revert" => xen::revert(input).await,
+        "xen.destroy" => xen::destroy(input).await,
+        "vsphere.clone" => vsphere::clone(input).await,
+        "vsphere.power_on" => vsphere::power_on(input).await,
+        "vsphere.power_off" => vsphere::power_off(input).await,
+        "vsphere.delete" => vsphere::delete(input).await,
+        "sccm.register" => sccm::register(input).await,
+        "sccm.add_to_collection" => sccm::add_to_collection(input).await,
+        "sccm.remove" => sccm::remove(input).await,
         other => Err(StepError::fail(format!("there is no module {other}"))),
     }
 }
