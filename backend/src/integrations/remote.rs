@@ -1,6 +1,6 @@
-//! What the clients of remote management APIs (XenServer, vSphere, ConfigMgr) share: a base URL
-//! checked and stripped of credentials, sending with a timeout, and one error type that says
-//! whether another try can succeed.
+//! Parts shared by the clients of remote management APIs (XenServer, vSphere, ConfigMgr): a base
+//! URL checked and stripped of credentials, sending with a timeout, and one error type that
+//! tells whether another try can succeed.
 
 use super::chat::{truncate, with_causes};
 use reqwest::{RequestBuilder, Response};
@@ -66,7 +66,7 @@ impl Endpoint {
         )
     }
 
-    /// The URL of `segments` below the base, each one percent-encoded as a path segment.
+    /// Returns the URL of `segments` below the base, each percent-encoded as a path segment.
     pub fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
@@ -75,7 +75,7 @@ impl Endpoint {
         url
     }
 
-    /// The URL of `segments` with the query `pairs`. Keys are written as given, since they are
+    /// Returns the URL of `segments` with the query `pairs`. Keys are written as given, since they are
     /// constants such as `$filter`. Values are percent-encoded with `%20` for a space, as
     /// RFC 3986 and the OData URL conventions write it, rather than the `+` of HTML forms.
     pub fn url_with_query(&self, segments: &[&str], pairs: &[(&str, &str)]) -> Url {
@@ -126,7 +126,7 @@ impl Endpoint {
         }
     }
 
-    /// An error for an unexpected HTTP status, quoting the start of the body.
+    /// Builds the error for an unexpected HTTP status, quoting the start of the body.
     pub fn status_error(&self, status: u16, body: &str) -> RemoteError {
         RemoteError::Status {
             target: self.target(),
@@ -135,7 +135,7 @@ impl Endpoint {
         }
     }
 
-    /// An error for a response that is not what the API sends.
+    /// Builds the error for a response that is not what the API sends.
     pub fn malformed(&self, message: impl Into<String>) -> RemoteError {
         RemoteError::Malformed {
             target: self.target(),
@@ -143,7 +143,7 @@ impl Endpoint {
         }
     }
 
-    /// An error for rejected credentials.
+    /// Builds the error for rejected credentials.
     pub fn authentication(&self, username: &str, detail: impl Into<String>) -> RemoteError {
         RemoteError::Authentication {
             target: self.target(),
@@ -152,7 +152,7 @@ impl Endpoint {
         }
     }
 
-    /// An error the API reported with its own code.
+    /// Builds the error for a failure the API reported with its own code.
     pub fn api(&self, code: &str, detail: impl Into<String>, retryable: bool) -> RemoteError {
         RemoteError::Api {
             target: self.target(),
@@ -165,7 +165,7 @@ impl Endpoint {
 
 /// A logged-in session with a remote API, closed when a step is done with it.
 pub trait RemoteSession {
-    /// Logs out. Errors are for the journal only: the step's own result stands.
+    /// Logs out. Errors go to the journal only, and the step keeps its own result.
     fn close(self) -> impl Future<Output = Result<(), RemoteError>> + Send;
 }
 
@@ -223,7 +223,7 @@ impl RemoteError {
         }
     }
 
-    /// The API's own error code, such as `VM_BAD_POWER_STATE` or `NOT_FOUND`.
+    /// Returns the API's own error code, such as `VM_BAD_POWER_STATE` or `NOT_FOUND`.
     pub fn code(&self) -> Option<&str> {
         match self {
             RemoteError::Api { code, .. } => Some(code),

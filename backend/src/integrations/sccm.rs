@@ -26,7 +26,7 @@ pub struct Device {
 }
 
 impl Device {
-    /// Whether the device lists `mac`, compared in normalised form.
+    /// Returns whether the device lists `mac`, compared in normalised form.
     pub fn has_mac(&self, mac: &str) -> bool {
         self.mac_addresses
             .iter()
@@ -35,7 +35,7 @@ impl Device {
     }
 }
 
-/// What `SMS_Site.ImportMachineEntry` returned.
+/// The result of `SMS_Site.ImportMachineEntry`.
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub resource_id: u32,
@@ -60,8 +60,8 @@ pub struct SccmClient {
 }
 
 impl SccmClient {
-    /// A client for the AdminService at `url`, such as `https://sccm.example.com/AdminService`;
-    /// `timeout` applies to each request.
+    /// Creates a client for the AdminService at `url`, such as
+    /// `https://sccm.example.com/AdminService`, with `timeout` on each request.
     pub fn new(
         http: reqwest::Client,
         url: &str,
@@ -143,7 +143,7 @@ impl SccmClient {
         self.endpoint.api(&code, detail, retryable)
     }
 
-    /// The `value` list of an OData response.
+    /// Parses the `value` list of an OData response.
     fn values<T: for<'de> Deserialize<'de>>(
         &self,
         what: &str,
@@ -158,7 +158,7 @@ impl SccmClient {
             .map_err(|e| self.endpoint.malformed(format!("{what}: {e}")))
     }
 
-    /// The devices named `name`.
+    /// Lists the devices named `name`.
     pub async fn devices_named(&self, name: &str) -> Result<Vec<Device>, RemoteError> {
         let filter = format!("Name eq {}", odata_string(name));
         let query = [
@@ -169,7 +169,7 @@ impl SccmClient {
         self.values("SMS_R_System", &text)
     }
 
-    /// The device with `resource_id`, or `None` when there is none.
+    /// Reads the device with `resource_id`; `None` when there is none.
     pub async fn device(&self, resource_id: u32) -> Result<Option<Device>, RemoteError> {
         let segment = format!("SMS_R_System({resource_id})");
         match self.send(Method::GET, &segment, &[], None).await {
@@ -219,7 +219,7 @@ impl SccmClient {
         })
     }
 
-    /// The direct membership rules of the collection, or `None` when there is no such
+    /// Lists the direct membership rules of the collection; `None` when there is no such
     /// collection. `CollectionRules` is a lazy property, so it is read from the single
     /// collection rather than a list.
     pub async fn direct_rules(
@@ -276,7 +276,7 @@ impl SccmClient {
             .map(drop)
     }
 
-    /// Whether the collection's evaluated membership already lists the device. Membership
+    /// Returns whether the collection's evaluated membership already lists the device. Membership
     /// follows a new rule only after the site evaluates the collection.
     pub async fn is_member(
         &self,
@@ -319,14 +319,14 @@ fn is_not_found(error: &RemoteError) -> bool {
     }
 }
 
-/// An OData string literal: single quotes around, and each single quote inside doubled
-/// (OData v4 URL conventions, section 5.1.1.6.1), so input can never end the literal.
+/// Quotes `value` as an OData string literal. Each single quote inside is doubled (OData v4
+/// URL conventions, section 5.1.1.6.1), so input can never end the literal.
 pub fn odata_string(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
-/// Normalises a MAC address to the colon form ConfigMgr requires, such as `00:15:5D:01:02:03`,
-/// from colon, dash, dot or bare hex forms; `None` when it is not 12 hex digits.
+/// Normalises a MAC address in colon, dash, dot or bare hex form to the colon form ConfigMgr
+/// requires, such as `00:15:5D:01:02:03`. Returns `None` unless it has 12 hex digits.
 pub fn normalize_mac(mac: &str) -> Option<String> {
     let digits: String = mac
         .chars()
@@ -340,7 +340,7 @@ pub fn normalize_mac(mac: &str) -> Option<String> {
     Some(pairs.join(":"))
 }
 
-/// The body of `SMS_Site.ImportMachineEntry`. An existing record is never overwritten: a
+/// Builds the body of `SMS_Site.ImportMachineEntry`. An existing record is never overwritten: a
 /// machine with the MAC address is kept and its ResourceID returned.
 fn import_body(name: &str, mac: &str) -> Value {
     json!({
@@ -350,7 +350,7 @@ fn import_body(name: &str, mac: &str) -> Value {
     })
 }
 
-/// The body of `SMS_Collection.AddMembershipRule` for a direct rule on a device.
+/// Builds the body of `SMS_Collection.AddMembershipRule` for a direct rule on a device.
 fn membership_rule_body(resource_id: u32, rule_name: &str) -> Value {
     json!({
         "collectionRule": {

@@ -72,7 +72,7 @@ pub struct VsphereClient {
 }
 
 impl VsphereClient {
-    /// A client for the vCenter at `url`; `timeout` applies to each request.
+    /// Creates a client for the vCenter at `url`, with `timeout` on each request.
     pub fn new(
         http: reqwest::Client,
         url: &str,
@@ -175,7 +175,7 @@ impl VsphereSession {
         })
     }
 
-    /// The VMs named exactly `name`. VMs marked as templates are not listed by this API.
+    /// Lists the VMs named exactly `name`. This API does not list VMs marked as templates.
     pub async fn vms_named(&self, name: &str) -> Result<Vec<VmSummary>, RemoteError> {
         let vms: Vec<VmSummary> = self
             .get(&["api", "vcenter", "vm"], &[("names", name)])
@@ -183,7 +183,7 @@ impl VsphereSession {
         Ok(vms.into_iter().filter(|vm| vm.name == name).collect())
     }
 
-    /// The VM with identifier `vm`, or `None` when there is none.
+    /// Reads the VM with identifier `vm`; `None` when there is none.
     pub async fn vm(&self, vm: &str) -> Result<Option<VmInfo>, RemoteError> {
         not_found_as_none(self.get(&["api", "vcenter", "vm", vm], &[]).await)
     }
@@ -215,7 +215,7 @@ impl VsphereSession {
         }
     }
 
-    /// The power state of `vm`, or `None` when there is no such VM.
+    /// Reads the power state of `vm`; `None` when there is no such VM.
     pub async fn power_state(&self, vm: &str) -> Result<Option<PowerState>, RemoteError> {
         let info: Option<PowerInfo> =
             not_found_as_none(self.get(&["api", "vcenter", "vm", vm, "power"], &[]).await)?;
@@ -281,7 +281,7 @@ impl RemoteSession for VsphereSession {
     }
 }
 
-/// The body of `POST /api/vcenter/vm?action=clone`.
+/// Builds the body of `POST /api/vcenter/vm?action=clone`.
 fn clone_spec(source: &str, name: &str, folder: Option<&str>) -> Value {
     let mut spec = json!({ "source": source, "name": name });
     if let Some(folder) = folder {

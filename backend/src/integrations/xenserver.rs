@@ -13,7 +13,7 @@ use std::time::Duration;
 pub const SERVICE: &str = "XenServer";
 /// The reference XAPI uses for "no object".
 pub const NULL_REF: &str = "OpaqueRef:NULL";
-/// The API version sent at login; XAPI accepts any and answers in its own.
+/// The API version sent at login. XAPI accepts any value and replies in its own version.
 const API_VERSION: &str = "1.0";
 /// Names this product in the host's session list.
 const ORIGINATOR: &str = "ipsolis";
@@ -69,7 +69,7 @@ pub struct VmRecord {
 }
 
 impl VmRecord {
-    /// Whether the record is an ordinary VM rather than a template or a snapshot.
+    /// Returns whether the record is an ordinary VM rather than a template or a snapshot.
     pub fn is_plain_vm(&self) -> bool {
         !self.is_a_template && !self.is_a_snapshot
     }
@@ -92,7 +92,7 @@ pub struct XenClient {
 }
 
 impl XenClient {
-    /// A client for the pool master at `url`; `timeout` applies to each call.
+    /// Creates a client for the pool master at `url`, with `timeout` on each call.
     pub fn new(
         http: reqwest::Client,
         url: &str,
@@ -236,7 +236,7 @@ impl XenSession {
         self.client.target()
     }
 
-    /// Every VM, template and snapshot with the name label `name`, with its record.
+    /// Lists every VM, template and snapshot with the name label `name`, with its record.
     pub async fn vms_named(&self, name: &str) -> Result<Vec<(String, VmRecord)>, RemoteError> {
         let references: Vec<String> = self
             .call_as("VM.get_by_name_label", vec![json!(name)])
@@ -251,7 +251,7 @@ impl XenSession {
         Ok(found)
     }
 
-    /// The VM with `uuid` and its record, or `None` when no VM has it.
+    /// Looks up the VM with `uuid` and its record; `None` when no VM has it.
     pub async fn vm_by_uuid(&self, uuid: &str) -> Result<Option<(String, VmRecord)>, RemoteError> {
         let reference: String = match self.call_as("VM.get_by_uuid", vec![json!(uuid)]).await {
             Ok(reference) => reference,
@@ -264,7 +264,7 @@ impl XenSession {
             .map(|record| (reference, record)))
     }
 
-    /// The record of `vm`, or `None` when the reference no longer names a VM.
+    /// Reads the record of `vm`; `None` when the reference no longer names a VM.
     pub async fn vm_record(&self, vm: &str) -> Result<Option<VmRecord>, RemoteError> {
         match self.call_as("VM.get_record", vec![json!(vm)]).await {
             Ok(record) => Ok(Some(record)),
@@ -318,7 +318,7 @@ impl XenSession {
         self.call_as("VM.get_power_state", vec![json!(vm)]).await
     }
 
-    /// The snapshots of `vm` with their records.
+    /// Lists the snapshots of `vm` with their records.
     pub async fn snapshots(&self, vm: &str) -> Result<Vec<(String, VmRecord)>, RemoteError> {
         let references: Vec<String> = self.call_as("VM.get_snapshots", vec![json!(vm)]).await?;
         let mut found = Vec::with_capacity(references.len());
@@ -342,7 +342,7 @@ impl XenSession {
         self.call("VM.destroy", vec![json!(vm)]).await.map(drop)
     }
 
-    /// The VDIs attached to `vm` as disks (not CD drives).
+    /// Lists the VDIs attached to `vm` as disks (not CD drives).
     pub async fn disks(&self, vm: &str) -> Result<Vec<String>, RemoteError> {
         let vbds: Vec<String> = self.call_as("VM.get_VBDs", vec![json!(vm)]).await?;
         let mut vdis = Vec::new();
@@ -355,7 +355,7 @@ impl XenSession {
         Ok(vdis)
     }
 
-    /// Whether any VM still has `vdi` attached.
+    /// Returns whether any VM still has `vdi` attached.
     pub async fn vdi_in_use(&self, vdi: &str) -> Result<bool, RemoteError> {
         let vbds: Vec<String> = self.call_as("VDI.get_VBDs", vec![json!(vdi)]).await?;
         Ok(!vbds.is_empty())
@@ -381,12 +381,12 @@ impl RemoteSession for XenSession {
     }
 }
 
-/// A JSON-RPC 2.0 call; XAPI takes no notifications, so `id` is always set.
+/// Builds a JSON-RPC 2.0 call. XAPI takes no notifications, so `id` is always set.
 fn request_body(method: &str, params: Vec<Value>, id: u64) -> Value {
     json!({ "jsonrpc": "2.0", "method": method, "params": params, "id": id })
 }
 
-/// Whether `text` looks like a XAPI error code, such as `VM_BAD_POWER_STATE`.
+/// Returns whether `text` looks like a XAPI error code, such as `VM_BAD_POWER_STATE`.
 fn is_error_code(text: &str) -> bool {
     !text.is_empty()
         && text

@@ -1,4 +1,4 @@
-//! What the modules for remote management APIs (XenServer, vSphere, SCCM) share: the
+//! Parts shared by the modules for remote management APIs (XenServer, vSphere, SCCM): the
 //! connection parameters, the mapping of client errors to step errors, and a session that is
 //! closed however the step's work ends.
 
@@ -39,8 +39,8 @@ impl Connection {
     }
 }
 
-/// Maps a client error to a step error: a target that is down, busy or throttling is tried
-/// again; a wrong URL, credentials or request fails the step.
+/// Maps a client error to a step error. A target that is down, busy or throttling is tried
+/// again, while a wrong URL, wrong credentials or a rejected request fail the step.
 pub fn step_error(error: RemoteError) -> StepError {
     if error.is_retryable() {
         StepError::retry(error)
@@ -53,7 +53,7 @@ pub fn step_error(error: RemoteError) -> StepError {
 /// logout is journaled and does not change the step's result.
 ///
 /// NOTE: When the engine stops a step at its timeout, this future is dropped before the
-/// logout; the session then ends when the target expires it.
+/// logout, so the session ends only when the target expires it.
 pub async fn in_session<S: RemoteSession, T>(
     input: &StepInput<'_>,
     connection: &Connection,

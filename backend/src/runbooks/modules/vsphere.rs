@@ -22,7 +22,7 @@ async fn with_vsphere<T>(
     in_session(input, &connection, login, work).await
 }
 
-/// Whether `text` is a VM identifier such as `vm-123`.
+/// Returns whether `text` is a VM identifier such as `vm-123`.
 fn is_vm_id(text: &str) -> bool {
     text.strip_prefix("vm-")
         .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))

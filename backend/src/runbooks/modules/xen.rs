@@ -24,7 +24,7 @@ async fn with_xen<T>(
     in_session(input, &connection, login, work).await
 }
 
-/// Whether `text` is a UUID in the hyphenated form XAPI uses.
+/// Returns whether `text` is a UUID in the hyphenated form XAPI uses.
 fn is_uuid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::parse_str(text).is_ok()
 }
@@ -193,7 +193,8 @@ enum Transition {
 }
 
 impl Transition {
-    /// The call from `from` to `to` (Running or Halted), or `None` when there is nothing to do.
+    /// Picks the call from `from` to `to` (Running or Halted); `None` when there is nothing
+    /// to do.
     fn between(from: PowerState, to: PowerState) -> Option<Transition> {
         match (from, to) {
             (from, to) if from == to => None,
