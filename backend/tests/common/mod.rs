@@ -8,8 +8,11 @@ pub mod directory;
 pub mod mail;
 pub mod oidc;
 pub mod proxy;
+pub mod sccm;
 pub mod target;
+pub mod vsphere;
 pub mod webhook;
+pub mod xapi;
 
 use ipsolis::config::Config;
 use ipsolis::jobs::Queue;
