@@ -709,7 +709,8 @@ const SCCM_CONNECTION: [ParamSpec; 3] = [
         Text,
         true,
         "{{ vars.sccm_url }}",
-        "Such as https://sccm.example.com/AdminService",
+        "Such as https://sccm.example.com/AdminService; it must accept Basic authentication \
+         over HTTPS",
     ),
     p(
         "username",
@@ -809,7 +810,8 @@ const VSPHERE_CLONE: [ParamSpec; 6] = with(
             Text,
             true,
             "",
-            "The name of the template VM",
+            "The name or identifier (vm-123) of the VM to clone; the API cannot see VMs marked \
+             as templates",
         ),
         p(
             "name",
