@@ -2,10 +2,10 @@
 //! connection parameters, the mapping of client errors to step errors, and a session that is
 //! closed however the step's work ends.
 
-use super::{StepError, StepInput};
+use super::{StepError, StepInput, StepOutput};
 use crate::integrations::remote::{RemoteError, RemoteSession};
 use crate::runbooks::template;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The `url`, `username` and `password` parameters every remote module takes.
 pub struct Connection {
@@ -47,6 +47,26 @@ pub fn step_error(error: RemoteError) -> StepError {
     } else {
         StepError::fail(error)
     }
+}
+
+/// Builds the result of a power step from the power state it read back: a retry unless the VM
+/// reached `wanted`, else the output `{power_state, changed}` with `readback`.
+pub fn power_result(
+    vm: &str,
+    after: &str,
+    wanted: &str,
+    changed: bool,
+    readback: Value,
+) -> Result<StepOutput, StepError> {
+    if after != wanted {
+        return Err(StepError::retry(format!(
+            "{vm} reads back as {after} instead of {wanted}"
+        )));
+    }
+    Ok(StepOutput::new(
+        json!({ "power_state": after, "changed": changed }),
+        readback,
+    ))
 }
 
 /// Logs in, runs `work` in the session and logs out, also when `work` failed. A failed

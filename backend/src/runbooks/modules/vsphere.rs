@@ -1,7 +1,7 @@
 //! vSphere steps over the vSphere Automation REST API: clone a VM, power it on or off, and
 //! delete it. Each step creates a session, works, reads the VM back and deletes the session.
 
-use super::remote::{Connection, in_session, step_error};
+use super::remote::{Connection, in_session, power_result, step_error};
 use super::{StepError, StepInput, StepOutput, http_client};
 use crate::integrations::vsphere::{PowerState, VsphereClient, VsphereSession};
 use serde_json::json;
@@ -167,17 +167,8 @@ async fn set_power(
         .await
         .map_err(step_error)?
         .ok_or_else(|| StepError::retry(format!("{vm} is gone after the power change")))?;
-    if after != wanted {
-        return Err(StepError::retry(format!(
-            "{vm} reads back as {} instead of {}",
-            after.as_str(),
-            wanted.as_str()
-        )));
-    }
-    Ok(StepOutput::new(
-        json!({ "power_state": after.as_str(), "changed": changed }),
-        json!({ "vm": found.id, "name": found.name, "power_state": after.as_str() }),
-    ))
+    let readback = json!({ "vm": found.id, "name": found.name, "power_state": after.as_str() });
+    power_result(vm, after.as_str(), wanted.as_str(), changed, readback)
 }
 
 /// `vsphere.power_on`: powers a VM on (a suspended one resumes); a running one is left.

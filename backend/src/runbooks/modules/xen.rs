@@ -2,7 +2,7 @@
 //! and destroy. Each step logs in, works, reads the VM back and logs out. VMs are named in
 //! outputs by UUID, because XAPI references are valid only within one session.
 
-use super::remote::{Connection, in_session, step_error};
+use super::remote::{Connection, in_session, power_result, step_error};
 use super::{StepError, StepInput, StepOutput, http_client};
 use crate::integrations::remote::RemoteError;
 use crate::integrations::xenserver::{PowerState, VmRecord, XenClient, XenSession};
@@ -261,17 +261,12 @@ async fn set_power(
     };
 
     let after = xen.power_state(&reference).await.map_err(step_error)?;
-    if after != wanted {
-        return Err(StepError::retry(format!(
-            "{vm} reads back as {} instead of {}",
-            after.as_str(),
-            wanted.as_str()
-        )));
-    }
-    Ok(StepOutput::new(
-        json!({ "power_state": after.as_str(), "changed": changed }),
-        json!({ "uuid": record.uuid, "name_label": record.name_label, "power_state": after.as_str() }),
-    ))
+    let readback = json!({
+        "uuid": record.uuid,
+        "name_label": record.name_label,
+        "power_state": after.as_str(),
+    });
+    power_result(vm, after.as_str(), wanted.as_str(), changed, readback)
 }
 
 /// `xen.start`: starts, resumes or unpauses a VM; a running one is left as it is.
