@@ -12,8 +12,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
+
+use super::CallLog;
 
 pub const USERNAME: &str = "CONTOSO\\svc-ipsolis";
 pub const PASSWORD: &str = "sccm-Secret-Pass-3";
@@ -37,8 +39,7 @@ pub struct Collection {
 struct Site {
     devices: BTreeMap<u32, Device>,
     collections: BTreeMap<String, Collection>,
-    calls: HashMap<String, usize>,
-    failures: VecDeque<u16>,
+    calls: CallLog,
     next_id: u32,
     /// Rejects every request with a Windows authentication challenge, as a default install does.
     windows_only: bool,
@@ -57,9 +58,7 @@ impl FakeSccm {
             ..Site::default()
         }));
         let app = Router::new().fallback(receive).with_state(site.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let address = super::serve_fake(app).await;
         FakeSccm {
             url: format!("http://{address}/AdminService"),
             site,
@@ -109,18 +108,13 @@ impl FakeSccm {
     /// Counts the calls of an operation, such as `GET SMS_R_System` or
     /// `POST AddMembershipRule`.
     pub fn calls(&self, operation: &str) -> usize {
-        let site = self.site.lock().unwrap();
-        site.calls.get(operation).copied().unwrap_or(0)
+        self.site.lock().unwrap().calls.count(operation)
     }
 
     /// Calls that change something: every POST and DELETE.
     pub fn changes(&self) -> usize {
         let site = self.site.lock().unwrap();
-        site.calls
-            .iter()
-            .filter(|(op, _)| !op.starts_with("GET"))
-            .map(|(_, count)| count)
-            .sum()
+        site.calls.sum(|op| !op.starts_with("GET"))
     }
 
     pub fn require_windows_authentication(&self) {
@@ -129,8 +123,7 @@ impl FakeSccm {
 
     /// Fails the next `count` requests with `status` and an empty body.
     pub fn fail_next(&self, count: usize, status: u16) {
-        let mut site = self.site.lock().unwrap();
-        site.failures.extend(std::iter::repeat_n(status, count));
+        self.site.lock().unwrap().calls.fail_next(count, status);
     }
 }
 
@@ -290,9 +283,8 @@ async fn receive(State(site): State<Arc<Mutex<Site>>>, request: Request) -> Resp
     };
 
     let mut site = site.lock().unwrap();
-    *site.calls.entry(operation(&method, &resource)).or_default() += 1;
-    if let Some(status) = site.failures.pop_front() {
-        return StatusCode::from_u16(status).unwrap().into_response();
+    if let Some(status) = site.calls.record(&operation(&method, &resource)) {
+        return status.into_response();
     }
     let authorised =
         credentials(&headers).is_some_and(|(user, pass)| user == USERNAME && pass == PASSWORD);

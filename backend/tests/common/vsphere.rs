@@ -11,8 +11,10 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
+
+use super::CallLog;
 
 pub const USERNAME: &str = "automation@vsphere.local";
 pub const PASSWORD: &str = "vc-Secret-Pass-2";
@@ -31,8 +33,7 @@ struct Center {
     vms: BTreeMap<String, Vm>,
     sessions: HashSet<String>,
     issued_sessions: Vec<String>,
-    calls: HashMap<String, usize>,
-    failures: VecDeque<u16>,
+    calls: CallLog,
     next_id: u32,
 }
 
@@ -49,9 +50,7 @@ impl FakeVsphere {
             ..Center::default()
         }));
         let app = Router::new().fallback(receive).with_state(center.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let address = super::serve_fake(app).await;
         FakeVsphere {
             url: format!("http://{address}"),
             center,
@@ -104,8 +103,7 @@ impl FakeVsphere {
     /// Counts the calls of an operation, such as `POST /api/vcenter/vm?action=clone` or
     /// `DELETE /api/vcenter/vm/{vm}`.
     pub fn calls(&self, operation: &str) -> usize {
-        let center = self.center.lock().unwrap();
-        center.calls.get(operation).copied().unwrap_or(0)
+        self.center.lock().unwrap().calls.count(operation)
     }
 
     /// Calls that change something: every POST and DELETE but the session's own.
@@ -113,10 +111,7 @@ impl FakeVsphere {
         let center = self.center.lock().unwrap();
         center
             .calls
-            .iter()
-            .filter(|(op, _)| !op.starts_with("GET") && !op.ends_with("/api/session"))
-            .map(|(_, count)| count)
-            .sum()
+            .sum(|op| !op.starts_with("GET") && !op.ends_with("/api/session"))
     }
 
     pub fn open_sessions(&self) -> usize {
@@ -129,8 +124,7 @@ impl FakeVsphere {
 
     /// Fails the next `count` requests with `status` and an empty body.
     pub fn fail_next(&self, count: usize, status: u16) {
-        let mut center = self.center.lock().unwrap();
-        center.failures.extend(std::iter::repeat_n(status, count));
+        self.center.lock().unwrap().calls.fail_next(count, status);
     }
 }
 
@@ -205,12 +199,8 @@ async fn receive(State(center): State<Arc<Mutex<Center>>>, request: Request) -> 
         .map(|(_, value)| value.as_str());
 
     let mut center = center.lock().unwrap();
-    *center
-        .calls
-        .entry(operation(&method, &segments, action))
-        .or_default() += 1;
-    if let Some(status) = center.failures.pop_front() {
-        return StatusCode::from_u16(status).unwrap().into_response();
+    if let Some(status) = center.calls.record(&operation(&method, &segments, action)) {
+        return status.into_response();
     }
 
     if segments == ["api", "session"] && method == Method::POST {

@@ -10,8 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
+
+use super::CallLog;
 
 pub const USERNAME: &str = "root";
 pub const PASSWORD: &str = "xen-Secret-Pass-1";
@@ -51,8 +53,7 @@ struct Pool {
     vdis: BTreeMap<String, Vec<String>>,
     sessions: HashSet<String>,
     issued_sessions: Vec<String>,
-    calls: HashMap<String, usize>,
-    failures: VecDeque<u16>,
+    calls: CallLog,
     /// Delays before the next calls are handled, one entry a call.
     stalls: VecDeque<std::time::Duration>,
     /// A method whose next call finds its session expired.
@@ -73,9 +74,7 @@ impl FakeXapi {
     pub async fn start() -> FakeXapi {
         let pool: Arc<Mutex<Pool>> = Arc::default();
         let app = Router::new().fallback(receive).with_state(pool.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let address = super::serve_fake(app).await;
         FakeXapi {
             url: format!("http://{address}"),
             pool,
@@ -162,18 +161,14 @@ impl FakeXapi {
 
     /// Counts the calls of `method`, such as `VM.start`.
     pub fn calls(&self, method: &str) -> usize {
-        let pool = self.pool.lock().unwrap();
-        pool.calls.get(method).copied().unwrap_or(0)
+        self.pool.lock().unwrap().calls.count(method)
     }
 
     /// Calls of every method but logins, logouts and reads (`get_*`): the changes.
     pub fn changes(&self) -> usize {
         let pool = self.pool.lock().unwrap();
         pool.calls
-            .iter()
-            .filter(|(method, _)| !method.starts_with("session.") && !method.contains(".get_"))
-            .map(|(_, count)| count)
-            .sum()
+            .sum(|method| !method.starts_with("session.") && !method.contains(".get_"))
     }
 
     pub fn open_sessions(&self) -> usize {
@@ -202,8 +197,7 @@ impl FakeXapi {
 
     /// Fails the next `count` requests with `status` and no JSON-RPC body.
     pub fn fail_next(&self, count: usize, status: u16) {
-        let mut pool = self.pool.lock().unwrap();
-        pool.failures.extend(std::iter::repeat_n(status, count));
+        self.pool.lock().unwrap().calls.fail_next(count, status);
     }
 }
 
@@ -255,13 +249,12 @@ async fn receive(
         tokio::time::sleep(delay).await;
     }
     let mut pool = pool.lock().unwrap();
-    *pool.calls.entry(name.clone()).or_default() += 1;
+    let failure = pool.calls.record(&name);
     if pool.expire_on.as_deref() == Some(name.as_str()) {
         pool.expire_on = None;
         pool.sessions.clear();
     }
-    if let Some(status) = pool.failures.pop_front() {
-        let status = StatusCode::from_u16(status).unwrap();
+    if let Some(status) = failure {
         return (status, "the fake host is failing on purpose").into_response();
     }
 
