@@ -1288,7 +1288,7 @@ fn param_problem(kind: ParamKind, value: &Value) -> Option<String> {
             _ => Some("must be a JSON object, such as {\"name\": \"value\"}".into()),
         },
         (Json, _) => Some("must be a JSON object".into()),
-        (Number, Value::Number(_)) => None,
+        (Number, Value::Number(n)) if n.is_u64() => None,
         (Number, Value::String(text))
             if is_template(text) || text.trim().parse::<u64>().is_ok() =>
         {

@@ -176,11 +176,9 @@ async fn grant_groups(state: &AppState, order: &store::orders::OrderRow) -> Resu
             .check_member(group, &order.requester_dn)
             .await
             .map_err(|e| JobError::Retry(e.into()))?;
-        let covered =
-            store::orders::other_order_covering(&state.db, order_id, &order.requester_dn, group)
-                .await?
-                .is_some();
-        let pre_existing = was_member && !covered;
+        let pre_existing =
+            store::orders::held_before(&state.db, order_id, &order.requester_dn, group, was_member)
+                .await?;
         store::orders::record_grant(&state.db, order_id, group, pre_existing, state.clock.now())
             .await?;
 

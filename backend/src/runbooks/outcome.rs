@@ -36,8 +36,14 @@ pub async fn after_run(
         }
         (RunPurpose::Provision | RunPurpose::Deprovision, _) => {
             if let Some(order_id) = run.order_id {
-                let reason = error.unwrap_or("the runbook run did not finish");
-                let note = format!("{}: {reason}", run.runbook_name);
+                // The timeline is shown in the portal too, so it names the run and its failed
+                // step; the error itself, which may name internal systems, stays in the journal.
+                let what = if outcome == RunState::Cancelled {
+                    "was cancelled".to_string()
+                } else {
+                    failed_step(error)
+                };
+                let note = format!("the runbook {} {what} (run {})", run.runbook_name, run.id);
                 lifecycle::mark_failed(tx, order_id, RUNBOOK_RUN, &note, now).await?;
             }
         }
@@ -55,4 +61,13 @@ pub async fn after_run(
         (RunPurpose::Manual | RunPurpose::Schedule, _) => {}
     }
     Ok(())
+}
+
+/// Names the failed step from the run's error, which starts `step KEY (NAME) failed:`.
+fn failed_step(error: Option<&str>) -> String {
+    error
+        .and_then(|e| e.strip_prefix("step "))
+        .and_then(|rest| rest.split_once(" failed:"))
+        .map(|(step, _)| format!("failed at step {step}"))
+        .unwrap_or_else(|| "failed".to_string())
 }

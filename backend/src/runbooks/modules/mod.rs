@@ -204,6 +204,23 @@ pub fn http_client() -> &'static reqwest::Client {
     })
 }
 
+/// Reads at most `max` bytes of a response body, so an endless body cannot fill memory.
+/// Returns the text read and whether the body was cut.
+pub async fn read_body(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<(String, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = max.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= max {
+            return Ok((String::from_utf8_lossy(&body).into_owned(), true));
+        }
+    }
+    Ok((String::from_utf8_lossy(&body).into_owned(), false))
+}
+
 /// Returns whether `status` matches an expectation such as `200`, `2xx` or `200,204`.
 pub fn status_matches(expect: &str, status: u16) -> Result<bool, StepError> {
     for part in expect.split(',').map(str::trim).filter(|p| !p.is_empty()) {

@@ -16,6 +16,10 @@ use tokio::process::Command;
 /// The most of each output stream the journal keeps.
 const OUTPUT_KEPT: usize = 64 * 1024;
 const LINES_KEPT: usize = 200;
+/// The largest `$IPSOLIS_RESULT` a step accepts.
+const RESULT_MAX: u64 = 1024 * 1024;
+/// How long the output of a script that exited is still read, for children it left running.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub async fn run(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     let name = input.text("script")?;
@@ -109,7 +113,7 @@ async fn run_in(
     }
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
-    let read_out = async {
+    let mut read_out = tokio::spawn(async move {
         let mut buffer = Vec::new();
         let _ = (&mut stdout)
             .take(OUTPUT_KEPT as u64)
@@ -118,8 +122,8 @@ async fn run_in(
         // Drain the rest so the script never blocks on a full pipe.
         let _ = tokio::io::copy(&mut stdout, &mut tokio::io::sink()).await;
         buffer
-    };
-    let read_err = async {
+    });
+    let mut read_err = tokio::spawn(async move {
         let mut buffer = Vec::new();
         let _ = (&mut stderr)
             .take(OUTPUT_KEPT as u64)
@@ -127,18 +131,33 @@ async fn run_in(
             .await;
         let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
         buffer
-    };
-    let waited = tokio::time::timeout(input.timeout, async {
-        let (out, err, status) = tokio::join!(read_out, read_err, child.wait());
-        (out, err, status)
-    })
-    .await;
-    let Ok((out, err, status)) = waited else {
+    });
+    let Ok(status) = tokio::time::timeout(input.timeout, child.wait()).await else {
         let _ = child.kill().await;
         return Err(StepError::retry(format!(
             "the script ran longer than the step's timeout of {} s and was stopped",
             input.timeout.as_secs()
         )));
+    };
+    // A child the script left in the background may keep the pipes open: its output is read
+    // for a short while, then the whole process group is stopped.
+    let drained = tokio::time::timeout(DRAIN, async {
+        let out = (&mut read_out).await.unwrap_or_default();
+        let err = (&mut read_err).await.unwrap_or_default();
+        (out, err)
+    })
+    .await;
+    let (out, err) = match drained {
+        Ok(both) => both,
+        Err(_) => {
+            kill_group(pid);
+            input
+                .journal
+                .warn("the script left processes running in the background; they were stopped");
+            let out = read_out.await.unwrap_or_default();
+            let err = read_err.await.unwrap_or_default();
+            (out, err)
+        }
     };
     let status = status.map_err(|e| StepError::retry(format!("waiting for the script: {e}")))?;
     let out = String::from_utf8_lossy(&out);
@@ -160,6 +179,15 @@ async fn run_in(
             Some(code) => format!("the script exited with code {code}: {last}"),
             None => "the script was killed by a signal".to_string(),
         }));
+    }
+    let result_size = tokio::fs::metadata(&result_path)
+        .await
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if result_size > RESULT_MAX {
+        return Err(StepError::fail(format!(
+            "the script wrote {result_size} bytes to $IPSOLIS_RESULT; at most {RESULT_MAX} are kept"
+        )));
     }
     let output = match tokio::fs::read(&result_path).await {
         Err(_) => json!({}),

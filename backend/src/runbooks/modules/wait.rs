@@ -1,14 +1,19 @@
 //! Waiting until a condition is met: a URL returns the expected status, and optionally a text
 //! in its body. The step's timeout bounds the wait.
 
-use super::{StepError, StepInput, StepOutput, http_client, status_matches};
+use super::{StepError, StepInput, StepOutput, http_client, read_body, status_matches};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
 pub async fn until(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     let url = input.text("url")?;
     let parsed = url::Url::parse(&url)
-        .map_err(|e| StepError::fail(format!("the URL {url:?} is not valid: {e}")))?;
+        .map_err(|e| StepError::fail(format!("the URL {url} is not valid: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(StepError::fail(
+            "the URL must start with http:// or https://",
+        ));
+    }
     let expect = input
         .optional_text("expect_status")?
         .unwrap_or_else(|| "2xx".into());
@@ -29,7 +34,7 @@ pub async fn until(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
         let last = match answer {
             Ok(response) => {
                 let status = response.status().as_u16();
-                let body = response.text().await.unwrap_or_default();
+                let (body, _) = read_body(response, 64 * 1024).await.unwrap_or_default();
                 let body_holds = contains.as_deref().is_none_or(|text| body.contains(text));
                 if status_matches(&expect, status)? && body_holds {
                     let waited = started.elapsed().as_secs();
