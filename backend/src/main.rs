@@ -141,6 +141,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
     let config = Config::from_env()?;
     init_tracing(config.log_json);
+    // Runbook scripts run as children of this process and under its user; as a non-dumpable
+    // process its memory and its environment (API_SECRET_KEY, DATABASE_URL) are closed to
+    // them in /proc. A process running as root can still read them, so run as another user.
+    if let Err(error) = nix::sys::prctl::set_dumpable(false) {
+        tracing::warn!(%error, "cannot close this process's memory to other processes");
+    }
     tracing::debug!(config = ?ConfigRedacted(&config), "configuration loaded");
 
     match cli.command {

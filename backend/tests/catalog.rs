@@ -96,7 +96,7 @@ async fn bad_definitions_name_each_field_and_change_nothing() {
     assert_eq!(
         error_fields(&problem(response).await),
         [
-            "active",
+            "provision_runbook_id",
             "capacity",
             "attributes[0].options",
             "attributes[1].key",

@@ -3,19 +3,18 @@
 
 mod common;
 
+use common::target::Target;
 use common::{Options, TestApp, directory, mail, oidc, proxy::StallProxy};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 
 fn spawn_worker(app: &TestApp) -> Child {
+    spawn_worker_on(app, "provision,notifications")
+}
+
+fn spawn_worker_on(app: &TestApp, queues: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_ipsolis"))
-        .args([
-            "worker",
-            "--queues",
-            "provision,notifications",
-            "--concurrency",
-            "1",
-        ])
+        .args(["worker", "--queues", queues, "--concurrency", "1"])
         .env("DATABASE_URL", &app.database_url)
         .env(
             "REDIS_URL",
@@ -109,4 +108,76 @@ async fn killed_worker_does_not_lose_provisioning() {
             .unwrap();
     assert_eq!(state, "succeeded");
     assert_eq!(attempts, 2);
+}
+
+#[tokio::test]
+async fn killed_worker_resumes_a_run_after_its_last_completed_step() {
+    let app = TestApp::start_with(Options::quiet()).await;
+    let admin = app.admin().await;
+    let target = Target::start().await;
+    let call = |key: &str| {
+        json!({
+            "key": key, "name": key, "module": "http.request",
+            "params": { "method": "POST", "url": format!("{}/{key}", target.url) },
+            "timeout_seconds": 60,
+        })
+    };
+    let runbook: Value = admin
+        .post(
+            "/api/v1/runbooks",
+            &json!({ "name": "Crash course", "steps": [call("first"), call("second"), call("third")] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    target.hang_on("/second");
+    let run: Value = admin
+        .post(
+            &format!("/api/v1/runbooks/{}/runs", runbook["id"].as_str().unwrap()),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let run_id = run["id"].as_str().unwrap().to_string();
+
+    // The first step completes; the second hangs at the target and its worker is killed.
+    let mut first = spawn_worker_on(&app, "default");
+    TestApp::eventually(20, "the second step to reach the target", || async {
+        (!target.hits_on("/second").is_empty()).then_some(())
+    })
+    .await;
+    first.kill().unwrap(); // SIGKILL in the middle of the second step.
+    first.wait().unwrap();
+    target.release();
+
+    let mut second = spawn_worker_on(&app, "default");
+    let db = app.state.db.clone();
+    let id: uuid::Uuid = run_id.parse().unwrap();
+    TestApp::eventually(30, "the run to finish", || async {
+        let state: String = sqlx::query_scalar("select state from runbook_runs where id = $1")
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .ok()?;
+        (state == "succeeded").then_some(())
+    })
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    // The completed first step did not run again; the interrupted second ran twice.
+    assert_eq!(target.hits_on("/first").len(), 1);
+    assert_eq!(target.hits_on("/second").len(), 2);
+    assert_eq!(target.hits_on("/third").len(), 1);
+    let attempts: Vec<i32> = sqlx::query_scalar(
+        "select attempts from runbook_run_steps where run_id = $1 order by position",
+    )
+    .bind(id)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(attempts, [1, 2, 1]);
 }

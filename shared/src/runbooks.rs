@@ -709,7 +709,8 @@ const SCCM_CONNECTION: [ParamSpec; 3] = [
         Text,
         true,
         "{{ vars.sccm_url }}",
-        "Such as https://sccm.example.com/AdminService",
+        "Such as https://sccm.example.com/AdminService; it must accept Basic authentication \
+         over HTTPS",
     ),
     p(
         "username",
@@ -809,7 +810,8 @@ const VSPHERE_CLONE: [ParamSpec; 6] = with(
             Text,
             true,
             "",
-            "The name of the template VM",
+            "The name or identifier (vm-123) of the VM to clone; the API cannot see VMs marked \
+             as templates",
         ),
         p(
             "name",
@@ -1202,16 +1204,7 @@ pub fn steps_problems(steps: &[Step]) -> Vec<FieldError> {
             ));
         }
         seen.push(&step.key);
-        let name_length = step.name.trim().chars().count();
-        if !(1..=crate::validation::NAME_MAX).contains(&name_length) {
-            errors.push(FieldError::new(
-                at("name"),
-                format!(
-                    "must be 1 to {} characters long",
-                    crate::validation::NAME_MAX
-                ),
-            ));
-        }
+        name_problem(&mut errors, &at("name"), &step.name);
         if !(1..=TIMEOUT_MAX_SECONDS).contains(&step.timeout_seconds) {
             errors.push(FieldError::new(
                 at("timeout_seconds"),
@@ -1295,7 +1288,7 @@ fn param_problem(kind: ParamKind, value: &Value) -> Option<String> {
             _ => Some("must be a JSON object, such as {\"name\": \"value\"}".into()),
         },
         (Json, _) => Some("must be a JSON object".into()),
-        (Number, Value::Number(_)) => None,
+        (Number, Value::Number(n)) if n.is_u64() => None,
         (Number, Value::String(text))
             if is_template(text) || text.trim().parse::<u64>().is_ok() =>
         {
@@ -1314,34 +1307,41 @@ fn param_problem(kind: ParamKind, value: &Value) -> Option<String> {
     }
 }
 
-/// Checks a runbook; the cron expression is checked by the server, which owns the parser.
-pub fn runbook_problems(input: &RunbookInput) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let name_length = input.name.trim().chars().count();
-    if !(1..=crate::validation::NAME_MAX).contains(&name_length) {
+/// Adds an error unless `value`, trimmed, is 1 to `NAME_MAX` characters long.
+fn name_problem(errors: &mut Vec<FieldError>, field: &str, value: &str) {
+    let length = value.trim().chars().count();
+    if !(1..=crate::validation::NAME_MAX).contains(&length) {
         errors.push(FieldError::new(
-            "name",
+            field,
             format!(
                 "must be 1 to {} characters long",
                 crate::validation::NAME_MAX
             ),
         ));
     }
-    if input.description.chars().count() > crate::validation::DESCRIPTION_MAX {
+}
+
+/// Adds an error when `value` is longer than `max` characters.
+fn length_problem(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
+    if value.chars().count() > max {
         errors.push(FieldError::new(
-            "description",
-            format!(
-                "must be at most {} characters long",
-                crate::validation::DESCRIPTION_MAX
-            ),
+            field,
+            format!("must be at most {max} characters long"),
         ));
     }
-    if input.notes.chars().count() > NOTES_MAX {
-        errors.push(FieldError::new(
-            "notes",
-            format!("must be at most {NOTES_MAX} characters long"),
-        ));
-    }
+}
+
+/// Checks a runbook; the cron expression is checked by the server, which owns the parser.
+pub fn runbook_problems(input: &RunbookInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    name_problem(&mut errors, "name", &input.name);
+    length_problem(
+        &mut errors,
+        "description",
+        &input.description,
+        crate::validation::DESCRIPTION_MAX,
+    );
+    length_problem(&mut errors, "notes", &input.notes, NOTES_MAX);
     errors.extend(steps_problems(&input.steps));
     errors
 }
@@ -1354,16 +1354,7 @@ pub fn variable_name_problem(name: &str) -> Option<String> {
 /// Checks a script.
 pub fn script_problems(input: &ScriptInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let name_length = input.name.trim().chars().count();
-    if !(1..=crate::validation::NAME_MAX).contains(&name_length) {
-        errors.push(FieldError::new(
-            "name",
-            format!(
-                "must be 1 to {} characters long",
-                crate::validation::NAME_MAX
-            ),
-        ));
-    }
+    name_problem(&mut errors, "name", &input.name);
     if input.body.trim().is_empty() {
         errors.push(FieldError::new("body", "is required"));
     }
@@ -1373,15 +1364,12 @@ pub fn script_problems(input: &ScriptInput) -> Vec<FieldError> {
             format!("must be at most {SCRIPT_MAX} bytes long"),
         ));
     }
-    if input.description.chars().count() > crate::validation::DESCRIPTION_MAX {
-        errors.push(FieldError::new(
-            "description",
-            format!(
-                "must be at most {} characters long",
-                crate::validation::DESCRIPTION_MAX
-            ),
-        ));
-    }
+    length_problem(
+        &mut errors,
+        "description",
+        &input.description,
+        crate::validation::DESCRIPTION_MAX,
+    );
     errors
 }
 
@@ -1434,7 +1422,11 @@ mod tests {
         let bad = step("ldap.add_member", json!({"group_dn": "", "colour": "red"}));
         assert_eq!(
             fields(&steps_problems(&[bad])),
-            vec!["steps[0].params.colour", "steps[0].params.group_dn"]
+            vec![
+                "steps[0].params.colour",
+                "steps[0].params.group_dn",
+                "steps[0].params.member_dn"
+            ]
         );
         let unknown = step("ftp.upload", json!({}));
         assert_eq!(fields(&steps_problems(&[unknown])), vec!["steps[0].module"]);

@@ -185,6 +185,12 @@ pub fn asset_definition(input: &AssetDefinitionInput) -> Vec<FieldError> {
             "a Runbook or Composite definition needs the runbook that provisions its orders",
         ));
     }
+    if input.strategy == Strategy::GroupAccess && input.provision_runbook_id.is_some() {
+        errors.push(FieldError::new(
+            "provision_runbook_id",
+            "only Runbook and Composite definitions run a provisioning runbook",
+        ));
+    }
     if input.deprovision.needs_runbook() && input.deprovision_runbook_id.is_none() {
         errors.push(FieldError::new(
             "deprovision_runbook_id",

@@ -73,7 +73,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<AssetDefinition>)> {
     ApiError::check(shared::validation::asset_definition(&input))?;
     super::approvals::check_satisfiable(&state, &input).await?;
-    check_runbooks(&state, &input).await?;
+    check_runbooks(&state, &admin, &input, None).await?;
     if !admin.scope.is_everywhere()
         && !admin
             .scope
@@ -123,7 +123,8 @@ pub async fn update(
 ) -> ApiResult<Json<AssetDefinition>> {
     ApiError::check(shared::validation::asset_definition(&input))?;
     super::approvals::check_satisfiable(&state, &input).await?;
-    check_runbooks(&state, &input).await?;
+    let current = store::definitions::find(&state.db, id).await?;
+    check_runbooks(&state, &admin, &input, current.as_ref()).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let before = store::definitions::find_for_update(&mut tx, id)
@@ -152,8 +153,36 @@ pub async fn update(
     Ok(Json(row.dto()))
 }
 
-/// Checks that the runbooks a definition names exist.
-async fn check_runbooks(state: &AppState, input: &AssetDefinitionInput) -> ApiResult<()> {
+/// Checks that the runbooks a definition names exist, and that the admin may choose them:
+/// a definition's runbooks run for every order, so setting or changing one needs the right to
+/// change settings without a narrowed access scope, like starting a runbook by hand.
+async fn check_runbooks(
+    state: &AppState,
+    admin: &crate::auth::admin::AdminPrincipal,
+    input: &AssetDefinitionInput,
+    before: Option<&store::definitions::DefinitionRow>,
+) -> ApiResult<()> {
+    let chosen = (
+        input.provision_runbook_id,
+        input.deprovision_runbook_id,
+        input.reinstall_runbook_id,
+    );
+    let kept = before.map(|d| {
+        (
+            d.provision_runbook_id,
+            d.deprovision_runbook_id,
+            d.reinstall_runbook_id,
+        )
+    });
+    let changes = chosen != kept.unwrap_or((None, None, None));
+    let may =
+        admin.allows(shared::permissions::Permission::SettingsWrite) && admin.scope.is_everywhere();
+    if changes && !may {
+        return Err(ApiError::Forbidden(
+            "Choosing the runbooks of a definition starts them for every order, so it needs an              administrator without a narrowed access scope."
+                .into(),
+        ));
+    }
     let named = [
         ("provision_runbook_id", input.provision_runbook_id),
         ("deprovision_runbook_id", input.deprovision_runbook_id),

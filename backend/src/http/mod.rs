@@ -73,10 +73,13 @@ fn nul_path(value: &serde_json::Value, path: &str) -> Option<String> {
             .find_map(|(i, item)| nul_path(item, &format!("{path}[{i}]"))),
         serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
             let child = if path.is_empty() {
-                key.clone()
+                key.replace('\0', "\\0")
             } else {
-                format!("{path}.{key}")
+                format!("{path}.{}", key.replace('\0', "\\0"))
             };
+            if key.contains('\0') {
+                return Some(child);
+            }
             nul_path(item, &child)
         }),
         _ => None,

@@ -118,11 +118,47 @@ pub async fn get(
     admin: Admin<perm::OrdersRead>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<OrderDetail>> {
-    let (_, detail) = detail(&state, id)
+    let (_, mut detail) = detail(&state, id)
         .await?
         .filter(|(_, d)| admin.covers(d.order.definition_id, &d.order.definition_category))
         .ok_or_else(|| not_found(id))?;
+    // Run outputs and logs are for those who may read runbooks; others see the steps.
+    if !admin.allows(shared::permissions::Permission::SettingsRead) {
+        detail.runs = redact_runs(detail.runs, shared::runbooks::PortalSteps::Steps);
+    }
     Ok(Json(detail))
+}
+
+/// Cuts an order's runs down to what `visibility` allows: nothing, the steps with their
+/// state and timing, or those with their log lines. Outputs and read-backs stay with the
+/// readers of runbooks, and only the order's provisioning and deprovisioning runs are shown.
+pub fn redact_runs(
+    runs: Vec<shared::runbooks::RunbookRun>,
+    visibility: shared::runbooks::PortalSteps,
+) -> Vec<shared::runbooks::RunbookRun> {
+    use shared::runbooks::{PortalSteps, RunPurpose};
+    if visibility == PortalSteps::Off {
+        return Vec::new();
+    }
+    runs.into_iter()
+        .filter(|run| matches!(run.purpose, RunPurpose::Provision | RunPurpose::Deprovision))
+        .map(|mut run| {
+            run.started_by = String::new();
+            run.note = String::new();
+            if visibility == PortalSteps::Steps {
+                run.error = None;
+            }
+            for step in &mut run.steps {
+                step.output = serde_json::json!({});
+                step.readback = serde_json::json!({});
+                if visibility == PortalSteps::Steps {
+                    step.log.clear();
+                    step.error = None;
+                }
+            }
+            run
+        })
+        .collect()
 }
 
 /// Outside an admin's scope an order is reported missing, so its existence does not leak.

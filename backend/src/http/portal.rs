@@ -477,7 +477,7 @@ pub async fn my_order(
                 .await?
                 .map(|d| d.portal_steps())
                 .unwrap_or_default();
-            detail.runs = portal_runs(detail.runs, visibility);
+            detail.runs = super::orders::redact_runs(detail.runs, visibility);
             Ok(Json(detail))
         }
         _ => Err(ApiError::NotFound(format!(
@@ -580,34 +580,4 @@ mod tests {
         assert_eq!(safe_return_path(None), "/portal/");
         assert_eq!(safe_return_path(Some("/portal/\n/evil.test")), "/portal/");
     }
-}
-
-/// What the portal shows of an order's runs: nothing, the steps with their state and timing,
-/// or those with their log lines. Outputs and read-backs stay with the admins.
-fn portal_runs(
-    runs: Vec<shared::runbooks::RunbookRun>,
-    visibility: shared::runbooks::PortalSteps,
-) -> Vec<shared::runbooks::RunbookRun> {
-    use shared::runbooks::PortalSteps;
-    if visibility == PortalSteps::Off {
-        return Vec::new();
-    }
-    runs.into_iter()
-        .map(|mut run| {
-            run.started_by = String::new();
-            run.note = String::new();
-            if visibility == PortalSteps::Steps {
-                run.error = None;
-            }
-            for step in &mut run.steps {
-                step.output = serde_json::json!({});
-                step.readback = serde_json::json!({});
-                if visibility == PortalSteps::Steps {
-                    step.log.clear();
-                    step.error = None;
-                }
-            }
-            run
-        })
-        .collect()
 }

@@ -61,8 +61,12 @@ pub async fn put(
             format!("must be at most {VALUE_MAX} bytes long"),
         ));
     }
-    if input.secret && input.value.is_empty() {
-        return Err(ApiError::field("value", "a secret cannot be empty"));
+    let min = crate::runbooks::template::SECRET_MIN;
+    if input.secret && input.value.chars().count() < min {
+        return Err(ApiError::field(
+            "value",
+            format!("a secret must be at least {min} characters long, so it can be masked"),
+        ));
     }
     let stored = if input.secret {
         state.keys.encrypt_secret(&input.value)

@@ -7,7 +7,7 @@ use super::{ApiJson, PageParams};
 use crate::auth::admin::{Admin, perm};
 use crate::db::violated_constraint;
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::schedule::{latest_slot, parse_cron};
+use crate::jobs::schedule::parse_cron;
 use crate::runbooks::{dry_run, engine};
 use crate::state::AppState;
 use crate::store::runs::{self, NewRun, RunRow};
@@ -37,7 +37,8 @@ fn run_not_found(id: Uuid) -> ApiError {
 /// The next time a schedule fires after `now`.
 fn next_run(schedule: Option<&str>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let cron = parse_cron(schedule?).ok()?;
-    cron.find_next_occurrence(&now, false).ok()
+    let whole_seconds = DateTime::from_timestamp(now.timestamp(), 0)?;
+    cron.find_next_occurrence(&whole_seconds, false).ok()
 }
 
 fn check(input: &RunbookInput) -> ApiResult<()> {
@@ -51,18 +52,32 @@ fn check(input: &RunbookInput) -> ApiResult<()> {
                      \"0 0 2 * * *\" for 02:00 UTC daily): {e}"
                 ),
             )),
-            // A schedule that fires every second or minute would flood the queue.
+            // A schedule that fires every second or minute would flood the queue. The gaps of
+            // the next 500 slots are checked, enough for every pattern within a day.
             Ok(cron) => {
-                let now = Utc::now();
-                let first = latest_slot(&cron, now + chrono::Duration::days(1));
-                let second =
-                    first.and_then(|at| latest_slot(&cron, at - chrono::Duration::seconds(1)));
-                if let (Some(a), Some(b)) = (first, second)
-                    && a - b < chrono::Duration::minutes(5)
-                {
+                let mut at = Utc::now();
+                let mut too_close = false;
+                let mut fires = false;
+                for _ in 0..500 {
+                    let Ok(next) = cron.find_next_occurrence(&at, false) else {
+                        break;
+                    };
+                    if fires && next - at < chrono::Duration::minutes(5) {
+                        too_close = true;
+                        break;
+                    }
+                    fires = true;
+                    at = next;
+                }
+                if too_close {
                     errors.push(shared::FieldError::new(
                         "schedule",
                         "must leave at least five minutes between runs",
+                    ));
+                } else if !fires {
+                    errors.push(shared::FieldError::new(
+                        "schedule",
+                        "never fires; check the day and month fields",
                     ));
                 }
             }
@@ -277,9 +292,25 @@ pub async fn copy(
     extensions(("x-permission" = json!("settings_read"))))]
 pub async fn dry_run(
     State(state): State<AppState>,
-    _admin: Admin<perm::SettingsRead>,
+    admin: Admin<perm::SettingsRead>,
     ApiJson(request): ApiJson<DryRunRequest>,
 ) -> ApiResult<Json<DryRun>> {
+    if let Some(order_id) = request.order_id {
+        let visible = store::orders::find(&state.db, order_id)
+            .await?
+            .is_some_and(|o| admin.covers(o.definition_id, &o.definition_category));
+        if !visible {
+            return Err(ApiError::field("order_id", "names no order"));
+        }
+    }
+    if let Some(asset_id) = request.asset_id {
+        let visible = store::assets::find(&state.db, asset_id)
+            .await?
+            .is_some_and(|a| admin.covers(a.definition_id, &a.definition_category));
+        if !visible {
+            return Err(ApiError::field("asset_id", "names no pool instance"));
+        }
+    }
     if let Some(steps) = &request.steps
         && steps.len() > shared::runbooks::STEPS_MAX
     {
@@ -393,7 +424,7 @@ pub struct RunQuery {
     extensions(("x-permission" = json!("settings_read"))))]
 pub async fn list_runs(
     State(state): State<AppState>,
-    _admin: Admin<perm::SettingsRead>,
+    admin: Admin<perm::SettingsRead>,
     Query(page): Query<PageParams>,
     Query(query): Query<RunQuery>,
 ) -> ApiResult<Json<Page<RunSummary>>> {
@@ -407,10 +438,13 @@ pub async fn list_runs(
         })?),
     };
     let limit = page.limit()?;
+    // A narrowed scope sees the runs that serve no order.
+    let without_orders = !admin.scope.is_everywhere();
     let mut rows = runs::list(
         &state.db,
         query.runbook_id,
         run_state,
+        without_orders,
         page.after()?,
         limit + 1,
     )
@@ -431,10 +465,22 @@ pub async fn list_runs(
     extensions(("x-permission" = json!("settings_read"))))]
 pub async fn get_run(
     State(state): State<AppState>,
-    _admin: Admin<perm::SettingsRead>,
+    admin: Admin<perm::SettingsRead>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<RunbookRun>> {
-    Ok(Json(load_run(&state, id).await?))
+    let row = runs::find(&state.db, id)
+        .await?
+        .ok_or_else(|| run_not_found(id))?;
+    // An order's run tells about the order, which a narrowed scope may not cover.
+    if let Some(order_id) = row.order_id {
+        let visible = store::orders::find(&state.db, order_id)
+            .await?
+            .is_some_and(|o| admin.covers(o.definition_id, &o.definition_category));
+        if !visible {
+            return Err(run_not_found(id));
+        }
+    }
+    Ok(Json(run_detail(&state, &row).await?))
 }
 
 /// Cancels a run: it stops before its next step, and a step under way is stopped. An order's
@@ -471,8 +517,12 @@ pub async fn cancel(
         after: Some(json!({ "cancel_requested": true })),
     };
     store::audit::record(&mut tx, &admin.actor, now, change).await?;
-    // A queued run's job may be waiting out a retry's backoff: a new job ends it now.
-    engine::enqueue(&mut tx, id, run.purpose(), chrono::Duration::zero(), now).await?;
+    // A job running the run stops its step and finishes the run as cancelled within seconds,
+    // so the run is cancelled only once nothing of it runs. A run waiting out a retry's
+    // backoff, or not yet started, gets a new job that ends it now.
+    if !runs::job_running(&mut tx, id, now).await? {
+        engine::enqueue(&mut tx, id, run.purpose(), chrono::Duration::zero(), now).await?;
+    }
     tx.commit().await?;
     Ok(Json(load_run(&state, id).await?))
 }
@@ -512,6 +562,16 @@ pub async fn retry(
         let order = store::orders::find(&state.db, order_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("order {order_id} of run {id} vanished"))?;
+        let failed_in = crate::lifecycle::admin::failed_during(&state, order_id).await?;
+        let matching = match run.purpose() {
+            RunPurpose::Provision => failed_in == Some(shared::orders::OrderState::Provisioning),
+            _ => failed_in == Some(shared::orders::OrderState::Deprovisioning),
+        };
+        if order.state() == shared::orders::OrderState::Failed && !matching {
+            return Err(ApiError::conflict(
+                "The order failed in its other run; retry that run or the order instead.",
+            ));
+        }
         crate::lifecycle::admin::retry(&state, &admin.actor, &order).await?;
     } else {
         let now = state.clock.now();

@@ -260,10 +260,9 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(wait.min(RETRY_AFTER_MAX))
 }
 
-/// Cuts `text` to at most `max` characters, ending with an ellipsis when it was longer.
 /// Describes an error with its chain of causes, such as `error sending request: connection
 /// refused`.
-fn with_causes(error: &dyn std::error::Error) -> String {
+pub fn with_causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {
@@ -277,6 +276,7 @@ fn with_causes(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// Cuts `text` to at most `max` characters, ending with an ellipsis when it was longer.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();

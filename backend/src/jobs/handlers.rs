@@ -133,6 +133,12 @@ pub async fn on_dead(
     {
         lifecycle::mark_failed(tx, p.order_id, &job.kind, error, now).await?;
     }
+    if job.kind == RUNBOOK_RUN
+        && let Ok(p) =
+            serde_json::from_value::<crate::runbooks::engine::RunPayload>(job.payload.clone())
+    {
+        crate::runbooks::engine::give_up(tx, p, error, now).await?;
+    }
     Ok(())
 }
 

@@ -34,17 +34,23 @@ async fn not_possible(state: &AppState, order: &OrderRow, what: &str) -> ApiErro
     }
 }
 
+/// Returns the state an order was in when it last failed: provisioning or deprovisioning.
+pub async fn failed_during(state: &AppState, order_id: Uuid) -> ApiResult<Option<OrderState>> {
+    let events = store::orders::events(&state.db, order_id).await?;
+    Ok(events
+        .iter()
+        .rev()
+        .find(|e| e.to_state == OrderState::Failed)
+        .and_then(|e| e.from_state))
+}
+
 /// Runs again the step after which a failed order failed: provisioning or deprovisioning.
 pub async fn retry(state: &AppState, actor: &Actor, order: &OrderRow) -> ApiResult<Order> {
     if order.state() != OrderState::Failed {
         return Err(not_possible(state, order, "Only a failed order can be retried").await);
     }
-    let events = store::orders::events(&state.db, order.id).await?;
-    let failed_during = events
-        .iter()
-        .rev()
-        .find(|e| e.to_state == OrderState::Failed)
-        .and_then(|e| e.from_state)
+    let failed_during = failed_during(state, order.id)
+        .await?
         .unwrap_or(OrderState::Provisioning);
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

@@ -103,14 +103,7 @@ pub async fn run(state: &AppState, order_id: Uuid, reason: Update) -> Result<(),
         return Ok(());
     }
 
-    let definition = store::definitions::find(&state.db, order.definition_id)
-        .await?
-        .ok_or_else(|| {
-            JobError::Permanent(anyhow::anyhow!(
-                "the order's definition {} does not exist",
-                order.definition_id
-            ))
-        })?;
+    let definition = super::provision::order_definition(state, &order).await?;
     let strategy = definition.strategy();
     let policy = definition.deprovision();
     let (removed, kept) = if strategy == Strategy::Runbook {

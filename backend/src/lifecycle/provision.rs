@@ -136,6 +136,21 @@ pub async fn job_directory(state: &AppState) -> Result<Directory, JobError> {
     Ok(Directory::pooled(config, state.directory.clone()))
 }
 
+/// Loads the definition of an order for its job.
+pub async fn order_definition(
+    state: &AppState,
+    order: &store::orders::OrderRow,
+) -> Result<store::definitions::DefinitionRow, JobError> {
+    store::definitions::find(&state.db, order.definition_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::Permanent(anyhow::anyhow!(
+                "the order's definition {} does not exist",
+                order.definition_id
+            ))
+        })
+}
+
 /// Adds the requester to the order's groups, recording first whether each membership was
 /// already there through nothing of ours.
 async fn grant_groups(state: &AppState, order: &store::orders::OrderRow) -> Result<(), JobError> {
@@ -161,11 +176,9 @@ async fn grant_groups(state: &AppState, order: &store::orders::OrderRow) -> Resu
             .check_member(group, &order.requester_dn)
             .await
             .map_err(|e| JobError::Retry(e.into()))?;
-        let covered =
-            store::orders::other_order_covering(&state.db, order_id, &order.requester_dn, group)
-                .await?
-                .is_some();
-        let pre_existing = was_member && !covered;
+        let pre_existing =
+            store::orders::held_before(&state.db, order_id, &order.requester_dn, group, was_member)
+                .await?;
         store::orders::record_grant(&state.db, order_id, group, pre_existing, state.clock.now())
             .await?;
 
@@ -188,14 +201,7 @@ pub async fn run(state: &AppState, order_id: Uuid) -> Result<(), JobError> {
         return Ok(());
     }
 
-    let definition = store::definitions::find(&state.db, order.definition_id)
-        .await?
-        .ok_or_else(|| {
-            JobError::Permanent(anyhow::anyhow!(
-                "the order's definition {} does not exist",
-                order.definition_id
-            ))
-        })?;
+    let definition = order_definition(state, &order).await?;
     let strategy = definition.strategy();
     if strategy != Strategy::Runbook {
         grant_groups(state, &order).await?;

@@ -1,4 +1,4 @@
-//! What a run's templates read: the order and its requester, the pool instance, the global
+//! The data a run's templates read: the order and its requester, the pool instance, the global
 //! variables and secrets, and the run itself.
 
 use super::modules::OrderScope;
@@ -21,7 +21,7 @@ impl From<sqlx::Error> for ContextError {
     }
 }
 
-/// The global variables and the decrypted secrets.
+/// Loads the global variables and the decrypted secrets.
 pub async fn variables(
     state: &AppState,
 ) -> Result<(Map<String, Value>, Map<String, Value>), ContextError> {
@@ -113,7 +113,7 @@ pub async fn build(state: &AppState, run: &RunRow) -> Result<Context, ContextErr
     Ok(context)
 }
 
-/// The order a run provisions or reclaims, for the directory steps that keep its grants.
+/// Returns the order a run provisions or reclaims, for the directory steps that keep its grants.
 pub async fn order_scope(state: &AppState, run: &RunRow) -> sqlx::Result<Option<OrderScope>> {
     let Some(order_id) = run.order_id else {
         return Ok(None);

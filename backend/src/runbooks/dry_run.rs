@@ -44,11 +44,10 @@ pub async fn plan(state: &AppState, request: &DryRunRequest) -> ApiResult<DryRun
         .await
         .map_err(failed)?;
     if request.order_id.is_none() {
-        ctx.order = placeholder_object("order");
-        ctx.requester = placeholder_object("requester");
+        ctx.placeholders.extend(["order", "requester"]);
     }
-    if request.asset_id.is_none() && ctx.asset.is_null() {
-        ctx.asset = placeholder_object("asset");
+    if ctx.asset.is_null() {
+        ctx.placeholders.push("asset");
     }
 
     let checks = steps_problems(&steps);
@@ -85,28 +84,6 @@ pub async fn plan(state: &AppState, request: &DryRunRequest) -> ApiResult<DryRun
         steps: planned,
         ready,
     })
-}
-
-/// Without an order, `order.*` and `requester.*` show as placeholders.
-fn placeholder_object(name: &str) -> Value {
-    let fields = [
-        "id",
-        "dn",
-        "email",
-        "display_name",
-        "username",
-        "name",
-        "duration_days",
-        "attributes",
-        "metadata",
-        "expires_at",
-    ];
-    Value::Object(
-        fields
-            .iter()
-            .map(|f| (f.to_string(), Value::String(format!("<{name}.{f}>"))))
-            .collect(),
-    )
 }
 
 async fn script_problems(

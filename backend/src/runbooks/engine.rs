@@ -1,7 +1,7 @@
-//! The step engine. A run is carried by one job at a time (the run's generation names it); the
-//! job walks the steps in order, skips those already done, so a run resumed after a crash goes
-//! on after the last completed step, and records each step's state, timing, output, read-back
-//! and log lines. A failing step is tried again after its backoff by a new job, up to its
+//! The step engine. One job at a time carries a run, and the run's generation names that job.
+//! The job walks the steps in order and records each step's state, timing, output, read-back
+//! and log lines. It skips the steps already done, so a run resumed after a crash goes on
+//! after the last completed step. A failing step is tried again after its backoff by a new job, up to its
 //! retry policy; then the run fails. A cancel stops the run before its next step, or the step
 //! under way at once.
 
@@ -84,7 +84,7 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
         Ok(ctx) => ctx,
         Err(context::ContextError::Retry(e)) => return Err(JobError::Retry(e)),
         Err(context::ContextError::Fail(message)) => {
-            return finish(state, &run, RunState::Failed, Some(&message)).await;
+            return finish(state, &run, generation, RunState::Failed, Some(&message)).await;
         }
     };
     let secrets = ctx.secret_values();
@@ -105,7 +105,7 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
             return Ok(());
         }
         if runs::cancel_requested(&state.db, run.id).await? {
-            return cancelled(state, &run).await;
+            return cancelled(state, &run, generation).await;
         }
         let position = row.position;
         if !step.enabled {
@@ -115,6 +115,7 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
                 readback: &json!({}),
                 log: &[line(state, LogLevel::Info, "the step is disabled")],
                 error: None,
+                generation,
             };
             runs::step_end(&state.db, run.id, position, &end, state.clock.now()).await?;
             continue;
@@ -142,7 +143,7 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
                             timeout.as_secs()
                         ))))
                     }
-                    _ = watch_cancel(state, run.id) => {
+                    _ = watch_cancel(state, run.id, generation) => {
                         Err(StepError::Fail("cancelled while the step was running".into()))
                     }
                 }
@@ -167,6 +168,7 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
                     readback: &readback,
                     log: &log,
                     error: None,
+                    generation,
                 };
                 runs::step_end(&state.db, run.id, position, &end, now).await?;
                 tracing::info!(step = %step.key, "step succeeded");
@@ -192,6 +194,7 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
                         readback: &json!({}),
                         log: &log,
                         error: Some(&message),
+                        generation,
                     };
                     runs::step_end(&state.db, run.id, position, &end, now).await?;
                     tracing::warn!(step = %step.key, error = %message, "step failed; it will be tried again");
@@ -207,23 +210,24 @@ async fn walk(state: &AppState, run: RunRow, generation: i32) -> Result<(), JobE
                     readback: &json!({}),
                     log: &log,
                     error: Some(&message),
+                    generation,
                 };
                 runs::step_end(&state.db, run.id, position, &end, now).await?;
                 tracing::warn!(step = %step.key, error = %message, "step failed");
                 if runs::cancel_requested(&state.db, run.id).await? {
-                    return cancelled(state, &run).await;
+                    return cancelled(state, &run, generation).await;
                 }
                 let summary = format!("step {} ({}) failed: {message}", step.key, step.name);
                 runs::skip_rest(&state.db, run.id, now).await?;
-                return finish(state, &run, RunState::Failed, Some(&summary)).await;
+                return finish(state, &run, generation, RunState::Failed, Some(&summary)).await;
             }
         }
     }
-    finish(state, &run, RunState::Succeeded, None).await
+    finish(state, &run, generation, RunState::Succeeded, None).await
 }
 
-/// The wait before attempt `attempt + 1`: the step's backoff doubled per failed attempt, at
-/// most a day.
+/// Returns the wait before attempt `attempt + 1`: the step's backoff doubled per failed
+/// attempt, at most a day.
 pub fn backoff(backoff_seconds: u32, attempt: i32) -> chrono::Duration {
     let doublings = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
     let seconds = i64::from(backoff_seconds).saturating_mul(1i64 << doublings.min(16));
@@ -246,41 +250,38 @@ fn line(state: &AppState, level: LogLevel, message: &str) -> LogLine {
     }
 }
 
-/// Returns once the run is asked to stop.
-async fn watch_cancel(state: &AppState, run_id: Uuid) {
+/// Returns once the run is asked to stop, or a newer job carries it.
+async fn watch_cancel(state: &AppState, run_id: Uuid, generation: i32) {
     loop {
         tokio::time::sleep(CANCEL_POLL).await;
-        if runs::cancel_requested(&state.db, run_id)
+        let cancel = runs::cancel_requested(&state.db, run_id).await;
+        let newer = runs::generation(&state.db, run_id)
             .await
-            .unwrap_or(false)
-        {
+            .is_ok_and(|current| current != generation);
+        if newer || cancel.unwrap_or(false) {
             return;
         }
     }
 }
 
-async fn cancelled(state: &AppState, run: &RunRow) -> Result<(), JobError> {
+async fn cancelled(state: &AppState, run: &RunRow, generation: i32) -> Result<(), JobError> {
     runs::skip_rest(&state.db, run.id, state.clock.now()).await?;
-    finish(
-        state,
-        run,
-        RunState::Cancelled,
-        Some("cancelled by an admin"),
-    )
-    .await
+    let message = "cancelled by an admin";
+    finish(state, run, generation, RunState::Cancelled, Some(message)).await
 }
 
-/// Ends a run and tells whatever waits for it: the order's provisioning or deprovisioning,
+/// Ends a run and notifies whatever waits for it: the order's provisioning or deprovisioning,
 /// or the instance being reinstalled.
 async fn finish(
     state: &AppState,
     run: &RunRow,
+    generation: i32,
     outcome: RunState,
     error: Option<&str>,
 ) -> Result<(), JobError> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !runs::finish(&mut tx, run.id, outcome, error, now).await? {
+    if !runs::finish(&mut tx, run.id, generation, outcome, error, now).await? {
         return Ok(());
     }
     let actor = Actor::system(RUNBOOK_RUN);
@@ -302,6 +303,37 @@ async fn finish(
     super::outcome::after_run(&mut tx, run, outcome, error, now).await?;
     tx.commit().await?;
     tracing::info!(run_id = %run.id, state = outcome.as_str(), "run finished");
+    Ok(())
+}
+
+/// Fails a run whose job was parked as dead (the database failed on every attempt), so the
+/// run and its order do not wait forever. A job of an older generation changes nothing.
+pub async fn give_up(
+    tx: &mut Tx<'_>,
+    payload: RunPayload,
+    error: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let Some(run) = runs::lock(tx, payload.run_id).await? else {
+        return Ok(());
+    };
+    if run.generation != payload.generation || run.state().is_finished() {
+        return Ok(());
+    }
+    let message = format!("the run's job failed for good: {error}");
+    if runs::finish(
+        tx,
+        run.id,
+        payload.generation,
+        RunState::Failed,
+        Some(&message),
+        now,
+    )
+    .await?
+    {
+        super::outcome::after_run(tx, &run, RunState::Failed, Some(&message), now).await?;
+        tracing::error!(run_id = %run.id, error = %error, "run failed with its job");
+    }
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use serde_json::Value;
 use shared::runbooks::{RunPurpose, RunState};
 use uuid::Uuid;
 
-/// Where an order's run stands, for the order's job.
+/// The progress of an order's run, as the order's job sees it.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Progress {
     /// The run succeeded; the order's job goes on.
@@ -81,8 +81,8 @@ pub async fn order_run(
     Ok(Progress::Waiting)
 }
 
-/// Starts the reinstall of an instance that just went to Reinstall: it moves to
-/// Reinstalling and the runbook runs; the run's end moves it to Free or Failed.
+/// Starts the reinstall of an instance that just went to Reinstall. The instance moves to
+/// Reinstalling while the runbook runs, and the end of the run moves it to Free or Failed.
 pub async fn start_reinstall(
     tx: &mut Tx<'_>,
     asset_id: Uuid,

@@ -1,6 +1,6 @@
-//! What follows the end of a run, in the transaction that records it: the order's job carries
-//! on after a success, a failed or cancelled run marks its order failed for an admin to retry,
-//! and a reinstalled instance goes back to the pool (or to Failed).
+//! The consequences of a run's end, in the transaction that records it. After a success the
+//! order's job carries on. A failed or cancelled run marks its order failed for an admin to
+//! retry. A reinstalled instance goes back to the pool, or to Failed.
 
 use crate::jobs::handlers::{DEPROVISION_ORDER, PROVISION_ORDER, RUNBOOK_RUN};
 use crate::jobs::{NewJob, Queue, queue};
@@ -36,8 +36,14 @@ pub async fn after_run(
         }
         (RunPurpose::Provision | RunPurpose::Deprovision, _) => {
             if let Some(order_id) = run.order_id {
-                let reason = error.unwrap_or("the runbook run did not finish");
-                let note = format!("{}: {reason}", run.runbook_name);
+                // The timeline is shown in the portal too, so it names the run and its failed
+                // step; the error itself, which may name internal systems, stays in the journal.
+                let what = if outcome == RunState::Cancelled {
+                    "was cancelled".to_string()
+                } else {
+                    failed_step(error)
+                };
+                let note = format!("the runbook {} {what} (run {})", run.runbook_name, run.id);
                 lifecycle::mark_failed(tx, order_id, RUNBOOK_RUN, &note, now).await?;
             }
         }
@@ -55,4 +61,13 @@ pub async fn after_run(
         (RunPurpose::Manual | RunPurpose::Schedule, _) => {}
     }
     Ok(())
+}
+
+/// Names the failed step from the run's error, which starts `step KEY (NAME) failed:`.
+fn failed_step(error: Option<&str>) -> String {
+    error
+        .and_then(|e| e.strip_prefix("step "))
+        .and_then(|rest| rest.split_once(" failed:"))
+        .map(|(step, _)| format!("failed at step {step}"))
+        .unwrap_or_else(|| "failed".to_string())
 }

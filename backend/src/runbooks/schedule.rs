@@ -1,5 +1,5 @@
-//! Runbooks on a cron schedule. The scheduler's leader calls [`tick`] every second; each slot
-//! becomes one run, made unique in the database by (runbook, slot), so a slot never runs twice
+//! Runbooks on a cron schedule. The scheduler's leader calls [`tick`] every second, and each
+//! slot becomes one run. The database keeps (runbook, slot) unique, so a slot never runs twice
 //! even when the leader changes. Slots before the schedule was last saved do not run.
 
 use super::engine;

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-/// What a secret shows as wherever it could be read: dry runs, outputs, logs and errors.
+/// The text shown in place of a secret wherever it could be read: dry runs, outputs, logs and
+/// errors.
 pub const MASK: &str = "********";
 
 /// The data templates read. `steps` is filled as steps finish.
@@ -24,23 +25,37 @@ pub struct Context {
     pub vars: Map<String, Value>,
     pub secrets: Map<String, Value>,
     pub steps: Map<String, Value>,
+    /// Names a dry run has no data for (such as `order` without an order): any field of them
+    /// renders as a placeholder like `<order.id>`.
+    pub placeholders: Vec<&'static str>,
 }
 
 impl Context {
-    /// The secret values, longest first, for masking.
+    /// Returns every form of the secret values that masking replaces, longest first: the
+    /// value itself, its JSON-escaped, debug-escaped and URL-encoded forms, and each line of a
+    /// value with several lines.
     pub fn secret_values(&self) -> Vec<String> {
-        let mut values: Vec<String> = self
-            .secrets
-            .values()
-            .filter_map(Value::as_str)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-            .collect();
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        values.dedup();
-        values
+        let mut forms: Vec<String> = Vec::new();
+        for value in self.secrets.values().filter_map(Value::as_str) {
+            let json = serde_json::to_string(value).unwrap_or_default();
+            let debug = format!("{value:?}");
+            let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            forms.push(value.to_string());
+            forms.push(json.trim_matches('"').to_string());
+            forms.push(debug.trim_matches('"').to_string());
+            forms.push(encoded.clone());
+            forms.push(encoded.replace('+', "%20"));
+            forms.extend(value.lines().map(str::to_string));
+        }
+        forms.retain(|form| form.chars().count() >= SECRET_MIN);
+        forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        forms.dedup();
+        forms
     }
 }
+
+/// The shortest secret masking can find: shorter values would mask ordinary words.
+pub const SECRET_MIN: usize = 4;
 
 /// An output of a step that has not run yet, in a dry run.
 #[derive(Debug)]
@@ -65,6 +80,13 @@ fn environment() -> Environment<'static> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // A loop in a parameter cannot run forever.
     env.set_fuel(Some(50_000));
+    // debug() would print the whole context, secrets included.
+    env.add_function("debug", || -> Result<String, minijinja::Error> {
+        Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "debug() is not available in runbook templates",
+        ))
+    });
     env
 }
 
@@ -104,6 +126,9 @@ impl Renderer {
                 "steps",
                 Jinja::from_object(Placeholder("steps".to_string())),
             );
+            for name in &context.placeholders {
+                map.insert(name, Jinja::from_object(Placeholder(name.to_string())));
+            }
         } else {
             map.insert("secrets", Jinja::from(Serde(&context.secrets)));
             map.insert("steps", Jinja::from(Serde(&context.steps)));
@@ -171,26 +196,30 @@ fn describe(error: &minijinja::Error) -> String {
     }
 }
 
-/// Replaces every secret value in `text` with [`MASK`].
+/// Replaces every secret form in `text` with [`MASK`], and NUL characters, which the journal
+/// cannot store, with U+FFFD.
 pub fn mask(text: &str, secrets: &[String]) -> String {
-    let mut masked = text.to_string();
+    let mut masked = text.replace('\0', "\u{fffd}");
     for secret in secrets {
-        if secret.len() >= 3 && masked.contains(secret.as_str()) {
+        if masked.contains(secret.as_str()) {
             masked = masked.replace(secret.as_str(), MASK);
         }
     }
     masked
 }
 
-/// Replaces every secret value in the strings of `value` with [`MASK`].
+/// Applies [`mask`] to every string and key in `value`, and masks numbers that are secrets.
 pub fn mask_value(value: &Value, secrets: &[String]) -> Value {
     match value {
         Value::String(text) => Value::String(mask(text, secrets)),
+        Value::Number(number) if secrets.contains(&number.to_string()) => {
+            Value::String(MASK.to_string())
+        }
         Value::Array(items) => Value::Array(items.iter().map(|v| mask_value(v, secrets)).collect()),
         Value::Object(fields) => Value::Object(
             fields
                 .iter()
-                .map(|(k, v)| (k.clone(), mask_value(v, secrets)))
+                .map(|(k, v)| (mask(k, secrets), mask_value(v, secrets)))
                 .collect(),
         ),
         other => other.clone(),
@@ -259,6 +288,32 @@ mod tests {
             .unwrap();
         assert_eq!(rendered["password"], MASK);
         assert_eq!(rendered["vm"], "<steps.later.vm_ref>");
+    }
+
+    #[test]
+    fn masking_hides_escaped_and_encoded_forms() {
+        let mut ctx = context();
+        ctx.secrets.insert("quoted".into(), json!("pa\"ss\\wo/rd1"));
+        ctx.secrets.insert("pin".into(), json!("918273"));
+        ctx.secrets
+            .insert("lines".into(), json!("line1-abc\nline2-def"));
+        let secrets = ctx.secret_values();
+        assert_eq!(mask("x pa\\\"ss\\\\wo/rd1 y", &secrets), "x ******** y");
+        assert_eq!(mask("u=pa%22ss%5Cwo%2Frd1", &secrets), "u=********");
+        assert_eq!(mask("got line2-def", &secrets), "got ********");
+        assert_eq!(
+            mask_value(&json!({"pin": 918273, "918273": "k"}), &secrets),
+            json!({"pin": MASK, MASK: "k"})
+        );
+        assert_eq!(mask("a\0b", &secrets), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn debug_is_not_available() {
+        let error = Renderer::new(&context())
+            .params(&params(json!({"x": "{{ debug() }}"})))
+            .unwrap_err();
+        assert!(error.contains("debug() is not available"), "{error}");
     }
 
     #[test]

@@ -554,6 +554,37 @@ pub async fn other_order_covering(
     .await
 }
 
+/// Returns whether the person held `group_dn` before any live order of ours: a member now whom
+/// no other live order covers, or whom a covering order found to be a member before it.
+pub async fn held_before(
+    db: &PgPool,
+    order_id: Uuid,
+    requester_dn: &str,
+    group_dn: &str,
+    was_member: bool,
+) -> sqlx::Result<bool> {
+    if !was_member {
+        return Ok(false);
+    }
+    if other_order_covering(db, order_id, requester_dn, group_dn)
+        .await?
+        .is_none()
+    {
+        return Ok(true);
+    }
+    sqlx::query_scalar(
+        "select exists (select 1 from order_grants og join orders o on o.id = og.order_id
+            where o.id <> $1 and dn_key(o.requester_dn) = dn_key($2)
+              and o.state in ('provisioning', 'active', 'modification_pending')
+              and dn_key(og.group_dn) = dn_key($3) and og.pre_existing)",
+    )
+    .bind(order_id)
+    .bind(requester_dn)
+    .bind(group_dn)
+    .fetch_one(db)
+    .await
+}
+
 /// Records what provisioning found before changing a group. The first record wins, so a run
 /// resumed after a crash keeps what was true before any change of its own.
 pub async fn record_grant(

@@ -236,6 +236,7 @@ pub async fn list(
     db: &PgPool,
     runbook_id: Option<Uuid>,
     state: Option<RunState>,
+    without_orders: bool,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> sqlx::Result<Vec<RunRow>> {
@@ -244,6 +245,7 @@ pub async fn list(
         " where ($1::uuid is null or runbook_id = $1)
             and ($2::text is null or state = $2)
             and ($3::timestamptz is null or (created_at, id) < ($3, $4))
+            and (not $6 or order_id is null)
           order by created_at desc, id desc limit $5"
     ))
     .bind(runbook_id)
@@ -251,6 +253,7 @@ pub async fn list(
     .bind(after_at)
     .bind(after_id)
     .bind(limit)
+    .bind(without_orders)
     .fetch_all(db)
     .await
 }
@@ -315,6 +318,8 @@ pub struct StepEnd<'a> {
     pub readback: &'a Value,
     pub log: &'a [LogLine],
     pub error: Option<&'a str>,
+    /// The generation of the job that ran the step.
+    pub generation: i32,
 }
 
 /// Records the end of a step's attempt; log lines are appended to the earlier ones.
@@ -325,6 +330,7 @@ pub async fn step_end(
     end: &StepEnd<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    // A job of an older generation (the run was cancelled and retried meanwhile) writes nothing.
     let finished = matches!(
         end.state,
         StepState::Succeeded | StepState::Failed | StepState::Skipped
@@ -333,7 +339,8 @@ pub async fn step_end(
         "update runbook_run_steps set state = $3, output = $4, readback = $5,
             log = case when jsonb_array_length(log) < 2000 then log || $6 else log end,
             error = $7, finished_at = case when $8 then $9 else null end
-         where run_id = $1 and position = $2",
+         where run_id = $1 and position = $2
+           and exists (select 1 from runbook_runs r where r.id = $1 and r.generation = $10)",
     )
     .bind(run_id)
     .bind(position)
@@ -344,6 +351,7 @@ pub async fn step_end(
     .bind(end.error)
     .bind(finished)
     .bind(now)
+    .bind(end.generation)
     .execute(db)
     .await?;
     Ok(())
@@ -362,22 +370,25 @@ pub async fn skip_rest(db: &PgPool, run_id: Uuid, now: DateTime<Utc>) -> sqlx::R
     Ok(())
 }
 
-/// Finishes a run; returns false when it had finished already.
+/// Finishes a run for the job of `generation`; returns false when the run had finished
+/// already or a newer job carries it.
 pub async fn finish(
     tx: &mut Tx<'_>,
     run_id: Uuid,
+    generation: i32,
     state: RunState,
     error: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let updated = sqlx::query(
         "update runbook_runs set state = $2, error = $3, finished_at = $4
-         where id = $1 and state in ('queued', 'running')",
+         where id = $1 and state in ('queued', 'running') and generation = $5",
     )
     .bind(run_id)
     .bind(state.as_str())
     .bind(error)
     .bind(now)
+    .bind(generation)
     .execute(&mut **tx)
     .await?;
     Ok(updated.rows_affected() == 1)
@@ -408,6 +419,19 @@ pub async fn generation(db: &PgPool, run_id: Uuid) -> sqlx::Result<i32> {
         .bind(run_id)
         .fetch_one(db)
         .await
+}
+
+/// Whether a worker is running the run's job now, with its lease still valid.
+pub async fn job_running(tx: &mut Tx<'_>, run_id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from jobs
+            where kind = 'runbook.run' and state = 'running' and lease_until > $2
+              and payload->>'run_id' = $1::text)",
+    )
+    .bind(run_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// Opens a finished run again from its failed or skipped steps: they go back to pending and

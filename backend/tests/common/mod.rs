@@ -8,7 +8,11 @@ pub mod directory;
 pub mod mail;
 pub mod oidc;
 pub mod proxy;
+pub mod sccm;
+pub mod target;
+pub mod vsphere;
 pub mod webhook;
+pub mod xapi;
 
 use ipsolis::config::Config;
 use ipsolis::jobs::Queue;
@@ -67,6 +71,48 @@ impl Options {
         self.extra_env = extra_env;
         self
     }
+}
+
+/// The calls a fake server received per operation, and the failures it returns next.
+#[derive(Default)]
+pub struct CallLog {
+    counts: HashMap<String, usize>,
+    failures: std::collections::VecDeque<u16>,
+}
+
+impl CallLog {
+    /// Counts a call of `operation`; returns the status to fail it with when one is queued.
+    pub fn record(&mut self, operation: &str) -> Option<StatusCode> {
+        *self.counts.entry(operation.to_string()).or_default() += 1;
+        let status = self.failures.pop_front()?;
+        Some(StatusCode::from_u16(status).expect("a valid HTTP status"))
+    }
+
+    pub fn count(&self, operation: &str) -> usize {
+        self.counts.get(operation).copied().unwrap_or(0)
+    }
+
+    /// Sums the calls of the operations that `counted` selects.
+    pub fn sum(&self, counted: impl Fn(&str) -> bool) -> usize {
+        let selected = self
+            .counts
+            .iter()
+            .filter(|(operation, _)| counted(operation));
+        selected.map(|(_, count)| count).sum()
+    }
+
+    /// Queues `status` as the response to the next `count` calls.
+    pub fn fail_next(&mut self, count: usize, status: u16) {
+        self.failures.extend(std::iter::repeat_n(status, count));
+    }
+}
+
+/// Serves `app` on a random port of 127.0.0.1 for a fake server; returns its address.
+pub async fn serve_fake(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    address
 }
 
 /// Starts a quiet app and signs its first administrator in.

@@ -1,6 +1,6 @@
 //! A plain HTTP request, for systems without a module of their own.
 
-use super::{StepError, StepInput, StepOutput, http_client, status_matches};
+use super::{StepError, StepInput, StepOutput, http_client, read_body, status_matches};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -22,6 +22,8 @@ pub async fn request(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     let expect = input
         .optional_text("expect_status")?
         .unwrap_or_else(|| "2xx".into());
+    // A wrong expectation fails before anything is sent.
+    status_matches(&expect, 200)?;
     let mut request = http_client()
         .request(method.clone(), parsed)
         .timeout(input.timeout);
@@ -40,14 +42,17 @@ pub async fn request(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
         StepError::retry(format!("the request to {url} failed: {}", e.without_url()))
     })?;
     let status = response.status().as_u16();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| StepError::retry(format!("reading the answer failed: {}", e.without_url())))?;
-    let body: String = body.chars().take(BODY_KEPT).collect();
-    input.journal.info(format!("answered {status}"));
+    let (body, cut) = read_body(response, BODY_KEPT).await.map_err(|e| {
+        StepError::retry(format!("reading the response failed: {}", e.without_url()))
+    })?;
+    if cut {
+        input.journal.warn(format!(
+            "the response was cut to its first {BODY_KEPT} bytes"
+        ));
+    }
+    input.journal.info(format!("returned {status}"));
     if !status_matches(&expect, status)? {
-        let message = format!("{url} answered {status}, expected {expect}");
+        let message = format!("{url} returned {status}, expected {expect}");
         return Err(if status >= 500 || status == 429 {
             StepError::retry(message)
         } else {

@@ -1,7 +1,7 @@
 //! Active Directory steps over LDAP: group membership, computer objects and attributes. In a
-//! run for an order, membership steps keep the order's grants: an added membership is recorded
-//! with whether the person held it before, and a removal leaves in place what the person held
-//! before the order or what another live order still covers.
+//! run for an order, membership steps keep the order's grants. An added membership is recorded
+//! with whether the person was a member before. A removal leaves in place a membership from
+//! before the order, or one that another live order still covers.
 
 use super::{StepError, StepInput, StepOutput};
 use crate::integrations::directory::{Directory, DirectoryError, MembershipChange};
@@ -50,19 +50,26 @@ pub async fn add_member(input: &StepInput<'_>) -> Result<StepOutput, StepError> 
     let group = input.text("group_dn")?;
     let member = input.text("member_dn")?;
     let directory = directory(input).await?;
-    if let Some(order) = input.order {
-        // Recorded before the change, so a resumed run still knows what was there before.
+    // Only a membership of the requester is the order's grant; the order cannot cover others.
+    let scope = input
+        .order
+        .filter(|order| same_dn(&order.requester_dn, &member));
+    if let Some(order) = scope {
+        // Recorded before the change, so a resumed run still has what was there before.
         let was_member = directory
             .check_member(&group, &member)
             .await
             .map_err(directory_error)?;
-        let covered =
-            store::orders::other_order_covering(&input.state.db, order.order_id, &member, &group)
-                .await
-                .map_err(db_error)?
-                .is_some();
+        let pre_existing = store::orders::held_before(
+            &input.state.db,
+            order.order_id,
+            &member,
+            &group,
+            was_member,
+        )
+        .await
+        .map_err(db_error)?;
         // The first record wins, so a resumed run keeps what was true before its changes.
-        let pre_existing = was_member && !covered;
         store::orders::record_grant(
             &input.state.db,
             order.order_id,
@@ -102,7 +109,10 @@ pub async fn remove_member(input: &StepInput<'_>) -> Result<StepOutput, StepErro
     let group = input.text("group_dn")?;
     let member = input.text("member_dn")?;
     let directory = directory(input).await?;
-    if let Some(order) = input.order {
+    let scope = input
+        .order
+        .filter(|order| same_dn(&order.requester_dn, &member));
+    if let Some(order) = scope {
         let covering =
             store::orders::other_order_covering(&input.state.db, order.order_id, &member, &group)
                 .await
@@ -153,6 +163,23 @@ pub async fn remove_member(input: &StepInput<'_>) -> Result<StepOutput, StepErro
         json!({ "changed": changed }),
         json!({ "group": group, "member": member, "is_member": present }),
     ))
+}
+
+/// Compares two DNs as the directory does: without regard to case or to spaces around the
+/// separators.
+fn same_dn(a: &str, b: &str) -> bool {
+    fn key(dn: &str) -> String {
+        let mut out = String::with_capacity(dn.len());
+        for part in dn.to_lowercase().split(',') {
+            if !out.is_empty() {
+                out.push(',');
+            }
+            let pieces: Vec<&str> = part.split('=').map(str::trim).collect();
+            out.push_str(&pieces.join("="));
+        }
+        out
+    }
+    key(a) == key(b)
 }
 
 /// Escapes a value for use in an RDN (RFC 4514, section 2.4).
@@ -326,6 +353,15 @@ pub async fn clear_group(input: &StepInput<'_>) -> Result<StepOutput, StepError>
 #[cfg(test)]
 mod tests {
     use super::rdn_value;
+
+    #[test]
+    fn dns_compare_like_the_directory() {
+        assert!(super::same_dn(
+            "CN=Jane Doe, OU=People,dc=x",
+            "cn=jane doe,ou=people,DC=x"
+        ));
+        assert!(!super::same_dn("cn=Jane,dc=x", "cn=Martha,dc=x"));
+    }
 
     #[test]
     fn rdn_values_are_escaped() {

@@ -1,12 +1,16 @@
-//! Built-in step modules. Each one makes its change idempotently (a second run after a crash
-//! finds the change in place and succeeds), then reads the target back and fails unless the
-//! change is really there; what it read goes to the step's `readback` in the journal.
+//! Built-in step modules. Each one makes its change idempotently, so a second run after a crash
+//! finds the change in place and succeeds. Then it reads the target back and fails unless the
+//! change is really there. What it read goes to the step's `readback` in the journal.
 
 pub mod http;
 pub mod ldap;
 pub mod mail;
+pub mod remote;
+pub mod sccm;
 pub mod script;
+pub mod vsphere;
 pub mod wait;
+pub mod xen;
 
 use crate::state::AppState;
 use chrono::Utc;
@@ -16,7 +20,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Why a step failed.
+/// The failure of a step.
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
     /// Worth another try after the step's backoff (a server is down or busy).
@@ -37,8 +41,8 @@ impl StepError {
     }
 }
 
-/// What a step returns: its output, which later steps read as `steps.<key>`, and what it read
-/// back from the target to prove its change.
+/// The result of a step: its output, which later steps read as `steps.<key>`, and the
+/// read-back from the target that proves its change.
 #[derive(Debug, Default)]
 pub struct StepOutput {
     pub output: Value,
@@ -51,7 +55,7 @@ impl StepOutput {
     }
 }
 
-/// The order a run serves, for modules that must know who else holds a grant.
+/// The order a run serves, for modules that check which other orders cover a grant.
 #[derive(Debug, Clone)]
 pub struct OrderScope {
     pub order_id: Uuid,
@@ -106,13 +110,13 @@ pub struct StepInput<'a> {
 }
 
 impl StepInput<'_> {
-    /// A required text parameter.
+    /// Returns a required text parameter.
     pub fn text(&self, name: &str) -> Result<String, StepError> {
         self.optional_text(name)?
             .ok_or_else(|| StepError::fail(format!("the parameter {name} is empty")))
     }
 
-    /// A text parameter that may be left empty.
+    /// Returns a text parameter that may be left empty.
     pub fn optional_text(&self, name: &str) -> Result<Option<String>, StepError> {
         match self.params.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -126,7 +130,7 @@ impl StepInput<'_> {
         }
     }
 
-    /// A whole number parameter, or `default` when it is left empty.
+    /// Returns a whole number parameter, or `default` when it is left empty.
     pub fn number(&self, name: &str, default: u64) -> Result<u64, StepError> {
         match self.optional_text(name)? {
             None => Ok(default),
@@ -138,7 +142,7 @@ impl StepInput<'_> {
         }
     }
 
-    /// A JSON object parameter, written as an object or as JSON text; empty is `{}`.
+    /// Returns a JSON object parameter, written as an object or as JSON text. Empty is `{}`.
     pub fn object(&self, name: &str) -> Result<Map<String, Value>, StepError> {
         match self.params.get(name) {
             None | Some(Value::Null) => Ok(Map::new()),
@@ -170,11 +174,23 @@ pub async fn run(id: &str, input: &StepInput<'_>) -> Result<StepOutput, StepErro
         "mail.send" => mail::send(input).await,
         "wait.until" => wait::until(input).await,
         "script" => script::run(input).await,
+        "xen.clone" => xen::clone(input).await,
+        "xen.start" => xen::start(input).await,
+        "xen.shutdown" => xen::shutdown(input).await,
+        "xen.revert" => xen::revert(input).await,
+        "xen.destroy" => xen::destroy(input).await,
+        "vsphere.clone" => vsphere::clone(input).await,
+        "vsphere.power_on" => vsphere::power_on(input).await,
+        "vsphere.power_off" => vsphere::power_off(input).await,
+        "vsphere.delete" => vsphere::delete(input).await,
+        "sccm.register" => sccm::register(input).await,
+        "sccm.add_to_collection" => sccm::add_to_collection(input).await,
+        "sccm.remove" => sccm::remove(input).await,
         other => Err(StepError::fail(format!("there is no module {other}"))),
     }
 }
 
-/// The HTTP client modules share: no redirects to other hosts, a connect timeout, and the
+/// Returns the HTTP client modules share: no redirects to other hosts, a connect timeout, and the
 /// step's own timeout on each request.
 pub fn http_client() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
@@ -188,7 +204,24 @@ pub fn http_client() -> &'static reqwest::Client {
     })
 }
 
-/// Whether `status` matches an expectation such as `200`, `2xx` or `200,204`.
+/// Reads at most `max` bytes of a response body, so an endless body cannot fill memory.
+/// Returns the text read and whether the body was cut.
+pub async fn read_body(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<(String, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = max.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= max {
+            return Ok((String::from_utf8_lossy(&body).into_owned(), true));
+        }
+    }
+    Ok((String::from_utf8_lossy(&body).into_owned(), false))
+}
+
+/// Returns whether `status` matches an expectation such as `200`, `2xx` or `200,204`.
 pub fn status_matches(expect: &str, status: u16) -> Result<bool, StepError> {
     for part in expect.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let lower = part.to_ascii_lowercase();

@@ -1,8 +1,8 @@
 //! Script steps: a stored PowerShell 7, bash or Python script run as a child process. The
-//! runner does not care which interpreter runs: the script gets its arguments as JSON on
-//! standard input (and in the file `$IPSOLIS_PARAMS`), may write a JSON object to the file
-//! `$IPSOLIS_RESULT` to become the step's output, and is killed with its children when the
-//! step's timeout runs out. It starts with an empty environment, so nothing of the server's
+//! runner works the same for every interpreter. The script gets its arguments as JSON on
+//! standard input and in the file `$IPSOLIS_PARAMS`. A JSON object it writes to the file
+//! `$IPSOLIS_RESULT` becomes the step's output. When the step's timeout runs out, the script
+//! is killed with its children. It starts with an empty environment, so nothing of the server's
 //! configuration reaches it.
 
 use super::{StepError, StepInput, StepOutput};
@@ -16,6 +16,10 @@ use tokio::process::Command;
 /// The most of each output stream the journal keeps.
 const OUTPUT_KEPT: usize = 64 * 1024;
 const LINES_KEPT: usize = 200;
+/// The largest `$IPSOLIS_RESULT` a step accepts.
+const RESULT_MAX: u64 = 1024 * 1024;
+/// How long the output of a script that exited is still read, for children it left running.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub async fn run(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     let name = input.text("script")?;
@@ -101,13 +105,15 @@ async fn run_in(
         ))
     })?;
     let pid = child.id();
+    // Whatever ends the step (its end, its timeout, a cancel) stops the script's children.
+    let _group = GroupKill(pid);
     if let Some(mut stdin) = child.stdin.take() {
         // A script that does not read its input closes the pipe; that is its choice.
         let _ = stdin.write_all(&params).await;
     }
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
-    let read_out = async {
+    let mut read_out = tokio::spawn(async move {
         let mut buffer = Vec::new();
         let _ = (&mut stdout)
             .take(OUTPUT_KEPT as u64)
@@ -116,8 +122,8 @@ async fn run_in(
         // Drain the rest so the script never blocks on a full pipe.
         let _ = tokio::io::copy(&mut stdout, &mut tokio::io::sink()).await;
         buffer
-    };
-    let read_err = async {
+    });
+    let mut read_err = tokio::spawn(async move {
         let mut buffer = Vec::new();
         let _ = (&mut stderr)
             .take(OUTPUT_KEPT as u64)
@@ -125,22 +131,34 @@ async fn run_in(
             .await;
         let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
         buffer
-    };
-    let waited = tokio::time::timeout(input.timeout, async {
-        let (out, err, status) = tokio::join!(read_out, read_err, child.wait());
-        (out, err, status)
-    })
-    .await;
-    let Ok((out, err, status)) = waited else {
-        kill_group(pid);
+    });
+    let Ok(status) = tokio::time::timeout(input.timeout, child.wait()).await else {
         let _ = child.kill().await;
         return Err(StepError::retry(format!(
             "the script ran longer than the step's timeout of {} s and was stopped",
             input.timeout.as_secs()
         )));
     };
-    // Children the script left behind do not outlive the step.
-    kill_group(pid);
+    // A child the script left in the background may keep the pipes open: its output is read
+    // for a short while, then the whole process group is stopped.
+    let drained = tokio::time::timeout(DRAIN, async {
+        let out = (&mut read_out).await.unwrap_or_default();
+        let err = (&mut read_err).await.unwrap_or_default();
+        (out, err)
+    })
+    .await;
+    let (out, err) = match drained {
+        Ok(both) => both,
+        Err(_) => {
+            kill_group(pid);
+            input
+                .journal
+                .warn("the script left processes running in the background; they were stopped");
+            let out = read_out.await.unwrap_or_default();
+            let err = read_err.await.unwrap_or_default();
+            (out, err)
+        }
+    };
     let status = status.map_err(|e| StepError::retry(format!("waiting for the script: {e}")))?;
     let out = String::from_utf8_lossy(&out);
     let err = String::from_utf8_lossy(&err);
@@ -161,6 +179,15 @@ async fn run_in(
             Some(code) => format!("the script exited with code {code}: {last}"),
             None => "the script was killed by a signal".to_string(),
         }));
+    }
+    let result_size = tokio::fs::metadata(&result_path)
+        .await
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if result_size > RESULT_MAX {
+        return Err(StepError::fail(format!(
+            "the script wrote {result_size} bytes to $IPSOLIS_RESULT; at most {RESULT_MAX} are kept"
+        )));
     }
     let output = match tokio::fs::read(&result_path).await {
         Err(_) => json!({}),
@@ -183,7 +210,15 @@ async fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).await
 }
 
-/// Stops the script's process group, children included.
+/// Stops the script's process group, children included, when dropped.
+struct GroupKill(Option<u32>);
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        kill_group(self.0);
+    }
+}
+
 fn kill_group(pid: Option<u32>) {
     if let Some(pid) = pid {
         let _ = std::process::Command::new("kill")

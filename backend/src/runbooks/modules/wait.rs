@@ -1,14 +1,19 @@
-//! Waiting until a condition holds: a URL answers with the expected status, and optionally
-//! with a text in its body. The step's timeout bounds the wait.
+//! Waiting until a condition is met: a URL returns the expected status, and optionally a text
+//! in its body. The step's timeout bounds the wait.
 
-use super::{StepError, StepInput, StepOutput, http_client, status_matches};
+use super::{StepError, StepInput, StepOutput, http_client, read_body, status_matches};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
 pub async fn until(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
     let url = input.text("url")?;
     let parsed = url::Url::parse(&url)
-        .map_err(|e| StepError::fail(format!("the URL {url:?} is not valid: {e}")))?;
+        .map_err(|e| StepError::fail(format!("the URL {url} is not valid: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(StepError::fail(
+            "the URL must start with http:// or https://",
+        ));
+    }
     let expect = input
         .optional_text("expect_status")?
         .unwrap_or_else(|| "2xx".into());
@@ -29,29 +34,29 @@ pub async fn until(input: &StepInput<'_>) -> Result<StepOutput, StepError> {
         let last = match answer {
             Ok(response) => {
                 let status = response.status().as_u16();
-                let body = response.text().await.unwrap_or_default();
+                let (body, _) = read_body(response, 64 * 1024).await.unwrap_or_default();
                 let body_holds = contains.as_deref().is_none_or(|text| body.contains(text));
                 if status_matches(&expect, status)? && body_holds {
                     let waited = started.elapsed().as_secs();
                     input
                         .journal
-                        .info(format!("{url} answered {status} after {waited} s"));
+                        .info(format!("{url} returned {status} after {waited} s"));
                     return Ok(StepOutput::new(
                         json!({ "status": status, "waited_seconds": waited }),
                         json!({ "status": status }),
                     ));
                 }
                 if body_holds {
-                    format!("answered {status}")
+                    format!("returned {status}")
                 } else {
-                    format!("answered {status} without the expected text")
+                    format!("returned {status} without the expected text")
                 }
             }
             Err(error) => format!("failed: {}", error.without_url()),
         };
         if started.elapsed() + interval >= input.timeout {
             return Err(StepError::fail(format!(
-                "{url} did not answer as expected within {} s; last it {last}",
+                "{url} did not respond as expected within {} s (last: {last})",
                 input.timeout.as_secs()
             )));
         }
