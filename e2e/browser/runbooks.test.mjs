@@ -2,10 +2,11 @@
 // from scratch (an e-mail step and a directory step, reordered with Move up), checks it with a
 // dry run, saves it and attaches it to a new asset definition with the Runbook strategy. An
 // employee orders it, her manager approves it, and the portal shows the provisioning steps
-// until they succeed. The administrator follows the run in its journal, stores a bash script
-// in two versions, runs it by hand with a note, cancels and retries a long run, keeps variables
-// and secrets, copies the seeded example runbook, and cannot delete a runbook a definition
-// uses. An auditor reads runbooks without changing them, and helpdesk does not see them.
+// until they succeed. The administrator follows the run in its journal and stores a bash
+// script in two versions. She runs it by hand with a note, cancels and retries a long run, and
+// keeps variables and secrets. She copies the seeded example runbook and cannot delete a
+// runbook a definition uses. An auditor reads runbooks without changing them, and helpdesk
+// does not see them.
 //
 //   cd e2e && node --test browser/runbooks.test.mjs
 //
