@@ -106,7 +106,7 @@ pub async fn claim(
 ) -> sqlx::Result<Option<JobRow>> {
     sqlx::query_as(
         "update jobs set state = 'running', locked_by = $2, lease_until = $3,
-            attempts = attempts + 1
+            attempts = attempts + 1, started_at = $4
          where id = (
             select id from jobs
             where queue = any($1)
