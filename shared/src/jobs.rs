@@ -12,7 +12,7 @@ pub const QUEUES: [&str; 4] = ["provision", "notifications", "default", "reclaim
 /// The longest `older_than_days` a purge accepts: ten years.
 pub const PURGE_DAYS_LIMIT: i32 = 3650;
 
-/// Where a job is in its life: waiting, held by a worker, done, or out of attempts.
+/// The stage of a job: waiting, claimed by a worker, done, or out of attempts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -22,7 +22,7 @@ pub enum JobState {
     /// Claimed by the worker named in `locked_by` until `lease_until`.
     Running,
     Succeeded,
-    /// Failed permanently or used up its attempts; an admin may retry it.
+    /// Failed permanently or used up its attempts, so it waits for an admin to retry it.
     Dead,
 }
 
@@ -56,7 +56,7 @@ impl JobState {
         }
     }
 
-    /// Whether a job in this state is finished, so a purge may delete it.
+    /// Returns whether a job in this state is finished, so a purge may delete it.
     pub fn is_finished(self) -> bool {
         matches!(self, JobState::Succeeded | JobState::Dead)
     }
@@ -75,7 +75,7 @@ pub struct QueueSummary {
     pub dead: i64,
     /// Jobs that succeeded in the 24 hours before the summary.
     pub succeeded_last_day: i64,
-    /// Seconds since the `run_at` of the longest-waiting due job; absent when none waits.
+    /// Seconds since the `run_at` of the longest-waiting due job, absent when no job waits.
     pub oldest_queued_age_seconds: Option<i64>,
 }
 
@@ -102,10 +102,10 @@ pub struct Job {
     pub max_attempts: i32,
     /// When the job is due: its first run, or its next attempt after a failure.
     pub run_at: DateTime<Utc>,
-    /// The worker (`host:pid/slot`) that holds the job while it runs, or held its last attempt.
+    /// The worker (`host:pid/slot`) with the job's lease while it runs, or with its last attempt.
     pub locked_by: Option<String>,
-    /// When the running worker's lease ends, unless it renews it; another worker may then take
-    /// the job over.
+    /// When the running worker's lease ends unless the worker renews it. Another worker may take
+    /// the job over after that.
     pub lease_until: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -126,16 +126,16 @@ pub struct JobDetail {
     pub payload: serde_json::Value,
 }
 
-/// Which finished jobs a purge deletes.
+/// The selection of finished jobs that a purge deletes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JobPurge {
     /// `dead` or `succeeded`.
     pub state: JobState,
-    /// Deletes jobs that finished more than this many days ago; 0 deletes every one.
+    /// The purge deletes jobs that finished more than this many days ago, so 0 deletes every one.
     pub older_than_days: i32,
-    /// Limits the purge to one queue; left out, it covers every queue.
+    /// One queue to purge. Without it the purge covers every queue.
     #[serde(default)]
     pub queue: Option<String>,
 }
