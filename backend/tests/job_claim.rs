@@ -91,14 +91,14 @@ async fn expired_lease_is_taken_over_first() {
     assert_eq!(claimed_id(dead_worker_claim), stuck);
     let waiting = enqueue(&state, Queue::Default, now - Duration::minutes(10)).await;
 
-    let taken = claim(&state, "w/0", now, None)
+    let taken_over = claim(&state, "w/0", now, None)
         .await
         .expect("a job is claimed");
     assert_eq!(
-        taken.id, stuck,
+        taken_over.id, stuck,
         "the expired lease before the job due earlier"
     );
-    assert_eq!(taken.attempts, 2);
+    assert_eq!(taken_over.attempts, 2);
     assert_eq!(row(&state, stuck).await.1.as_deref(), Some("w/0"));
     assert_eq!(claimed_id(claim(&state, "w/1", now, None).await), waiting);
 }
@@ -145,7 +145,7 @@ async fn finished_job_of_another_worker_stays() {
 }
 
 #[tokio::test]
-async fn finished_job_past_its_lease_is_not_claimed_again() {
+async fn finished_job_not_claimed_again() {
     let state = state().await;
     let now = state.clock.now();
     let id = enqueue(&state, Queue::Default, now - Duration::minutes(5)).await;

@@ -61,6 +61,7 @@ impl Seed {
 async fn insert(app: &TestApp, seed: Seed) -> Uuid {
     let now = app.state.clock.now();
     let id = Uuid::now_v7();
+
     let finished = matches!(seed.state, "succeeded" | "dead");
     let running = seed.state == "running";
     let attempts = match seed.state {
@@ -68,6 +69,7 @@ async fn insert(app: &TestApp, seed: Seed) -> Uuid {
         "dead" => 3,
         _ => 1,
     };
+
     sqlx::query(
         "insert into jobs (id, queue, kind, payload, state, attempts, max_attempts, run_at,
             locked_by, lease_until, last_error, dedupe_key, created_at, started_at, finished_at)
@@ -465,7 +467,7 @@ async fn purge_deletes_old_finished_jobs() {
 #[tokio::test]
 async fn purge_rejects_invalid_values() {
     let (app, admin) = common::quiet_app().await;
-    let kept = insert(&app, Seed::new("default", "queued")).await;
+    let queued_job = insert(&app, Seed::new("default", "queued")).await;
     for (body, field) in [
         (json!({ "state": "queued", "older_than_days": 0 }), "state"),
         (
@@ -490,7 +492,7 @@ async fn purge_rejects_invalid_values() {
         );
         assert_eq!(error_fields(&problem(response).await), [field], "{body}");
     }
-    assert_eq!(job_state(&app, kept).await.as_deref(), Some("queued"));
+    assert_eq!(job_state(&app, queued_job).await.as_deref(), Some("queued"));
     assert_eq!(app.audit_count("job.purge").await, 0);
 }
 
@@ -518,10 +520,10 @@ async fn roles_limit_jobs_access() {
         auditor.get(&format!("/api/v1/jobs/{dead}")).await.status(),
         StatusCode::OK
     );
-    let refused = auditor.post_empty(&retry_path).await;
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "auditor retry");
-    let refused = purge(&auditor, purge_body.clone()).await;
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "auditor purge");
+    let rejected = auditor.post_empty(&retry_path).await;
+    assert_eq!(rejected.status(), StatusCode::FORBIDDEN, "auditor retry");
+    let rejected = purge(&auditor, purge_body.clone()).await;
+    assert_eq!(rejected.status(), StatusCode::FORBIDDEN, "auditor purge");
 
     let helpdesk = sign_in_as(&app, &admin, "jobs.helpdesk", "helpdesk", None).await;
     for path in [
@@ -539,20 +541,20 @@ async fn roles_limit_jobs_access() {
         scoped.get("/api/v1/jobs/summary").await.status(),
         StatusCode::OK
     );
-    let refused = scoped.post_empty(&retry_path).await;
+    let rejected = scoped.post_empty(&retry_path).await;
     assert_eq!(
-        refused.status(),
+        rejected.status(),
         StatusCode::FORBIDDEN,
         "scoped admin retry"
     );
-    let detail = problem(refused).await["detail"]
+    let detail = problem(rejected).await["detail"]
         .as_str()
         .unwrap()
         .to_string();
     assert!(detail.contains("narrowed access scope"), "{detail}");
-    let refused = purge(&scoped, purge_body.clone()).await;
+    let rejected = purge(&scoped, purge_body.clone()).await;
     assert_eq!(
-        refused.status(),
+        rejected.status(),
         StatusCode::FORBIDDEN,
         "scoped admin purge"
     );

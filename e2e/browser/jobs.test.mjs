@@ -1,7 +1,8 @@
-// The Jobs page in one Chromium. The first administrator reads the depth of each queue, finds a
-// dead job on the Dead tab and retries it, which the server's workers then run, sees that a
-// dead provisioning job links to its order instead, and purges old dead jobs after typing the
-// confirmation word. An auditor sees the same page without the actions.
+// The Jobs page in one Chromium. The first administrator reads the depth of each queue, then
+// finds a dead job on the Dead tab and retries it, and the server's workers run it. A dead
+// provisioning job links to its order instead of a Retry button. The administrator purges old
+// dead jobs after typing the confirmation word. An auditor gets the same page without the
+// actions.
 //
 //   cd e2e && node --test browser/jobs.test.mjs
 //
