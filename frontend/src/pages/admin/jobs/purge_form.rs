@@ -52,8 +52,8 @@ pub fn PurgeForm(on_purged: Callback<()>) -> impl IntoView {
             queue: queue.get_untracked().map(str::to_string),
         };
         if days.is_some() {
-            for each in input.errors() {
-                field_errors.push(&each.field, each.message);
+            for field_error in input.errors() {
+                field_errors.push(&field_error.field, field_error.message);
             }
         }
         error.set(None);
