@@ -26,6 +26,8 @@ pub const APPROVAL_TIMERS: &str = "approvals.timers";
 pub const POLICY_CHECK: &str = "approvals.policy_check";
 pub const EXPIRY_CHECK: &str = "orders.expiry_check";
 pub const TOKEN_PURGE: &str = "tokens.purge";
+/// Does nothing. The job queue benchmark (`e2e/bench/jobs.sh`) measures the queue itself with it.
+pub const BENCH_NOOP: &str = "bench.noop";
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -108,6 +110,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             lifecycle::reminders::run(state).await
         }
         TOKEN_PURGE => purge_tokens(state).await,
+        BENCH_NOOP => Ok(()),
         other => Err(JobError::Permanent(anyhow::anyhow!(
             "no handler for jobs of kind {other}"
         ))),
