@@ -1,6 +1,7 @@
 //! Router assembly: API routes with their OpenAPI description, Swagger UI, the SPA and the
 //! middleware every request passes through.
 
+use crate::http::jobs;
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
     orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup,
@@ -106,6 +107,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::reassign))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
+        .routes(routes!(jobs::summary))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::get))
+        .routes(routes!(jobs::retry))
+        .routes(routes!(jobs::purge))
         .routes(routes!(portal::auth_status))
         .routes(routes!(portal::login))
         .routes(routes!(portal::callback))

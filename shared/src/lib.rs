@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod health;
+pub mod jobs;
 pub mod mail_templates;
 pub mod orders;
 pub mod permissions;

@@ -58,6 +58,8 @@ impl Role {
                 OrdersDecide,
                 AuditRead,
                 UsersWrite,
+                JobsRead,
+                JobsWrite,
             ],
             Role::Admin => &[
                 SettingsRead,
@@ -68,9 +70,11 @@ impl Role {
                 OrdersWrite,
                 OrdersDecide,
                 AuditRead,
+                JobsRead,
+                JobsWrite,
             ],
             Role::Approver => &[CatalogRead, OrdersRead, OrdersDecide],
-            Role::Auditor => &[SettingsRead, CatalogRead, OrdersRead, AuditRead],
+            Role::Auditor => &[SettingsRead, CatalogRead, OrdersRead, AuditRead, JobsRead],
             Role::Helpdesk => &[CatalogRead, OrdersRead],
         }
     }
@@ -95,6 +99,10 @@ pub enum Permission {
     OrdersDecide,
     AuditRead,
     UsersWrite,
+    /// Reading the job queues: depths, jobs and their errors.
+    JobsRead,
+    /// Retrying dead jobs and purging finished ones.
+    JobsWrite,
 }
 
 impl Permission {
@@ -109,7 +117,15 @@ impl Permission {
             Permission::OrdersDecide => "orders_decide",
             Permission::AuditRead => "audit_read",
             Permission::UsersWrite => "users_write",
+            Permission::JobsRead => "jobs_read",
+            Permission::JobsWrite => "jobs_write",
         }
+    }
+
+    /// Whether only admins without a narrowed access scope may use this permission, because
+    /// what it changes serves every asset definition.
+    pub fn needs_full_scope(self) -> bool {
+        matches!(self, Permission::SettingsWrite | Permission::JobsWrite)
     }
 
     /// Whether an admin user's access scope narrows this permission to some asset
@@ -145,11 +161,31 @@ mod tests {
             Permission::OrdersWrite,
             Permission::OrdersDecide,
             Permission::UsersWrite,
+            Permission::JobsWrite,
         ];
         for permission in writes {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }
         assert!(Role::Auditor.allows(Permission::AuditRead));
+        assert!(Role::Auditor.allows(Permission::JobsRead));
+    }
+
+    #[test]
+    fn jobs_are_for_auditors_and_admins() {
+        let readers = [Role::Superadmin, Role::Admin, Role::Auditor];
+        let writers = [Role::Superadmin, Role::Admin];
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Permission::JobsRead),
+                readers.contains(&role),
+                "{role:?}"
+            );
+            assert_eq!(
+                role.allows(Permission::JobsWrite),
+                writers.contains(&role),
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

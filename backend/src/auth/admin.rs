@@ -151,7 +151,9 @@ pub mod perm {
         OrdersWrite,
         OrdersDecide,
         AuditRead,
-        UsersWrite
+        UsersWrite,
+        JobsRead,
+        JobsWrite
     );
 
     /// Any signed-in admin, whatever the role.
@@ -345,21 +347,31 @@ impl<P: RequiredPermission + Send + Sync> FromRequestParts<AppState> for Admin<P
                 P::PERMISSION.as_str()
             )));
         }
-        // Settings (directory, mail, chat channels, templates, approval rules) apply to every
-        // asset, beyond any narrowed access scope.
-        if P::PERMISSION == shared::permissions::Permission::SettingsWrite
-            && !principal.scope.is_everywhere()
-        {
+        // Settings (directory, mail, chat channels, templates, approval rules) and the job
+        // queues serve every asset, beyond any narrowed access scope.
+        if P::PERMISSION.needs_full_scope() && !principal.scope.is_everywhere() {
             return Err(ApiError::Forbidden(
-                "Settings apply to every asset, so only administrators without a narrowed \
-                 access scope may change them."
-                    .into(),
+                full_scope_message(P::PERMISSION).into(),
             ));
         }
         Ok(Admin {
             principal,
             _permission: PhantomData,
         })
+    }
+}
+
+/// Explains why an admin with a narrowed access scope may not use `permission`.
+fn full_scope_message(permission: Permission) -> &'static str {
+    match permission {
+        Permission::JobsWrite => {
+            "Jobs serve every asset, so only administrators without a narrowed access scope \
+             may retry or purge them."
+        }
+        _ => {
+            "Settings apply to every asset, so only administrators without a narrowed access \
+             scope may change them."
+        }
     }
 }
 

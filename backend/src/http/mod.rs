@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod channels;
 pub mod health;
+pub mod jobs;
 pub mod mail_templates;
 pub mod orders;
 pub mod pool;

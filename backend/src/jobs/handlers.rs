@@ -28,6 +28,8 @@ pub const EXPIRY_CHECK: &str = "orders.expiry_check";
 pub const TOKEN_PURGE: &str = "tokens.purge";
 /// Runs or resumes a runbook run.
 pub const RUNBOOK_RUN: &str = "runbook.run";
+/// Does nothing. The job queue benchmark (`e2e/bench/jobs.sh`) measures the queue itself with it.
+pub const BENCH_NOOP: &str = "bench.noop";
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -114,6 +116,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             let p: crate::runbooks::engine::RunPayload = payload(job)?;
             crate::runbooks::engine::run(state, p).await
         }
+        BENCH_NOOP => Ok(()),
         other => Err(JobError::Permanent(anyhow::anyhow!(
             "no handler for jobs of kind {other}"
         ))),

@@ -99,32 +99,48 @@ pub struct JobRow {
     pub max_attempts: i32,
 }
 
-/// Claims the next due job of `queues`: a queued one whose time has come, or a running one
-/// whose lease expired because its worker died.
+/// Claims the next job of `queues`: first a running one whose lease expired because its worker
+/// died, then the queued one that has been due longest. When `finished` names a job this
+/// worker completed, the same statement records it as succeeded, so a busy worker commits once
+/// per job instead of twice.
 pub async fn claim(
     db: &PgPool,
     queues: &[&str],
     worker: &str,
     lease: Duration,
     now: DateTime<Utc>,
+    finished: Option<Uuid>,
 ) -> sqlx::Result<Option<JobRow>> {
+    // The two subqueries read an index each in the order they need (`jobs_leases`, `jobs_due`),
+    // where one query with `or` sorted every due job. PostgreSQL runs the second only when
+    // `coalesce` needs it. The finished job is left out of the first, because one statement
+    // must not update a row twice.
     sqlx::query_as(
-        "update jobs set state = 'running', locked_by = $2, lease_until = $3,
-            attempts = attempts + 1
-         where id = (
-            select id from jobs
-            where queue = any($1)
-              and ((state = 'queued' and run_at <= $4)
-                   or (state = 'running' and lease_until < $4))
-            order by run_at, id
-            limit 1
-            for update skip locked)
+        "with done as (
+            update jobs set state = 'succeeded', finished_at = $4, lease_until = null,
+                last_error = null
+            where id = $5 and locked_by = $2 and state = 'running')
+         update jobs set state = 'running', locked_by = $2, lease_until = $3,
+            attempts = attempts + 1, started_at = $4
+         where id = coalesce(
+            (select id from jobs
+             where state = 'running' and lease_until < $4 and queue = any($1)
+               and id is distinct from $5
+             order by lease_until, id
+             limit 1
+             for update skip locked),
+            (select id from jobs
+             where state = 'queued' and run_at <= $4 and queue = any($1)
+             order by run_at, id
+             limit 1
+             for update skip locked))
          returning id, queue, kind, payload, attempts, max_attempts",
     )
     .bind(queues)
     .bind(worker)
     .bind(now + lease)
     .bind(now)
+    .bind(finished)
     .fetch_optional(db)
     .await
 }

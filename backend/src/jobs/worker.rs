@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tracing::Instrument;
+use uuid::Uuid;
 
 const POLL: Duration = Duration::from_secs(1);
 
@@ -92,12 +93,15 @@ async fn work(
 ) {
     let queue_names: Vec<&str> = queues.iter().map(String::as_str).collect();
     let lease = chrono::Duration::from_std(state.config.job_lease).unwrap_or_default();
+    // A job this slot completed and has not recorded yet. The next claim records it.
+    let mut finished: Option<Uuid> = None;
     while !*shutdown.borrow() {
-        let claimed =
-            queue::claim(&state.db, &queue_names, &worker, lease, state.clock.now()).await;
+        let now = state.clock.now();
+        let claimed = queue::claim(&state.db, &queue_names, &worker, lease, now, finished).await;
         match claimed {
-            Ok(Some(job)) => run(&state, &worker, job).await,
+            Ok(Some(job)) => finished = run(&state, &worker, job).await,
             Ok(None) => {
+                finished = None;
                 tokio::select! {
                     _ = wake.notified() => {}
                     _ = tokio::time::sleep(POLL) => {}
@@ -105,14 +109,23 @@ async fn work(
                 }
             }
             Err(error) => {
+                // `finished` stays for the next claim. Should its lease run out first, another
+                // worker runs the job again, which every handler allows.
                 tracing::warn!(%error, "claiming a job failed");
                 tokio::time::sleep(POLL).await;
             }
         }
     }
+    if let Some(id) = finished
+        && let Err(error) = queue::succeed(&state.db, id, &worker, state.clock.now()).await
+    {
+        tracing::error!(job_id = %id, %error, "recording the job's success failed");
+    }
 }
 
-async fn run(state: &AppState, worker: &str, job: JobRow) {
+/// Runs a claimed job and records a failure. Returns the job's id when it succeeded, for the
+/// worker's next claim to record.
+async fn run(state: &AppState, worker: &str, job: JobRow) -> Option<Uuid> {
     let span =
         tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts);
     async {
@@ -121,17 +134,18 @@ async fn run(state: &AppState, worker: &str, job: JobRow) {
         let result = handlers::run(state, &job).await;
         renewal.abort();
 
-        let now = state.clock.now();
-        let recorded = match result {
+        match result {
             Ok(()) => {
                 tracing::info!("job succeeded");
-                queue::succeed(&state.db, job.id, worker, now).await
+                Some(job.id)
             }
-            Err(error) => record_failure(state, worker, &job, error).await,
-        };
-        if let Err(error) = recorded {
-            // The lease runs out and another worker takes the job again.
-            tracing::error!(%error, "recording the job's outcome failed");
+            Err(error) => {
+                if let Err(error) = record_failure(state, worker, &job, error).await {
+                    // The lease runs out and another worker takes the job again.
+                    tracing::error!(%error, "recording the job's failure failed");
+                }
+                None
+            }
         }
     }
     .instrument(span)

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod definitions;
 pub mod delegations;
+pub mod jobs;
 pub mod mail_templates;
 pub mod orders;
 pub mod portal_users;

@@ -90,6 +90,11 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/audit">"Audit log"</A>
                     </li>
                 </Show>
+                <Show when=move || auth.allows(Permission::JobsRead)>
+                    <li>
+                        <A href="/ui/jobs">"Jobs"</A>
+                    </li>
+                </Show>
                 <Show when=move || auth.allows(Permission::UsersWrite)>
                     <li>
                         <A href="/ui/users">"Admin users"</A>

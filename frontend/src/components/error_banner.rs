@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use shared::jobs::JobState;
 use shared::orders::OrderState;
 use shared::pool::AssetStatus;
 
@@ -10,11 +11,12 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoVi
     move || {
         error.get().map(|error| {
             let current_state = error.problem.current_state.as_deref().map(|state| {
-                // Orders and pool instances report their state; a name both share has the
-                // same label in each.
+                // Orders, pool instances and jobs report their state; a name two of them
+                // share has the same label in each.
                 let label = OrderState::parse(state)
                     .map(OrderState::label)
                     .or_else(|| AssetStatus::parse(state).map(AssetStatus::label))
+                    .or_else(|| JobState::parse(state).map(JobState::label))
                     .unwrap_or(state);
                 format!("Current state: {label}.")
             });

@@ -104,9 +104,12 @@ impl AdminAuth {
 }
 
 /// Returns whether `session` may use `permission`. While the session has a restriction, the
-/// server answers 403 everywhere but My account, so the SPA offers nothing else either.
+/// server answers 403 everywhere but My account, so the SPA offers nothing else either. The
+/// server also rejects permissions that need a full access scope for a narrowed one.
 pub fn session_allows(session: &AdminSession, permission: Permission) -> bool {
-    session.restriction.is_none() && session.permissions.contains(&permission)
+    session.restriction.is_none()
+        && session.permissions.contains(&permission)
+        && (!permission.needs_full_scope() || session.scope.is_everywhere())
 }
 
 impl Default for AdminAuth {
@@ -140,6 +143,18 @@ mod tests {
         let session = auditor(None);
         assert!(session_allows(&session, Permission::AuditRead));
         assert!(!session_allows(&session, Permission::UsersWrite));
+    }
+
+    #[test]
+    fn narrowed_scope_loses_full_scope_permissions() {
+        let mut session = auditor(None);
+        session.role = Role::Admin;
+        session.permissions = Role::Admin.permissions().to_vec();
+        session.scope.categories = vec!["Applications".to_string()];
+        assert!(session_allows(&session, Permission::JobsRead));
+        assert!(session_allows(&session, Permission::CatalogWrite));
+        assert!(!session_allows(&session, Permission::JobsWrite));
+        assert!(!session_allows(&session, Permission::SettingsWrite));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod audit;
 pub mod auth;
 mod channels;
 mod definitions;
+mod jobs;
 mod mail_templates;
 mod orders;
 mod pool;
@@ -20,6 +21,7 @@ mod users;
 
 pub use audit::AuditFilter;
 pub use channels::ChatService;
+pub use jobs::JobFilter;
 pub use orders::OrderFilter;
 pub use pool::PoolFilter;
 

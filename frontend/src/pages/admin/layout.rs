@@ -9,6 +9,7 @@ use super::audit::AuditPage;
 use super::dashboard::DashboardPage;
 use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPage};
 use super::delegations_page::DelegationsPage;
+use super::jobs::JobsPage;
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
@@ -52,6 +53,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/orders/:id") view=OrderDetailPage />
                     <Route path=path!("/ui/delegations") view=DelegationsPage />
                     <Route path=path!("/ui/audit") view=AuditPage />
+                    <Route path=path!("/ui/jobs") view=JobsPage />
                     <Route path=path!("/ui/users") view=AdminUserListPage />
                     <Route path=path!("/ui/users/:id") view=AdminUserDetailPage />
                     <Route path=path!("/ui/tokens") view=ApiTokenListPage />

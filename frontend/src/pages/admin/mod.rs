@@ -8,6 +8,7 @@ mod definitions;
 mod delegations_page;
 mod first_admin_page;
 mod gate;
+mod jobs;
 mod layout;
 mod load_failed;
 mod not_found_page;
