@@ -1,6 +1,6 @@
 //! Overlapping grants: two live orders of one person for the same group keep the membership
 //! until the last one ends, the order detail names the other, and a membership held before
-//! any order is left in place unless the definition says to remove it.
+//! any order is left in place unless the definition requires its removal.
 
 mod common;
 
@@ -49,7 +49,7 @@ async fn give_back(app: &TestApp, employee: &common::Session, admin: &common::Se
 }
 
 #[tokio::test]
-async fn the_membership_stays_until_the_last_covering_order_ends() {
+async fn membership_stays_until_last_order() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
     app.configure_services(&admin).await;
@@ -100,7 +100,7 @@ async fn the_membership_stays_until_the_last_covering_order_ends() {
 }
 
 #[tokio::test]
-async fn a_membership_held_before_the_order_stays_unless_the_definition_removes_it() {
+async fn held_membership_stays_unless_removed() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
     app.configure_services(&admin).await;

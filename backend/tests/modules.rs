@@ -1,6 +1,6 @@
-//! The built-in modules against real services: the directory steps against slapd (with their
-//! read-back, and a second run that changes nothing), e-mail through the SMTP capture, HTTP
-//! requests and waits against a local target, and a Composite order whose runbook fails, is
+//! The built-in modules against real services. The directory steps run against slapd, with
+//! their read-back and a second run that changes nothing. E-mail goes through the SMTP capture,
+//! and HTTP requests and waits go to a local target. A Composite order's runbook fails, is
 //! retried from the failed step and then activates the order.
 
 mod common;
@@ -253,7 +253,7 @@ async fn mail_http_and_wait_steps() {
 }
 
 #[tokio::test]
-async fn a_composite_order_fails_with_its_runbook_and_resumes_on_retry() {
+async fn composite_order_retries_failed_run() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
     app.configure_services(&admin).await;

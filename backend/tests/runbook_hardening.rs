@@ -440,7 +440,7 @@ async fn run_details_stay_with_runbook_readers() {
     let id = order(&employee, &definition).await;
     app.wait_for_order_state(&admin, &id, "failed").await;
 
-    // The portal (visibility off) sees neither the run nor the error in the timeline.
+    // The portal (visibility off) shows neither the run nor the error in the timeline.
     let mine: Value = employee
         .get(&format!("/api/v1/portal/orders/{id}"))
         .await
@@ -450,7 +450,7 @@ async fn run_details_stay_with_runbook_readers() {
     assert_eq!(mine["runs"], json!([]));
     assert!(!mine.to_string().contains("internal-hr-system"), "{mine}");
 
-    // Helpdesk sees the steps but not their logs or errors.
+    // Helpdesk gets the steps but not their logs or errors.
     app.create_admin_user(
         &admin,
         json!({ "username": "desk.person", "role": "helpdesk" }),
@@ -467,7 +467,7 @@ async fn run_details_stay_with_runbook_readers() {
         .unwrap();
     assert_eq!(seen["runs"][0]["steps"][0]["state"], "failed");
     assert!(!seen["runs"].to_string().contains("internal-hr-system"));
-    // The admin sees the whole journal.
+    // The admin gets the whole journal.
     let full: Value = admin
         .get(&format!("/api/v1/orders/{id}"))
         .await

@@ -1,7 +1,7 @@
-//! The provisioning engine end to end: Runbook definitions provision and reclaim through
-//! their runs, the journal records every step, failing steps retry with backoff and resume
-//! from the failed step, scripts get JSON and return it, secrets never reach the journal,
-//! dry runs call nothing, cancels stop a run, and schedules fire once per slot.
+//! The provisioning engine end to end. Runbook definitions provision and reclaim through
+//! their runs, and the journal records every step. Failing steps retry with backoff and resume
+//! from the failed step. Scripts get JSON and return it, and secrets never reach the journal.
+//! Dry runs call nothing, cancels stop a run, and schedules fire once per slot.
 
 mod common;
 
@@ -89,7 +89,7 @@ async fn wait_run(app: &TestApp, admin: &common::Session, run_id: &str, state: &
         .unwrap()
 }
 
-/// Every log line of every step, as one text.
+/// Returns the whole run, every log line included, as one text.
 fn journal_text(run: &Value) -> String {
     run.to_string()
 }
@@ -278,7 +278,7 @@ async fn runbook_strategy_provisions_and_reclaims_an_order() {
 }
 
 #[tokio::test]
-async fn a_failing_step_retries_with_backoff_then_resumes_from_it() {
+async fn failing_step_retries_then_resumes() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
     let target = Target::start().await;
@@ -340,7 +340,7 @@ async fn a_failing_step_retries_with_backoff_then_resumes_from_it() {
 }
 
 #[tokio::test]
-async fn dry_run_resolves_everything_and_calls_nothing() {
+async fn dry_run_calls_nothing() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
     let target = Target::start().await;
@@ -398,7 +398,7 @@ async fn dry_run_resolves_everything_and_calls_nothing() {
 }
 
 #[tokio::test]
-async fn scripts_get_json_return_json_and_stop_at_their_timeout() {
+async fn script_steps_json_and_timeout() {
     let app = TestApp::start_with(languages()).await;
     let admin = app.admin().await;
     set_var(&admin, "api_password", SECRET, true).await;
@@ -495,7 +495,7 @@ async fn scripts_get_json_return_json_and_stop_at_their_timeout() {
     assert_eq!(versions.as_array().unwrap().len(), 2);
     assert!(versions[1]["body"].as_str().unwrap().contains("doubled"));
 
-    // PowerShell is allowed here, but this machine has no pwsh: the step says so.
+    // PowerShell is allowed here, but this machine has no pwsh, and the step's error names it.
     let runbook = create_runbook(
         &admin,
         &unique("PowerShell"),
@@ -512,7 +512,7 @@ async fn scripts_get_json_return_json_and_stop_at_their_timeout() {
 }
 
 #[tokio::test]
-async fn languages_an_installation_does_not_allow_are_refused() {
+async fn disallowed_script_languages_rejected() {
     // The default allows PowerShell only.
     let app = TestApp::start().await;
     let admin = app.admin().await;
@@ -553,7 +553,7 @@ async fn languages_an_installation_does_not_allow_are_refused() {
 }
 
 #[tokio::test]
-async fn cancel_stops_a_running_step_and_skips_the_rest() {
+async fn cancel_stops_running_step() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
     let target = Target::start().await;
@@ -597,7 +597,7 @@ async fn cancel_stops_a_running_step_and_skips_the_rest() {
 }
 
 #[tokio::test]
-async fn a_schedule_slot_runs_once_whoever_leads() {
+async fn schedule_slot_runs_once() {
     let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     let target = Target::start().await;
@@ -661,7 +661,7 @@ async fn a_schedule_slot_runs_once_whoever_leads() {
 }
 
 #[tokio::test]
-async fn bad_runbooks_are_refused_with_the_field_and_change_nothing() {
+async fn bad_runbooks_rejected_with_fields() {
     let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     let bad = admin
@@ -767,7 +767,7 @@ async fn bad_runbooks_are_refused_with_the_field_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn secrets_are_write_only_and_runbooks_need_an_unscoped_admin() {
+async fn secrets_write_only_unscoped_writes() {
     let app = TestApp::start_with(Options::quiet()).await;
     let admin = app.admin().await;
     set_var(&admin, "api_password", SECRET, true).await;

@@ -31,7 +31,7 @@ pub enum AssignmentModel {
     AssignedPersonal,
 }
 
-/// What happens when an order ends: to the access, and to an assigned instance.
+/// The handling of an order's end: of the access, and of an assigned instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -90,7 +90,7 @@ impl DeprovisionPolicy {
         }
     }
 
-    /// Whether the policy needs the definition's deprovision runbook.
+    /// Returns whether the policy needs the definition's deprovision runbook.
     pub fn needs_runbook(self) -> bool {
         matches!(
             self,

@@ -269,7 +269,7 @@ pub struct OrderDetail {
     pub events: Vec<OrderEvent>,
     /// Directory groups this order grants.
     pub group_dns: Vec<String>,
-    /// What the order granted, with the other live orders that also cover each grant.
+    /// The grants of the order, with the other live orders that also cover each one.
     pub grants: Vec<Grant>,
     /// Runbook runs for the order, newest first. The portal shows them only as the
     /// definition's step visibility allows.
@@ -282,7 +282,7 @@ pub struct OrderDetail {
 pub struct Grant {
     pub group_dn: String,
     /// The person was a member before the order, through nothing of ours; the end of the
-    /// order leaves the membership in place unless the definition says otherwise.
+    /// order leaves the membership in place unless the definition requires its removal.
     pub pre_existing: bool,
     /// Other live orders of the same person that grant the same group; the membership stays
     /// until the last of them ends.

@@ -45,7 +45,7 @@ pub struct Step {
     /// Names the step's output for later steps: `{{ steps.<key>.vm }}`. Lower-case letters,
     /// digits and `_`, starting with a letter, unique in the runbook.
     pub key: String,
-    /// What the journal and the portal call the step.
+    /// The step's name in the journal and the portal.
     pub name: String,
     /// The built-in module, such as `ldap.add_member`; see [`MODULES`].
     pub module: String,
@@ -154,7 +154,7 @@ pub struct RunbookSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Why a run was started.
+/// The reason a run was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -320,7 +320,7 @@ pub struct LogLine {
     pub message: String,
 }
 
-/// A step of a run, as its journal holds it.
+/// A step of a run, as its journal records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunStep {
@@ -332,10 +332,10 @@ pub struct RunStep {
     pub attempts: i32,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// What the step returned, with secrets masked; later steps read it as `steps.<key>`.
+    /// The step's output, with secrets masked; later steps read it as `steps.<key>`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub output: Value,
-    /// What the module read back from the target after its change, proving the change.
+    /// The values the module read back from the target after its change, proving the change.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub readback: Value,
     pub log: Vec<LogLine>,
@@ -354,7 +354,7 @@ pub struct RunbookRun {
     pub state: RunState,
     pub order_id: Option<Uuid>,
     pub asset_id: Option<Uuid>,
-    /// Who started it: an admin, an order's job or the schedule.
+    /// The starter: an admin, an order's job or the schedule.
     pub started_by: String,
     pub note: String,
     pub error: Option<String>,
@@ -386,7 +386,7 @@ pub struct RunSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewRun {
-    /// Why it runs; kept with the run.
+    /// The reason for the run, kept with it.
     #[serde(default)]
     pub note: String,
     /// An order whose requester, attributes and instance the templates may read.
@@ -405,7 +405,7 @@ pub struct RunNote {
     pub note: String,
 }
 
-/// What a dry run renders: a saved runbook, or the steps in the editor, for an order or an
+/// The subject of a dry run: a saved runbook, or the steps in the editor, for an order or an
 /// instance.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -434,7 +434,7 @@ pub struct PlannedStep {
     /// steps as `<steps.KEY.FIELD>`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub params: Map<String, Value>,
-    /// What would stop the step, such as a template naming an unknown variable.
+    /// Problems that would stop the step, such as a template naming an unknown variable.
     pub problems: Vec<String>,
 }
 
@@ -1105,7 +1105,7 @@ pub const MODULES: &[ModuleSpec] = &[
         id: "wait.until",
         label: "Wait until",
         group: "General",
-        description: "Polls a URL until it answers as expected, or the step's timeout ends.",
+        description: "Polls a URL until it responds as expected, or the step's timeout ends.",
         params: &[
             p("url", "URL", Text, true, "", ""),
             p("expect_status", "Expected status", Text, false, "2xx", ""),
@@ -1154,7 +1154,7 @@ pub fn module(id: &str) -> Option<&'static ModuleSpec> {
     MODULES.iter().find(|m| m.id == id)
 }
 
-/// The families of modules, in the order they first appear.
+/// Returns the families of modules, in the order they first appear.
 pub fn module_groups() -> Vec<&'static str> {
     let mut groups: Vec<&'static str> = Vec::new();
     for module in MODULES {

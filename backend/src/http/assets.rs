@@ -153,8 +153,8 @@ pub async fn update(
     Ok(Json(row.dto()))
 }
 
-/// Checks that the runbooks a definition names exist, and that the admin may choose them:
-/// a definition's runbooks run for every order, so setting or changing one needs the right to
+/// Checks that the runbooks a definition names exist, and that the admin may choose them.
+/// A definition's runbooks run for every order, so setting or changing one needs the right to
 /// change settings without a narrowed access scope, like starting a runbook by hand.
 async fn check_runbooks(
     state: &AppState,

@@ -1,5 +1,5 @@
 //! Global variables and secrets for runbook templates (`vars.NAME`, `secrets.NAME`). A secret
-//! is encrypted at rest and never returned; its audit rows say only that it changed.
+//! is encrypted at rest and never returned; its audit rows record only that it changed.
 
 use super::ApiJson;
 use crate::auth::admin::{Admin, perm};

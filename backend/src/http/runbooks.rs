@@ -1,7 +1,7 @@
 //! Runbooks and their runs: edit, copy, dry-run, start by hand, follow the journal, cancel,
 //! retry a failed step and keep notes. Runbooks run scripts and reach every system on the
 //! workers' network, so changing or starting one needs an administrator without a narrowed
-//! access scope; auditors read them.
+//! access scope. Auditors read them.
 
 use super::{ApiJson, PageParams};
 use crate::auth::admin::{Admin, perm};
@@ -34,7 +34,7 @@ fn run_not_found(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("There is no runbook run with the id {id}."))
 }
 
-/// The next time a schedule fires after `now`.
+/// Returns the next time a schedule fires after `now`.
 fn next_run(schedule: Option<&str>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let cron = parse_cron(schedule?).ok()?;
     let whole_seconds = DateTime::from_timestamp(now.timestamp(), 0)?;
@@ -438,7 +438,7 @@ pub async fn list_runs(
         })?),
     };
     let limit = page.limit()?;
-    // A narrowed scope sees the runs that serve no order.
+    // A narrowed scope lists only the runs that serve no order.
     let without_orders = !admin.scope.is_everywhere();
     let mut rows = runs::list(
         &state.db,
@@ -471,7 +471,7 @@ pub async fn get_run(
     let row = runs::find(&state.db, id)
         .await?
         .ok_or_else(|| run_not_found(id))?;
-    // An order's run tells about the order, which a narrowed scope may not cover.
+    // An order's run reveals the order, which a narrowed scope may not cover.
     if let Some(order_id) = row.order_id {
         let visible = store::orders::find(&state.db, order_id)
             .await?

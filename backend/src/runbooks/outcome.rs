@@ -36,8 +36,8 @@ pub async fn after_run(
         }
         (RunPurpose::Provision | RunPurpose::Deprovision, _) => {
             if let Some(order_id) = run.order_id {
-                // The timeline is shown in the portal too, so it names the run and its failed
-                // step; the error itself, which may name internal systems, stays in the journal.
+                // The portal shows the timeline too, so it names only the run and its failed
+                // step. The error itself may name internal systems, so it stays in the journal.
                 let what = if outcome == RunState::Cancelled {
                     "was cancelled".to_string()
                 } else {

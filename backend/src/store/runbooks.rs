@@ -118,7 +118,7 @@ pub async fn list(db: &PgPool) -> sqlx::Result<Vec<SummaryRow>> {
     .await
 }
 
-/// The runbooks with a schedule, for the scheduler.
+/// Returns the runbooks with a schedule, for the scheduler.
 pub async fn scheduled(db: &PgPool) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as("select id, schedule from runbooks where schedule is not null")
         .fetch_all(db)
@@ -181,7 +181,7 @@ pub async fn delete(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<bool> {
     Ok(deleted.rows_affected() == 1)
 }
 
-/// Whether any definition runs the runbook.
+/// Returns the names of the definitions that run the runbook.
 pub async fn in_use(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "select name from asset_definitions
@@ -193,7 +193,7 @@ pub async fn in_use(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<Vec<String>> {
     .await
 }
 
-/// Whether a runbook with this id exists.
+/// Returns whether a runbook with this id exists.
 pub async fn exists(db: &PgPool, id: Uuid) -> sqlx::Result<bool> {
     sqlx::query_scalar("select exists (select 1 from runbooks where id = $1)")
         .bind(id)

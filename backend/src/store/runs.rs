@@ -208,7 +208,7 @@ pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<Option<RunRow>> {
         .await
 }
 
-/// The order's run for `purpose`, if there is one.
+/// Returns the order's run for `purpose`, if there is one.
 pub async fn for_order(
     db: &PgPool,
     order_id: Uuid,
@@ -221,7 +221,7 @@ pub async fn for_order(
         .await
 }
 
-/// Every run of an order, newest first.
+/// Returns every run of an order, newest first.
 pub async fn all_for_order(db: &PgPool, order_id: Uuid) -> sqlx::Result<Vec<RunRow>> {
     sqlx::query_as(select_runs!(
         " where order_id = $1 order by created_at desc, id desc limit 20"
@@ -413,7 +413,7 @@ pub async fn cancel_requested(db: &PgPool, run_id: Uuid) -> sqlx::Result<bool> {
         .await
 }
 
-/// The run's current generation: a job of an older one stops before its next step.
+/// Returns the run's current generation. A job of an older one stops before its next step.
 pub async fn generation(db: &PgPool, run_id: Uuid) -> sqlx::Result<i32> {
     sqlx::query_scalar("select generation from runbook_runs where id = $1")
         .bind(run_id)
@@ -421,7 +421,7 @@ pub async fn generation(db: &PgPool, run_id: Uuid) -> sqlx::Result<i32> {
         .await
 }
 
-/// Whether a worker is running the run's job now, with its lease still valid.
+/// Returns whether a worker is running the run's job now, with its lease still valid.
 pub async fn job_running(tx: &mut Tx<'_>, run_id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "select exists (select 1 from jobs

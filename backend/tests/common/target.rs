@@ -1,4 +1,4 @@
-//! A fake HTTP target for runbook steps on 127.0.0.1: it records every request, answers 200
+//! A fake HTTP target for runbook steps on 127.0.0.1: it records every request, responds 200
 //! with a small JSON body, can fail the next requests with a status, and can hold requests
 //! open (a hanging target) until released.
 
@@ -52,7 +52,7 @@ impl Target {
         }
     }
 
-    /// The next `count` requests whose path starts with `prefix` are answered with `status`.
+    /// Makes the next `count` requests whose path starts with `prefix` fail with `status`.
     pub fn fail_next(&self, prefix: &str, count: usize, status: u16) {
         let mut inner = self.inner.lock().unwrap();
         inner.failures.push((prefix.to_string(), count, status));
