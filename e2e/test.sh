@@ -9,8 +9,9 @@
 # Installs missing tools first (e2e/scripts/install.sh). Expects PostgreSQL on
 # 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379. The test services use
 # their own ports, so the demo can run beside it: LDAP 3891, SMTP 1026, mail web 1081,
-# OIDC 9091 and the browser tests' app on 18080, changed with TEST_LDAP_PORT,
-# TEST_SMTP_PORT, TEST_MAIL_WEB_PORT, TEST_OIDC_PORT and E2E_APP_PORT. Each integration test creates a database named ipsolis_t_*; the run
+# OIDC 9091, the browser tests' app on 18080 (and 18081 for a second replica) and nginx on
+# 18443 (HTTPS) and 18444 (HTTP), changed with TEST_LDAP_PORT, TEST_SMTP_PORT,
+# TEST_MAIL_WEB_PORT, TEST_OIDC_PORT, E2E_APP_PORT and E2E_PROXY_PORT. Each integration test creates a database named ipsolis_t_*; the run
 # drops those of earlier runs first.
 set -euo pipefail
 
@@ -39,9 +40,10 @@ trap cleanup EXIT
 
 step "start test services"
 export E2E_APP_PORT=${E2E_APP_PORT:-18080}
+E2E_PROXY_PORT=${E2E_PROXY_PORT:-18443}
 LDAP_PORT=${TEST_LDAP_PORT:-3891} SMTP_PORT=${TEST_SMTP_PORT:-1026} \
   MAIL_WEB_PORT=${TEST_MAIL_WEB_PORT:-1081} OIDC_PORT=${TEST_OIDC_PORT:-9091} \
-  OIDC_REDIRECT_URIS="http://127.0.0.1:$E2E_APP_PORT/api/v1/portal/auth/callback" \
+  OIDC_REDIRECT_URIS="http://127.0.0.1:$E2E_APP_PORT/api/v1/portal/auth/callback,https://127.0.0.1:$E2E_PROXY_PORT/api/v1/portal/auth/callback" \
   bash e2e/scripts/services.sh start "$SERVICES_DIR" >"$SERVICES_DIR.env"
 set -a
 # shellcheck disable=SC1090
@@ -51,6 +53,9 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+step "deployment files (compose config, documented variables)"
+bash e2e/scripts/check_deploy.sh
 
 step "cargo clippy (server and shared)"
 cargo clippy --all-targets -- -D warnings
@@ -70,5 +75,9 @@ trunk build --release
 step "browser tests"
 cargo build -p ipsolis-backend
 (cd e2e && node --test --test-concurrency=1 browser/)
+
+step "two replicas behind nginx with TLS"
+(cd e2e && E2E_APP_URL="https://127.0.0.1:$E2E_PROXY_PORT" E2E_PROXY_HTTP_PORT=$((E2E_PROXY_PORT + 1)) \
+  node --test --test-concurrency=1 proxy/)
 
 step "all tests passed"

@@ -172,6 +172,7 @@ pub fn app(state: AppState) -> Router {
         tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
     });
 
+    let proxies = state.config.trusted_proxies.clone();
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/openapi.json", doc))
@@ -193,6 +194,10 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("no-referrer"),
         ))
         .layer(trace)
+        .layer(axum::middleware::from_fn_with_state(
+            proxies,
+            crate::http::client_address::from_trusted_proxy,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }

@@ -67,6 +67,8 @@ pub struct Config {
     pub script_languages: Vec<shared::runbooks::ScriptLanguage>,
     /// The PowerShell 7 executable (`IPSOLIS_PWSH`, default `pwsh`).
     pub pwsh: String,
+    /// Proxies whose `X-Forwarded-For` names the client (`IPSOLIS_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
     pub log_json: bool,
 }
 
@@ -190,6 +192,14 @@ impl Config {
             script_languages.push(language);
         }
 
+        let proxies_text = lookup("IPSOLIS_TRUSTED_PROXIES").unwrap_or_default();
+        let trusted_proxies = crate::http::client_address::TrustedProxies::parse(&proxies_text)
+            .map_err(|reason| ConfigError::Invalid {
+                name: "IPSOLIS_TRUSTED_PROXIES",
+                value: proxies_text.clone(),
+                reason: format!("{reason}; use addresses or networks such as 10.0.0.0/8, ::1"),
+            })?;
+
         Ok(Config {
             database_url,
             redis_url,
@@ -208,6 +218,7 @@ impl Config {
             policy_check_cron,
             script_languages,
             pwsh: lookup("IPSOLIS_PWSH").unwrap_or_else(|| "pwsh".into()),
+            trusted_proxies,
             log_json: lookup("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build and test tools for ip·Solis on Debian 12, run as root:
 #   - the rustup target wasm32-unknown-unknown
-#   - apt packages chromium (browser tests), slapd and ldap-utils (test directory), curl
+#   - apt packages chromium (browser tests), slapd and ldap-utils (test directory), curl,
+#     nginx-light and openssl (the TLS proxy test), docker-compose (checks the compose files)
 #   - trunk and wasm-bindgen-cli, built from the crates registry with cargo install
 #   - the npm packages in e2e/ (playwright-core, maildev, oidc-provider, binaryen for wasm-opt)
 #
@@ -108,6 +109,17 @@ slapd_was_installed=$(missing_apt_packages slapd)
 apt_install chromium
 apt_install --no-install-recommends slapd ldap-utils curl
 [ -n "$slapd_was_installed" ] && stop_system_slapd
+
+# The package starts nginx on port 80; the tests run their own on other ports.
+nginx_was_installed=$(missing_apt_packages nginx-light)
+apt_install --no-install-recommends nginx-light openssl
+if [ -n "$nginx_was_installed" ]; then
+  service nginx stop >/dev/null 2>&1 || true
+fi
+# Compose v1 from Debian validates the compose files; a machine with Compose v2 uses that.
+if ! docker compose version >/dev/null 2>&1; then
+  apt_install --no-install-recommends docker-compose
+fi
 
 # ---- trunk ------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod channels;
+pub mod client_address;
 pub mod health;
 pub mod jobs;
 pub mod mail_templates;

@@ -14,7 +14,9 @@ export const SERVER_START_MS = 60_000;
 // The test services' OIDC provider accepts only the redirect URIs that e2e/test.sh registers
 // (OIDC_REDIRECT_URIS), which use this port.
 export const APP_PORT = Number(process.env.E2E_APP_PORT || 18080);
-export const APP_URL = `http://127.0.0.1:${APP_PORT}`;
+// The address the browser opens. E2E_APP_URL points it at a proxy in front of the server,
+// such as https://127.0.0.1:18443 for the tests through nginx (e2e/proxy/).
+export const APP_URL = process.env.E2E_APP_URL || `http://127.0.0.1:${APP_PORT}`;
 
 // One database per test run, so two runs on one machine never share or drop each other's.
 export const DATABASE_NAME = `ipsolis_e2e_${(process.env.IPSOLIS_TEST_RUN || 'local').replace(/[^a-z0-9_]/g, '_')}`;

@@ -1,14 +1,16 @@
 // One browser test run: a fresh database, a test group in the directory, the server, one
 // Chromium with a context per person, and steps that stop at the first failure.
+import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { DATABASE_NAME, WAIT_MS, resultsDir, serviceEnv } from './config.mjs';
+import { APP_PORT, APP_URL, DATABASE_NAME, WAIT_MS, resultsDir, serviceEnv } from './config.mjs';
 import { recreateDatabase } from './database.mjs';
 import { Directory } from './ldap.mjs';
+import { Nginx } from './nginx.mjs';
 import { Server } from './server.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,13 +32,18 @@ function fileSafe(text) {
 
 export class TestRun {
   // NAME prefixes the log and screenshot files in e2e/test-results/. SERVER_ENV holds
-  // variables that the server under test gets on top of its minimal environment.
-  constructor(name, { serverEnv = {} } = {}) {
+  // variables that the server under test gets on top of its minimal environment. With
+  // REPLICAS, that many servers of one installation run on APP_PORT and the ports after it,
+  // behind nginx with TLS at APP_URL (which must then be an https:// address).
+  constructor(name, { serverEnv = {}, replicas = 0 } = {}) {
     this.name = name;
     this.serverEnv = serverEnv;
+    this.replicas = replicas;
     this.env = serviceEnv();
     this.resultsDir = resultsDir();
     this.server = null;
+    this.servers = [];
+    this.nginx = null;
     this.databaseUrl = null;
     this.directory = null;
     this.browser = null;
@@ -78,13 +85,18 @@ export class TestRun {
     });
     this.groupDn = await this.directory.createGroup('E2E Finance');
 
-    this.server = new Server({
-      databaseUrl,
-      redisUrl: this.env.redisUrl,
-      logFile: join(this.resultsDir, `${this.name}-server.log`),
-      extraEnv: this.serverEnv,
-    });
-    await this.server.start();
+    if (this.replicas > 0) {
+      await this.startReplicas(databaseUrl);
+    } else {
+      this.server = new Server({
+        databaseUrl,
+        redisUrl: this.env.redisUrl,
+        logFile: join(this.resultsDir, `${this.name}-server.log`),
+        extraEnv: this.serverEnv,
+      });
+      await this.server.start();
+      this.servers = [this.server];
+    }
 
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -93,12 +105,53 @@ export class TestRun {
     });
   }
 
+  async startReplicas(databaseUrl) {
+    const url = new URL(APP_URL);
+    if (url.protocol !== 'https:') {
+      throw new Error(
+        `the test "${this.name}" runs behind nginx with TLS: set E2E_APP_URL to an https:// ` +
+          `address such as https://127.0.0.1:18443 (now ${APP_URL})`,
+      );
+    }
+    const httpsPort = Number(url.port);
+    const httpPort = Number(process.env.E2E_PROXY_HTTP_PORT || httpsPort + 1);
+    // One installation: the same database, secret key and Redis prefix on every replica.
+    const shared = {
+      secretKey: randomBytes(32).toString('hex'),
+      redisPrefix: `ipsolis-e2e:${randomBytes(8).toString('hex')}:`,
+    };
+    for (let index = 0; index < this.replicas; index += 1) {
+      const server = new Server({
+        databaseUrl,
+        redisUrl: this.env.redisUrl,
+        logFile: join(this.resultsDir, `${this.name}-server-${index + 1}.log`),
+        extraEnv: { IPSOLIS_TRUSTED_PROXIES: '127.0.0.1', ...this.serverEnv },
+        port: APP_PORT + index,
+        ...shared,
+      });
+      // One after the other: the first applies the migrations.
+      await server.start();
+      this.servers.push(server);
+    }
+    this.server = this.servers[0];
+    this.nginx = new Nginx({
+      httpPort,
+      httpsPort,
+      upstreamPorts: this.servers.map((server) => server.port),
+    });
+    await this.nginx.start();
+  }
+
   // Returns the page of the browser context for PERSON, creating both on first use. Each
   // person has their own cookies.
   async page(person) {
     if (!this.pages.has(person)) {
       // UTC, so the dates the pages show can be compared with Date.UTC values.
-      const context = await this.browser.newContext({ timezoneId: 'UTC' });
+      // The certificate of the nginx tests is self-signed.
+      const context = await this.browser.newContext({
+        timezoneId: 'UTC',
+        ignoreHTTPSErrors: this.nginx !== null,
+      });
       context.setDefaultTimeout(WAIT_MS);
       context.setDefaultNavigationTimeout(WAIT_MS);
       this.pages.set(person, await context.newPage());
@@ -148,9 +201,12 @@ export class TestRun {
       }
     };
     await attempt('closing Chromium', () => this.browser?.close());
-    await attempt('stopping the server', () => this.server?.stop());
-    if (this.failedStep && this.server?.child) {
-      console.error(`\nlast lines of ${this.server.logFile}:\n${this.server.logTail()}\n`);
+    await attempt('stopping nginx', () => this.nginx?.stop());
+    for (const server of this.servers) {
+      await attempt(`stopping the server on port ${server.port}`, () => server.stop());
+      if (this.failedStep && server.child) {
+        console.error(`\nlast lines of ${server.logFile}:\n${server.logTail()}\n`);
+      }
     }
     if (this.groupDn) {
       const groupDn = this.groupDn;

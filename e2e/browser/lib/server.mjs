@@ -24,9 +24,9 @@ function portIsOpen(port) {
   });
 }
 
-async function healthStatus() {
+async function healthStatus(url) {
   try {
-    const response = await fetch(`${APP_URL}/health`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
     return response.status;
   } catch {
     return null;
@@ -35,17 +35,30 @@ async function healthStatus() {
 
 export class Server {
   // EXTRA_ENV holds further variables for the server, such as ADMIN_API_KEY, which a test
-  // names itself because the server gets nothing else from the shell.
-  constructor({ databaseUrl, redisUrl, logFile, extraEnv = {} }) {
+  // names itself because the server gets nothing else from the shell. Replicas of one
+  // installation share SECRET_KEY and REDIS_PREFIX and listen on their own PORT.
+  constructor({
+    databaseUrl,
+    redisUrl,
+    logFile,
+    extraEnv = {},
+    port = APP_PORT,
+    secretKey = randomBytes(32).toString('hex'),
+    redisPrefix = `ipsolis-e2e:${randomBytes(8).toString('hex')}:`,
+  }) {
     this.databaseUrl = databaseUrl;
     this.redisUrl = redisUrl;
     this.logFile = logFile;
     this.extraEnv = extraEnv;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.secretKey = secretKey;
+    this.redisPrefix = redisPrefix;
     this.child = null;
     this.exitCode = null;
   }
 
-  // Spawns `ipsolis serve` on 127.0.0.1:APP_PORT and waits until GET /health returns 200.
+  // Spawns `ipsolis serve` on 127.0.0.1:PORT and waits until GET /health returns 200.
   async start() {
     for (const [path, fix] of [
       [BINARY, 'cargo build -p ipsolis-backend'],
@@ -55,8 +68,8 @@ export class Server {
         throw new Error(`${path} not found: run \`${fix}\` in ${REPO_ROOT}`);
       }
     }
-    if (await portIsOpen(APP_PORT)) {
-      throw new Error(`port ${APP_PORT} on 127.0.0.1 is already in use: stop that process first`);
+    if (await portIsOpen(this.port)) {
+      throw new Error(`port ${this.port} on 127.0.0.1 is already in use: stop that process first`);
     }
 
     // A minimal environment, so settings exported in the developer's shell (ADMIN_API_KEY,
@@ -71,9 +84,9 @@ export class Server {
       NO_COLOR: '1',
       DATABASE_URL: this.databaseUrl,
       REDIS_URL: this.redisUrl,
-      REDIS_PREFIX: `ipsolis-e2e:${randomBytes(8).toString('hex')}:`,
-      API_SECRET_KEY: randomBytes(32).toString('hex'),
-      IPSOLIS_BIND: `127.0.0.1:${APP_PORT}`,
+      REDIS_PREFIX: this.redisPrefix,
+      API_SECRET_KEY: this.secretKey,
+      IPSOLIS_BIND: `127.0.0.1:${this.port}`,
       IPSOLIS_PUBLIC_URL: APP_URL,
       IPSOLIS_SPA_DIR: SPA_DIR,
       // Every second instead of every hour, so the scheduler and its jobs run during the test.
@@ -107,16 +120,25 @@ export class Server {
       if (this.exitCode !== null) {
         throw new Error(`ipsolis serve exited with ${this.exitCode} during start; see ${this.logFile}`);
       }
-      status = await healthStatus();
+      status = await healthStatus(this.url);
       if (status === 200) {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error(
-      `GET ${APP_URL}/health did not return 200 within ${SERVER_START_MS} ms ` +
+      `GET ${this.url}/health did not return 200 within ${SERVER_START_MS} ms ` +
         `(last status: ${status ?? 'no response'}); see ${this.logFile}`,
     );
+  }
+
+  // Kills the process with SIGKILL, as a crash or a lost machine would, and waits for it.
+  async kill() {
+    if (!this.child || this.exitCode !== null) {
+      return;
+    }
+    this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   // Sends SIGTERM, and SIGKILL when the server is still running after STOP_MS.
