@@ -40,6 +40,15 @@ for files in "docker/docker-compose.yml" "docker/docker-compose.yml docker/docke
   echo "check_deploy: compose config passes for $files"
 done
 
+# Images cannot be built here (no Docker daemon, no registry), so at least every build target
+# the compose files name, and every stage a COPY --from names, must be a stage of the Dockerfile.
+stages=$(sed -nE 's/^FROM .* AS ([a-z0-9_-]+)$/\1/p' docker/Dockerfile)
+for target in $(sed -nE 's/^ *target: *([a-z0-9_-]+) *$/\1/p' docker/docker-compose*.yml) \
+  $(sed -nE 's/.*COPY --from=([a-z0-9_-]+) .*/\1/p' docker/Dockerfile); do
+  echo "$stages" | grep -qx "$target" || fail "docker/Dockerfile has no stage named $target"
+done
+echo "check_deploy: the Dockerfile has the stages $(echo $stages | tr ' ' ',')"
+
 # The variables the server reads: `lookup("NAME")` in the configuration and `env::var("NAME")`
 # elsewhere. HOSTNAME is set by the system, not by an operator.
 names=$(grep -rhoE '(lookup|env::var|var)\("[A-Z][A-Z0-9_]+"\)' backend/src |
