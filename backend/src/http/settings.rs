@@ -1,4 +1,4 @@
-//! Connection settings: directory, mail and portal sign-in, each with a test.
+//! Connection settings: directory, mail and portal sign-in, each with a connection test.
 
 use super::ApiJson;
 use crate::auth::admin::{Admin, perm};
@@ -164,6 +164,28 @@ pub async fn put_oidc(
     let config = OidcConfig::from_input(input)?;
     let saved = settings::save(&state, &admin.actor, config).await?;
     Ok(Json(saved.view(redirect_uri(&state))))
+}
+
+/// Checks the submitted portal sign-in settings against the provider, saving nothing: reads
+/// the discovery document and checks its issuer, reads the signing keys, and, with a client
+/// secret, asks the token endpoint whether it accepts the client. A client secret left out is
+/// taken from the stored settings while the issuer and client ID are unchanged.
+#[utoipa::path(post, path = "/api/v1/settings/oidc/test", tag = "settings",
+    request_body = OidcSettingsInput,
+    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
+pub async fn test_oidc(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<OidcSettingsInput>,
+) -> ApiResult<Json<ConnectionTest>> {
+    let config = OidcConfig::from_input(input)?;
+    let config = settings::with_stored_secret(&state, config).await?;
+    let result = crate::integrations::oidc_check::test(&config, &redirect_uri(&state)).await;
+    Ok(Json(match result {
+        Ok(message) => ConnectionTest { ok: true, message },
+        Err(message) => ConnectionTest { ok: false, message },
+    }))
 }
 
 /// Returns the sign-in and session rules.
