@@ -3,9 +3,9 @@
 
 use crate::http::jobs;
 use crate::http::{
-    admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist, health, mail_templates,
-    orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup,
-    spa, tokens, totp,
+    admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist,
+    health, mail_templates, orders, pool, portal, portal_approvals, runbook_variables, runbooks,
+    scripts, settings, setup, spa, tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;

@@ -23,14 +23,19 @@ async fn upload(admin: &Session, content_type: &str, bytes: Vec<u8>) -> reqwest:
     admin.put_bytes(LOGO, content_type, bytes).await
 }
 
+/// Fetches the logo as a browser that has the copies `if_none_match` names.
+async fn get_logo(session: &Session, if_none_match: &str) -> reqwest::Response {
+    let request = session.http.get(session.url("/api/v1/branding/logo"));
+    let request = request.header("If-None-Match", if_none_match);
+    request.send().await.unwrap()
+}
+
 async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, Option<Value>, Option<Value>)> {
-    sqlx::query_as(
-        "select actor, before, after from audit_log where action = $1 order by at, id",
-    )
-    .bind(action)
-    .fetch_all(&app.state.db)
-    .await
-    .unwrap()
+    sqlx::query_as("select actor, before, after from audit_log where action = $1 order by at, id")
+        .bind(action)
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
 }
 
 async fn logo_rows(app: &TestApp) -> i64 {
@@ -46,7 +51,10 @@ async fn logo_error(response: reqwest::Response, status: StatusCode) -> String {
     assert_eq!(response.status(), status);
     let problem = problem(response).await;
     assert_eq!(error_fields(&problem), ["logo"], "{problem}");
-    problem["errors"][0]["message"].as_str().unwrap().to_string()
+    problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -73,8 +81,16 @@ async fn title_is_validated_saved_and_audited() {
     for title in invalid {
         let body = json!({ "title": title, "logo_position": "left" });
         let response = admin.put("/api/v1/settings/general", &body).await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{title:?}");
-        assert_eq!(error_fields(&problem(response).await), ["title"], "{title:?}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{title:?}"
+        );
+        assert_eq!(
+            error_fields(&problem(response).await),
+            ["title"],
+            "{title:?}"
+        );
     }
     let response = admin
         .put(
@@ -128,7 +144,7 @@ async fn logo_upload_rejects_wrong_files() {
     .await;
     assert!(message.contains("GIF"), "{message}");
 
-    // An SVG file named logo.png: the browser sends image/png, the bytes say otherwise.
+    // An SVG file named logo.png: the browser sends image/png, but the bytes are SVG.
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"><script>alert(1)</script></svg>"#;
     let message = logo_error(
         upload(&admin, "image/png", svg.to_vec()).await,
@@ -144,7 +160,10 @@ async fn logo_upload_rejects_wrong_files() {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert!(message.contains("not a PNG, JPEG or WebP image"), "{message}");
+    assert!(
+        message.contains("not a PNG, JPEG or WebP image"),
+        "{message}"
+    );
 
     let message = logo_error(
         upload(&admin, "image/png", Vec::new()).await,
@@ -234,35 +253,17 @@ async fn logo_is_served_publicly_with_etag() {
         "public, max-age=31536000, immutable"
     );
 
-    let revalidated = anonymous
-        .http
-        .get(anonymous.url("/api/v1/branding/logo"))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let revalidated = get_logo(&anonymous, &etag).await;
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(header(&revalidated, "etag"), etag);
     assert!(revalidated.bytes().await.unwrap().is_empty());
     let weak_list = format!("\"{}\", W/{etag}", "0".repeat(64));
-    let revalidated = anonymous
-        .http
-        .get(anonymous.url("/api/v1/branding/logo"))
-        .header("If-None-Match", weak_list)
-        .send()
-        .await
-        .unwrap();
+    let revalidated = get_logo(&anonymous, &weak_list).await;
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
-    let stale = anonymous
-        .http
-        .get(anonymous.url("/api/v1/branding/logo"))
-        .header("If-None-Match", format!("\"{}\"", "0".repeat(64)))
-        .send()
-        .await
-        .unwrap();
+    let stale = get_logo(&anonymous, &format!("\"{}\"", "0".repeat(64))).await;
     assert_eq!(stale.status(), StatusCode::OK);
 
-    // A new logo changes the ETag, and the audit row says what it replaced.
+    // A new logo changes the ETag, and the audit row records what it replaced.
     let mut jpeg = JPEG_START.to_vec();
     jpeg.extend_from_slice(&[0; 64]);
     let saved: Value = upload(&admin, "image/jpeg", jpeg.clone())
@@ -271,13 +272,7 @@ async fn logo_is_served_publicly_with_etag() {
         .await
         .unwrap();
     assert_eq!(saved["logo"]["content_type"], "image/jpeg");
-    let replaced = anonymous
-        .http
-        .get(anonymous.url("/api/v1/branding/logo"))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let replaced = get_logo(&anonymous, &etag).await;
     assert_eq!(replaced.status(), StatusCode::OK);
     assert_eq!(header(&replaced, "content-type"), "image/jpeg");
     assert_ne!(header(&replaced, "etag"), etag);
@@ -318,10 +313,16 @@ async fn logo_is_served_publicly_with_etag() {
 #[tokio::test]
 async fn general_settings_need_permission_and_csrf() {
     let (app, admin) = common::quiet_app().await;
-    app.create_admin_user(&admin, json!({ "username": "audit.reader", "role": "auditor" }))
-        .await;
-    app.create_admin_user(&admin, json!({ "username": "help.desk", "role": "helpdesk" }))
-        .await;
+    app.create_admin_user(
+        &admin,
+        json!({ "username": "audit.reader", "role": "auditor" }),
+    )
+    .await;
+    app.create_admin_user(
+        &admin,
+        json!({ "username": "help.desk", "role": "helpdesk" }),
+    )
+    .await;
     let auditor = app
         .sign_in_admin("audit.reader", "audit.reader-password-1")
         .await;
@@ -333,7 +334,10 @@ async fn general_settings_need_permission_and_csrf() {
         StatusCode::OK
     );
     assert_eq!(
-        auditor.put("/api/v1/settings/general", &body).await.status(),
+        auditor
+            .put("/api/v1/settings/general", &body)
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -367,14 +371,14 @@ async fn general_settings_need_permission_and_csrf() {
             .contains("X-CSRF-Token")
     );
     assert_eq!(
-        no_csrf.put("/api/v1/settings/general", &body).await.status(),
+        no_csrf
+            .put("/api/v1/settings/general", &body)
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     no_csrf.csrf = Some("not-the-token".into());
-    assert_eq!(
-        no_csrf.delete(LOGO).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(no_csrf.delete(LOGO).await.status(), StatusCode::FORBIDDEN);
 
     assert_eq!(logo_rows(&app).await, 0);
     assert_eq!(app.audit_count("settings.update").await, 0);

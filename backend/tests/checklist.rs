@@ -1,5 +1,5 @@
 //! The setup checklist: all pending on a fresh installation, all done once everything is set
-//! up against the real test services, and broken when a configured server stops answering.
+//! up against the real test services, and broken when a configured server stops responding.
 
 mod common;
 
@@ -68,7 +68,8 @@ async fn set_up_everything(app: &TestApp, admin: &Session) -> Value {
     let teams = json!({ "enabled": true, "webhook_url": "https://hooks.example.test/teams" });
     let response = admin.put("/api/v1/settings/teams", &teams).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let token = json!({ "name": "inventory-sync", "scopes": ["orders:read"], "expires_in_days": 30 });
+    let token =
+        json!({ "name": "inventory-sync", "scopes": ["orders:read"], "expires_in_days": 30 });
     let response = admin.post("/api/v1/tokens", &token).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     definition
@@ -104,9 +105,14 @@ async fn fresh_installation_is_all_pending() {
         .map(|item| item["id"].as_str().unwrap())
         .collect();
     assert_eq!(essential, &expected[..6]);
-    assert_eq!(item(&checklist, "smtp")["fix_path"], "/ui/settings#smtp-heading");
+    assert_eq!(
+        item(&checklist, "smtp")["fix_path"],
+        "/ui/settings#smtp-heading"
+    );
     assert_eq!(item(&checklist, "api_tokens")["fix_path"], "/ui/tokens");
-    let detail = item(&checklist, "portal_sign_in")["detail"].as_str().unwrap();
+    let detail = item(&checklist, "portal_sign_in")["detail"]
+        .as_str()
+        .unwrap();
     assert!(detail.contains("Portal sign-in is off"), "{detail}");
 }
 
@@ -121,7 +127,10 @@ async fn configured_installation_is_complete() {
     }
     assert_eq!(checklist["complete"], true);
     let smtp = item(&checklist, "smtp")["detail"].as_str().unwrap();
-    assert!(smtp.contains(&env("SMTP_PORT")), "the live check's message: {smtp}");
+    assert!(
+        smtp.contains(&env("SMTP_PORT")),
+        "the live check's message: {smtp}"
+    );
     let pool = item(&checklist, "pool_assets")["detail"].as_str().unwrap();
     assert!(pool.contains("capacity-pooled"), "{pool}");
 
@@ -137,7 +146,9 @@ async fn configured_installation_is_complete() {
     let jump_host: Value = response.json().await.unwrap();
     let checklist_now = self::checklist(&admin).await;
     assert_status(&checklist_now, "pool_assets", "pending");
-    let detail = item(&checklist_now, "pool_assets")["detail"].as_str().unwrap();
+    let detail = item(&checklist_now, "pool_assets")["detail"]
+        .as_str()
+        .unwrap();
     assert_eq!(detail, "No instances in the pool for “Jump host”.");
     assert_eq!(checklist_now["complete"], false);
 
@@ -198,8 +209,11 @@ async fn closed_smtp_port_is_broken() {
 #[tokio::test]
 async fn checklist_needs_settings_read() {
     let (app, admin) = common::quiet_app().await;
-    app.create_admin_user(&admin, json!({ "username": "help.desk", "role": "helpdesk" }))
-        .await;
+    app.create_admin_user(
+        &admin,
+        json!({ "username": "help.desk", "role": "helpdesk" }),
+    )
+    .await;
     let helpdesk = app.sign_in_admin("help.desk", "help.desk-password-1").await;
     assert_eq!(
         helpdesk.get(CHECKLIST).await.status(),

@@ -1,6 +1,6 @@
 //! The portal sign-in connection test against the real OpenID Connect provider that the test
-//! services start: success, a wrong issuer, a wrong secret, a closed port and the rule that a
-//! stored secret is sent only where it was saved for.
+//! services start: success, a wrong issuer, a wrong secret and a closed port. A stored secret
+//! is sent only to the issuer it was saved for.
 
 mod common;
 
@@ -76,7 +76,10 @@ async fn wrong_secret_is_invalid_client() {
     unknown_client["client_id"] = json!("no-such-client");
     let (ok, message) = run(&admin, &unknown_client).await;
     assert!(!ok, "{message}");
-    assert!(message.contains("rejected client no-such-client"), "{message}");
+    assert!(
+        message.contains("rejected client no-such-client"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -111,7 +114,10 @@ async fn stored_secret_stays_with_its_issuer() {
     assert_eq!(response.status(), StatusCode::OK);
     let (ok, message) = run(&admin, &without).await;
     assert!(ok, "{message}");
-    assert!(message.contains("accepted client"), "the stored secret is used: {message}");
+    assert!(
+        message.contains("accepted client"),
+        "the stored secret is used: {message}"
+    );
 
     let mut elsewhere = without.clone();
     elsewhere["issuer_url"] = json!("http://127.0.0.1:1");
@@ -128,8 +134,11 @@ async fn stored_secret_stays_with_its_issuer() {
 #[tokio::test]
 async fn test_needs_settings_write() {
     let (app, admin) = common::quiet_app().await;
-    app.create_admin_user(&admin, json!({ "username": "audit.reader", "role": "auditor" }))
-        .await;
+    app.create_admin_user(
+        &admin,
+        json!({ "username": "audit.reader", "role": "auditor" }),
+    )
+    .await;
     let auditor = app
         .sign_in_admin("audit.reader", "audit.reader-password-1")
         .await;

@@ -3,7 +3,7 @@
 // application title and upload a logo (after an SVG file named logo.png is rejected), and
 // see both in the navigation, in the browser tab, and on the admin and portal sign-in pages.
 // They test the portal sign-in connection, then finish the setup: the checklist folds into
-// one line, and comes back when the mail server stops answering.
+// one line, and comes back when the mail server stops responding.
 //
 //   cd e2e && node --test browser/settings_general.test.mjs
 //

@@ -17,7 +17,7 @@ pub const LOGO_MAX_BYTES: usize = 512 * 1024;
 /// script.
 pub const LOGO_MEDIA_TYPES: [&str; 3] = ["image/png", "image/jpeg", "image/webp"];
 
-/// Where the logo appears next to the application title.
+/// The logo's place next to the application title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -106,9 +106,7 @@ pub fn title_problem(title: &str) -> Option<String> {
         return Some("is required: enter the name people should see, such as Contoso IT".into());
     }
     if title.chars().count() > TITLE_MAX_CHARS {
-        return Some(format!(
-            "must be at most {TITLE_MAX_CHARS} characters long"
-        ));
+        return Some(format!("must be at most {TITLE_MAX_CHARS} characters long"));
     }
     if title.chars().any(char::is_control) {
         return Some("must not contain control characters such as tabs or line breaks".into());

@@ -23,12 +23,12 @@ pub enum ItemStatus {
     Done,
     /// Not set up yet.
     Pending,
-    /// Set up, but a live check failed; `detail` says why.
+    /// Set up, but a live check failed, and `detail` contains the reason.
     Broken,
 }
 
 impl ItemStatus {
-    /// The word shown next to the item, so the state does not rest on colour alone.
+    /// Returns the word shown next to the item, so the state does not rest on colour alone.
     pub fn label(self) -> &'static str {
         match self {
             ItemStatus::Done => "Done",

@@ -43,7 +43,12 @@ pub const ITEMS: [ItemSpec; 8] = [
         title: "Mail server",
         importance: Essential,
         fix_path: "/ui/settings#smtp-heading",
-        evaluate: |s| connection(&s.mail, "No mail server is set, so approvers get no e-mail."),
+        evaluate: |s| {
+            connection(
+                &s.mail,
+                "No mail server is set, so approvers get no e-mail.",
+            )
+        },
     },
     ItemSpec {
         id: "directory",
@@ -101,10 +106,19 @@ pub const ITEMS: [ItemSpec; 8] = [
 
 fn branding(s: &Snapshot) -> (ItemStatus, String) {
     match (s.title_saved, &s.logo) {
-        (true, Some(_)) => (Done, format!("The title is “{}” and a logo is set.", s.title)),
-        (true, None) => (Pending, format!("The title is “{}”; upload a logo.", s.title)),
+        (true, Some(_)) => (
+            Done,
+            format!("The title is “{}” and a logo is set.", s.title),
+        ),
+        (true, None) => (
+            Pending,
+            format!("The title is “{}”; upload a logo.", s.title),
+        ),
         (false, Some(_)) => (Pending, "A logo is set; save the application title.".into()),
-        (false, None) => (Pending, "Set the application title and upload a logo.".into()),
+        (false, None) => (
+            Pending,
+            "Set the application title and upload a logo.".into(),
+        ),
     }
 }
 
@@ -166,7 +180,10 @@ fn chat(s: &Snapshot) -> (ItemStatus, String) {
     }
     (
         Done,
-        format!("Approval requests are posted to {}.", s.chat_channels.join(" and ")),
+        format!(
+            "Approval requests are posted to {}.",
+            s.chat_channels.join(" and ")
+        ),
     )
 }
 
@@ -201,7 +218,10 @@ mod tests {
     }
 
     fn statuses(snapshot: &Snapshot) -> Vec<ItemStatus> {
-        ITEMS.iter().map(|item| item.evaluate(snapshot).status).collect()
+        ITEMS
+            .iter()
+            .map(|item| item.evaluate(snapshot).status)
+            .collect()
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The setup checklist of the admin dashboard. It is worked out from the installation's
 //! current state on every request and never stored, so an item done today shows as broken
-//! again when its server stops answering.
+//! again when its server stops responding.
 //!
 //! Adding an item takes two steps: a field of [`Snapshot`] for the state it reads, filled in
 //! [`snapshot`], and an entry in [`items::ITEMS`] that turns that state into a status.
@@ -12,12 +12,13 @@ use crate::error::ApiResult;
 use crate::integrations::chat::{Channel, Slack, Teams};
 use crate::integrations::directory::Directory;
 use crate::integrations::mail::Mailer;
-use crate::settings::{self, ChannelConfig, LdapConfig, OidcConfig, SmtpConfig};
+use crate::settings::{self, ChannelConfig, LdapConfig, OidcConfig, Section, SmtpConfig};
 use crate::state::AppState;
 use crate::store;
 use reachability::{Outcome, fingerprint};
 use shared::branding::LogoInfo;
 use shared::checklist::{ItemStatus, SetupChecklist};
+use std::future::Future;
 
 /// How many names of definitions without instances a detail line lists.
 const NAMES_LISTED: i64 = 3;
@@ -66,8 +67,7 @@ pub async fn build(state: &AppState) -> ApiResult<SetupChecklist> {
 
 async fn snapshot(state: &AppState) -> ApiResult<Snapshot> {
     let general = crate::branding::current(state).await?;
-    let (mail, directory, sign_in) =
-        tokio::join!(mail(state), directory(state), sign_in(state));
+    let (mail, directory, sign_in) = tokio::join!(mail(state), directory(state), sign_in(state));
     let mut chat_channels = Vec::new();
     if channel_enabled::<Teams>(state).await {
         chat_channels.push(Teams::NAME);
@@ -95,57 +95,59 @@ async fn snapshot(state: &AppState) -> ApiResult<Snapshot> {
     })
 }
 
-async fn mail(state: &AppState) -> Connection {
-    let config = match settings::load::<SmtpConfig>(state).await {
-        Ok(Some(config)) => config,
-        Ok(None) => return Connection::Missing,
-        Err(error) => return Connection::Checked(Err(error.to_string())),
-    };
-    let key = fingerprint(&config);
-    let outcome = state
-        .reachability
-        .check(settings::SMTP, key, || async move {
-            let mailer = Mailer::new(config).map_err(|e| e.to_string())?;
-            mailer.test().await.map_err(|e| e.to_string())
-        })
-        .await;
-    Connection::Checked(outcome)
-}
-
-async fn directory(state: &AppState) -> Connection {
-    let config = match settings::load::<LdapConfig>(state).await {
-        Ok(Some(config)) => config,
-        Ok(None) => return Connection::Missing,
-        Err(error) => return Connection::Checked(Err(error.to_string())),
-    };
-    let key = fingerprint(&config);
-    let outcome = state
-        .reachability
-        .check(settings::LDAP, key, || async move {
-            Directory::new(config)
-                .test()
-                .await
-                .map_err(|e| e.to_string())
-        })
-        .await;
-    Connection::Checked(outcome)
-}
-
-async fn sign_in(state: &AppState) -> Connection {
-    let config = match settings::load::<OidcConfig>(state).await {
-        Ok(Some(config)) if config.enabled => config,
+/// Loads the section `S` and, when `is_on` accepts it, checks it live with `probe`.
+async fn connection<S, F, Fut>(state: &AppState, is_on: fn(&S) -> bool, probe: F) -> Connection
+where
+    S: Section,
+    F: FnOnce(S) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    let config = match settings::load::<S>(state).await {
+        Ok(Some(config)) if is_on(&config) => config,
         Ok(_) => return Connection::Missing,
         Err(error) => return Connection::Checked(Err(error.to_string())),
     };
     let key = fingerprint(&config);
-    let redirect_uri = crate::http::settings::redirect_uri(state);
     let outcome = state
         .reachability
-        .check(settings::OIDC, key, || async move {
-            crate::integrations::oidc_check::test(&config, &redirect_uri).await
-        })
+        .check(S::KEY, key, || probe(config))
         .await;
     Connection::Checked(outcome)
+}
+
+async fn mail(state: &AppState) -> Connection {
+    connection(
+        state,
+        |_: &SmtpConfig| true,
+        |config| async move {
+            let mailer = Mailer::new(config).map_err(|e| e.to_string())?;
+            mailer.test().await.map_err(|e| e.to_string())
+        },
+    )
+    .await
+}
+
+async fn directory(state: &AppState) -> Connection {
+    connection(
+        state,
+        |_: &LdapConfig| true,
+        |config| async move {
+            let directory = Directory::new(config);
+            directory.test().await.map_err(|e| e.to_string())
+        },
+    )
+    .await
+}
+
+/// Checks portal sign-in only while it is enabled; turned off, it counts as not set up.
+async fn sign_in(state: &AppState) -> Connection {
+    let redirect_uri = crate::http::settings::redirect_uri(state);
+    connection(
+        state,
+        |config: &OidcConfig| config.enabled,
+        |config| async move { crate::integrations::oidc_check::test(&config, &redirect_uri).await },
+    )
+    .await
 }
 
 /// Returns whether the channel is on with a webhook URL. A stored section that cannot be

@@ -46,7 +46,12 @@ impl ReachabilityCache {
 
     /// Returns the result of the last check of `service` with the same settings when it is
     /// younger than [`RESULT_TTL`]; otherwise runs `check`, bounded by [`CHECK_TIMEOUT`].
-    pub async fn check<F, Fut>(&self, service: &'static str, fingerprint: [u8; 32], check: F) -> Outcome
+    pub async fn check<F, Fut>(
+        &self,
+        service: &'static str,
+        fingerprint: [u8; 32],
+        check: F,
+    ) -> Outcome
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Outcome>,
@@ -92,8 +97,14 @@ mod tests {
             Ok::<_, String>("reached".to_string())
         };
         let first = fingerprint(&"host-a");
-        assert_eq!(cache.check("smtp", first, probe).await, Ok("reached".into()));
-        assert_eq!(cache.check("smtp", first, probe).await, Ok("reached".into()));
+        assert_eq!(
+            cache.check("smtp", first, probe).await,
+            Ok("reached".into())
+        );
+        assert_eq!(
+            cache.check("smtp", first, probe).await,
+            Ok("reached".into())
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 1, "the second call is cached");
 
         let second = fingerprint(&"host-b");

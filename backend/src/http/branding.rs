@@ -16,6 +16,15 @@ use serde::Deserialize;
 use shared::branding::{Branding, GeneralSettings, GeneralSettingsInput, LOGO_MAX_BYTES};
 use utoipa::IntoParams;
 
+/// The bytes of an image file, for the API document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(
+    dead_code,
+    reason = "only the API document reads this type, never its field"
+)]
+pub struct ImageFile(Vec<u8>);
+
 /// Returns the application title and whether and where the pages show a logo. Public, so the
 /// sign-in pages can show them.
 #[utoipa::path(get, path = "/api/v1/branding", tag = "settings",
@@ -54,8 +63,8 @@ fn known_versions(headers: &HeaderMap) -> Vec<String> {
 #[utoipa::path(get, path = "/api/v1/branding/logo", tag = "settings",
     params(LogoQuery),
     responses(
-        (status = 200, description = "The logo, as image/png, image/jpeg or image/webp",
-            content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The logo in the format it was uploaded in",
+            content((ImageFile = "image/png"), (ImageFile = "image/jpeg"), (ImageFile = "image/webp"))),
         (status = 304, description = "The client's copy, named in If-None-Match, is current"),
         (status = 404, body = shared::Problem, description = "No logo is set"),
     ),
@@ -140,7 +149,7 @@ pub async fn put_general(
 /// format is read from the file's first bytes; the request's Content-Type is ignored. SVG is
 /// rejected, because it can carry script.
 #[utoipa::path(put, path = "/api/v1/settings/general/logo", tag = "settings",
-    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+    request_body(content = ImageFile, content_type = "application/octet-stream",
         description = "The image file as it is, PNG, JPEG or WebP, at most 512 KiB"),
     responses(
         (status = 200, body = GeneralSettings),
@@ -159,7 +168,10 @@ pub async fn put_logo(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if let Some(size) = declared.filter(|size| *size > LOGO_MAX_BYTES) {
-        return Err(ApiError::file_too_large("logo", logo::too_large(Some(size))));
+        return Err(ApiError::file_too_large(
+            "logo",
+            logo::too_large(Some(size)),
+        ));
     }
     // Reading stops at the limit, so a body without Content-Length cannot take more memory.
     let bytes = axum::body::to_bytes(body, LOGO_MAX_BYTES)

@@ -11,6 +11,17 @@ use axum::Json;
 use axum::extract::State;
 use shared::settings::*;
 
+/// Builds the response of a connection test from what succeeded or the failure.
+fn connection_test<E: std::fmt::Display>(result: Result<String, E>) -> ConnectionTest {
+    match result {
+        Ok(message) => ConnectionTest { ok: true, message },
+        Err(error) => ConnectionTest {
+            ok: false,
+            message: error.to_string(),
+        },
+    }
+}
+
 fn not_set(section: &str) -> ApiError {
     ApiError::NotFound(format!("The {section} settings have not been saved yet."))
 }
@@ -57,13 +68,7 @@ pub async fn test_ldap(
     let config = LdapConfig::from_input(input)?;
     let config = settings::with_stored_secret(&state, config).await?;
     let result = Directory::new(config).test().await;
-    Ok(Json(match result {
-        Ok(message) => ConnectionTest { ok: true, message },
-        Err(error) => ConnectionTest {
-            ok: false,
-            message: error.to_string(),
-        },
-    }))
+    Ok(Json(connection_test(result)))
 }
 
 /// Returns the mail settings; the password is never returned.
@@ -111,13 +116,7 @@ pub async fn test_smtp(
         Ok(mailer) => mailer.test().await,
         Err(error) => Err(error),
     };
-    Ok(Json(match result {
-        Ok(message) => ConnectionTest { ok: true, message },
-        Err(error) => ConnectionTest {
-            ok: false,
-            message: error.to_string(),
-        },
-    }))
+    Ok(Json(connection_test(result)))
 }
 
 /// Returns the redirect URI to register at the identity provider.
@@ -182,10 +181,7 @@ pub async fn test_oidc(
     let config = OidcConfig::from_input(input)?;
     let config = settings::with_stored_secret(&state, config).await?;
     let result = crate::integrations::oidc_check::test(&config, &redirect_uri(&state)).await;
-    Ok(Json(match result {
-        Ok(message) => ConnectionTest { ok: true, message },
-        Err(message) => ConnectionTest { ok: false, message },
-    }))
+    Ok(Json(connection_test(result)))
 }
 
 /// Returns the sign-in and session rules.

@@ -1,5 +1,5 @@
 //! The connection test of portal sign-in: reads the provider's discovery document and signing
-//! keys the way sign-in does, and asks the token endpoint whether it accepts the client.
+//! keys the way sign-in does, and checks that the token endpoint accepts the client.
 
 use super::oidc::error_chain;
 use crate::settings::OidcConfig;
@@ -58,7 +58,14 @@ pub async fn test(config: &OidcConfig, redirect_uri: &str) -> Result<String, Str
     let client = match config.client_secret.as_deref() {
         Some(secret) => {
             check_auth_method(&document)?;
-            probe_client(&http, token_endpoint, &config.client_id, secret, redirect_uri).await?
+            probe_client(
+                &http,
+                token_endpoint,
+                &config.client_id,
+                secret,
+                redirect_uri,
+            )
+            .await?
         }
         None => format!(
             "no client secret is set, so the token endpoint was not asked about client {}",
@@ -137,8 +144,8 @@ fn random_text(length: usize) -> String {
 /// Redeems a made-up authorization code with the client's credentials. A provider
 /// authenticates the client before it looks at the code, so `invalid_client` means wrong
 /// credentials, and `invalid_grant` means the client was accepted and only the code was not.
-// NOTE: a provider that checks the code before the client would answer invalid_grant for a
-// wrong secret too; node oidc-provider 9 authenticates the client first.
+// NOTE: a provider that checks the code before the client would return invalid_grant for a
+// wrong secret too. Node oidc-provider 9 authenticates the client first.
 async fn probe_client(
     http: &reqwest::Client,
     token_endpoint: &str,

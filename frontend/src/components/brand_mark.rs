@@ -3,12 +3,12 @@ use shared::branding::LogoPosition;
 
 use crate::state::BrandingState;
 
-/// Where a [`BrandMark`] stands, which decides whether it shows the logo.
+/// The place of a [`BrandMark`], which decides whether it shows the logo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BrandPlace {
     /// The admin navigation or the portal's top bar.
     Header,
-    /// A sign-in page, which hides the logo when the position says so.
+    /// A sign-in page, which hides the logo when the logo position is `hidden_on_sign_in`.
     SignIn,
 }
 

@@ -5,7 +5,7 @@ use shared::branding::Branding;
 use crate::api::branding;
 
 /// The title and logo every page shows, provided as context at the root of each app. Until
-/// the server responds, and when it cannot be reached, it holds the product's name and no
+/// the server responds, and when it cannot be reached, it contains the product's name and no
 /// logo.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingState {

@@ -122,7 +122,9 @@ fn ChecklistEntry(item: ChecklistItem) -> impl IntoView {
         <li class="checklist-item" data-item=item.id>
             <span class=status_class>{item.status.label()}</span>
             <p class="item-title">
-                {item.title} " " <span class="item-importance">"(" {importance} ")"</span>
+                <span class="item-name">{item.title}</span>
+                " "
+                <span class="item-importance">"(" {importance} ")"</span>
             </p>
             <p class="item-detail">{item.detail}</p>
             {fix}
@@ -162,18 +164,27 @@ mod tests {
             item(ItemImportance::Essential, ItemStatus::Pending),
             item(ItemImportance::Recommended, ItemStatus::Pending),
         ]);
-        assert_eq!(summary(&list), "1 of 4 done: 2 essential items open, 1 broken.");
+        assert_eq!(
+            summary(&list),
+            "1 of 4 done: 2 essential items open, 1 broken."
+        );
 
         let list = checklist(vec![
             item(ItemImportance::Essential, ItemStatus::Done),
             item(ItemImportance::Recommended, ItemStatus::Pending),
         ]);
-        assert_eq!(summary(&list), "1 of 2 done; only recommended items are open.");
+        assert_eq!(
+            summary(&list),
+            "1 of 2 done; only recommended items are open."
+        );
 
         let list = checklist(vec![
             item(ItemImportance::Essential, ItemStatus::Done),
             item(ItemImportance::Recommended, ItemStatus::Done),
         ]);
-        assert_eq!(summary(&list), "Setup is complete: all 2 checklist items are done.");
+        assert_eq!(
+            summary(&list),
+            "Setup is complete: all 2 checklist items are done."
+        );
     }
 }
