@@ -3,9 +3,9 @@
 
 use crate::http::jobs;
 use crate::http::{
-    admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
-    orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup,
-    spa, tokens, totp,
+    admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist,
+    health, mail_templates, orders, pool, portal, portal_approvals, runbook_variables, runbooks,
+    scripts, settings, setup, spa, tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -38,6 +38,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::health))
         .routes(routes!(setup::status))
         .routes(routes!(setup::create_first_admin))
+        .routes(routes!(checklist::checklist))
+        .routes(routes!(branding::get_branding))
+        .routes(routes!(branding::get_logo))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::current))
@@ -61,6 +64,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::get_smtp, settings::put_smtp))
         .routes(routes!(settings::test_smtp))
         .routes(routes!(settings::get_oidc, settings::put_oidc))
+        .routes(routes!(settings::test_oidc))
+        .routes(routes!(branding::get_general, branding::put_general))
+        .routes(routes!(branding::put_logo, branding::delete_logo))
         .routes(routes!(settings::get_security, settings::put_security))
         .routes(routes!(channels::get_teams, channels::put_teams))
         .routes(routes!(channels::test_teams))

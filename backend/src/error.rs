@@ -29,6 +29,9 @@ pub enum ApiError {
     Gone(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// An uploaded file over its own limit, with the field it was sent as.
+    #[error("uploaded file too large")]
+    FileTooLarge(Vec<FieldError>),
     #[error("rate limited")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("dependency unavailable: {0}")]
@@ -44,6 +47,11 @@ pub use shared::problem::TOTP_REQUIRED_TYPE;
 impl ApiError {
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// Fails with 413, naming the field of a file over its limit and how to fix it.
+    pub fn file_too_large(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::FileTooLarge(vec![FieldError::new(field, message)])
     }
 
     pub fn conflict(detail: impl Into<String>) -> ApiError {
@@ -71,7 +79,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge | ApiError::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -101,6 +109,10 @@ impl ApiError {
                 "Payload too large",
                 "The request body is larger than the server accepts (2 MiB).".into(),
             ),
+            ApiError::FileTooLarge(_) => (
+                "Payload too large",
+                "The file is larger than this field accepts; see `errors` for the limit.".into(),
+            ),
             ApiError::TooManyRequests {
                 retry_after_seconds,
             } => (
@@ -122,7 +134,7 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) | ApiError::FileTooLarge(errors) => errors.clone(),
                 _ => Vec::new(),
             },
             current_state: match self {

@@ -2,6 +2,8 @@
 
 pub mod app;
 pub mod auth;
+pub mod branding;
+pub mod checklist;
 pub mod clock;
 pub mod config;
 pub mod crypto;

@@ -22,6 +22,7 @@ pub struct AppState {
     pub security: crate::security::SecurityCache,
     pub directory: crate::integrations::directory::ConnectionPool,
     pub settings: crate::settings::SettingsCache,
+    pub reachability: crate::checklist::reachability::ReachabilityCache,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -52,6 +53,7 @@ impl AppState {
             security: Default::default(),
             directory: Default::default(),
             settings: Default::default(),
+            reachability: Default::default(),
         }
     }
 

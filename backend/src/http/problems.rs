@@ -34,11 +34,16 @@ pub async fn problem_documents(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let mut response = rewrite(request, next, &path).await;
-    // API responses carry session state and CSRF tokens; no cache may keep them.
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    // API responses carry session state and CSRF tokens, so no cache may keep them. A handler
+    // that sets its own Cache-Control on a success keeps it; only the public logo route does.
+    let own_caching = !(response.status().is_client_error() || response.status().is_server_error())
+        && response.headers().contains_key(header::CACHE_CONTROL);
+    if !own_caching {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
     response
 }
 
@@ -52,12 +57,7 @@ async fn rewrite(request: Request, next: Next, path: &str) -> Response {
     }
     let method = request.method().clone();
 
-    let mut response = next.run(request).await;
-    // API responses carry session state and CSRF tokens; no cache may keep them.
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    let response = next.run(request).await;
     let status = response.status();
     let is_problem = response
         .headers()

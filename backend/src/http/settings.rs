@@ -1,4 +1,4 @@
-//! Connection settings: directory, mail and portal sign-in, each with a test.
+//! Connection settings: directory, mail and portal sign-in, each with a connection test.
 
 use super::ApiJson;
 use crate::auth::admin::{Admin, perm};
@@ -10,6 +10,17 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use shared::settings::*;
+
+/// Builds the response of a connection test from what succeeded or the failure.
+fn connection_test<E: std::fmt::Display>(result: Result<String, E>) -> ConnectionTest {
+    match result {
+        Ok(message) => ConnectionTest { ok: true, message },
+        Err(error) => ConnectionTest {
+            ok: false,
+            message: error.to_string(),
+        },
+    }
+}
 
 fn not_set(section: &str) -> ApiError {
     ApiError::NotFound(format!("The {section} settings have not been saved yet."))
@@ -57,13 +68,7 @@ pub async fn test_ldap(
     let config = LdapConfig::from_input(input)?;
     let config = settings::with_stored_secret(&state, config).await?;
     let result = Directory::new(config).test().await;
-    Ok(Json(match result {
-        Ok(message) => ConnectionTest { ok: true, message },
-        Err(error) => ConnectionTest {
-            ok: false,
-            message: error.to_string(),
-        },
-    }))
+    Ok(Json(connection_test(result)))
 }
 
 /// Returns the mail settings; the password is never returned.
@@ -111,13 +116,7 @@ pub async fn test_smtp(
         Ok(mailer) => mailer.test().await,
         Err(error) => Err(error),
     };
-    Ok(Json(match result {
-        Ok(message) => ConnectionTest { ok: true, message },
-        Err(error) => ConnectionTest {
-            ok: false,
-            message: error.to_string(),
-        },
-    }))
+    Ok(Json(connection_test(result)))
 }
 
 /// Returns the redirect URI to register at the identity provider.
@@ -164,6 +163,25 @@ pub async fn put_oidc(
     let config = OidcConfig::from_input(input)?;
     let saved = settings::save(&state, &admin.actor, config).await?;
     Ok(Json(saved.view(redirect_uri(&state))))
+}
+
+/// Checks the submitted portal sign-in settings against the provider, saving nothing: reads
+/// the discovery document and checks its issuer, reads the signing keys, and, with a client
+/// secret, asks the token endpoint whether it accepts the client. A client secret left out is
+/// taken from the stored settings while the issuer and client ID are unchanged.
+#[utoipa::path(post, path = "/api/v1/settings/oidc/test", tag = "settings",
+    request_body = OidcSettingsInput,
+    responses((status = 200, body = ConnectionTest), (status = 422, body = shared::Problem)),
+    extensions(("x-permission" = json!("settings_write"))))]
+pub async fn test_oidc(
+    State(state): State<AppState>,
+    _admin: Admin<perm::SettingsWrite>,
+    ApiJson(input): ApiJson<OidcSettingsInput>,
+) -> ApiResult<Json<ConnectionTest>> {
+    let config = OidcConfig::from_input(input)?;
+    let config = settings::with_stored_secret(&state, config).await?;
+    let result = crate::integrations::oidc_check::test(&config, &redirect_uri(&state)).await;
+    Ok(Json(connection_test(result)))
 }
 
 /// Returns the sign-in and session rules.

@@ -4,6 +4,7 @@ pub mod chat;
 pub mod directory;
 pub mod mail;
 pub mod oidc;
+pub mod oidc_check;
 pub mod remote;
 pub mod sccm;
 pub mod slack;

@@ -180,7 +180,8 @@ impl ProviderCache {
     }
 }
 
-fn error_chain(error: &dyn std::error::Error) -> String {
+/// Joins an error's message with those of its sources.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

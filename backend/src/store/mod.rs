@@ -5,6 +5,8 @@ pub mod approval_groups;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
+pub mod branding;
+pub mod checklist;
 pub mod definitions;
 pub mod delegations;
 pub mod jobs;

@@ -429,6 +429,16 @@ impl Session {
             .unwrap()
     }
 
+    /// Sends `bytes` as the body of a PUT, with `content_type`, as a browser uploads a file.
+    pub async fn put_bytes(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+        let request = self
+            .http
+            .put(self.url(path))
+            .header("Content-Type", content_type)
+            .body(bytes);
+        self.write(request).send().await.unwrap()
+    }
+
     pub async fn put(&self, path: &str, body: &Value) -> Response {
         self.write(self.http.put(self.url(path)).json(body))
             .send()

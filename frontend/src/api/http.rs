@@ -64,6 +64,25 @@ pub async fn post_text<T: DeserializeOwned>(
     read_response(response).await
 }
 
+/// Sends a PUT request whose body is the bytes of `file` as they are, and decodes the JSON
+/// response. `csrf_token` goes into the `X-CSRF-Token` header as in [`send_json`].
+pub async fn put_file<T: DeserializeOwned>(
+    url: &str,
+    file: &web_sys::File,
+    csrf_token: Option<&str>,
+) -> Result<T, ApiError> {
+    let mut builder = Request::put(url)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/octet-stream");
+    if let Some(token) = csrf_token {
+        builder = builder.header(CSRF_HEADER, token);
+    }
+    let body: &wasm_bindgen::JsValue = file.as_ref();
+    let request = builder.body(body.clone()).map_err(ApiError::network)?;
+    let response = request.send().await.map_err(ApiError::network)?;
+    read_response(response).await
+}
+
 /// Decodes a 2xx response as `T`, and any other response as an [`ApiError`].
 async fn read_response<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod approval_link;
+pub mod branding;
 mod delegations;
 mod error;
 pub mod http;

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_navigate;
 use shared::permissions::Permission;
 
 use crate::api::AdminApi;
+use crate::components::{BrandMark, BrandPlace};
 use crate::labels;
 use crate::state::AdminAuth;
 
@@ -33,7 +34,9 @@ pub fn AdminNav() -> impl IntoView {
 
     view! {
         <nav class="admin-nav" aria-label="Main">
-            <div class="brand">"ip·Solis"</div>
+            <div class="brand">
+                <BrandMark place=BrandPlace::Header />
+            </div>
             <ul>
                 <Show when=move || !restricted.get()>
                     <li>

@@ -3,6 +3,7 @@
 mod admin_nav;
 mod approval_groups_table;
 mod approvals_table;
+mod brand_mark;
 mod checkbox_field;
 mod checkbox_list;
 mod confirm_action;
@@ -27,6 +28,7 @@ mod timeline;
 pub use admin_nav::AdminNav;
 pub use approval_groups_table::ApprovalGroupsTable;
 pub use approvals_table::ApprovalsTable;
+pub use brand_mark::{BrandMark, BrandPlace};
 pub use checkbox_field::CheckboxField;
 pub use checkbox_list::{CheckboxList, Choice};
 pub use confirm_action::ConfirmAction;

@@ -4,14 +4,25 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::PortalApi;
+use crate::components::{BrandMark, BrandPlace};
 use crate::state::PortalAuth;
 
 /// Renders the portal's top bar. The links and the sign-out button appear only when signed in.
+/// Signed out, the bar heads the sign-in page, so the logo follows the sign-in rule.
 #[component]
 pub fn PortalTopBar() -> impl IntoView {
     let auth = expect_context::<PortalAuth>();
     let api = expect_context::<PortalApi>();
     let navigate = use_navigate();
+    let signed_in = Memo::new(move |_| auth.session().is_some());
+    let brand = move || {
+        let place = if signed_in.get() {
+            BrandPlace::Header
+        } else {
+            BrandPlace::SignIn
+        };
+        view! { <BrandMark place /> }
+    };
 
     let sign_out = move |_| {
         let navigate = navigate.clone();
@@ -24,7 +35,10 @@ pub fn PortalTopBar() -> impl IntoView {
 
     view! {
         <header class="top-bar">
-            <span class="brand">"ip·Solis Self-service"</span>
+            <div class="brand">
+                {brand}
+                <span class="brand-suffix">"Self-service"</span>
+            </div>
             {move || {
                 auth.session()
                     .map(|session| {

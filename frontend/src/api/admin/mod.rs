@@ -7,6 +7,7 @@ mod audit;
 pub mod auth;
 mod channels;
 mod definitions;
+mod general;
 mod jobs;
 mod mail_templates;
 mod orders;

@@ -5,12 +5,13 @@ use leptos_router::components::Router;
 use super::gate::AdminGate;
 use crate::api::AdminApi;
 use crate::api::admin::auth;
-use crate::state::{AdminAuth, AdminAuthState};
+use crate::state::{AdminAuth, AdminAuthState, BrandingState};
 
 /// Renders the root of the admin SPA. It provides the sign-in state and the API client, then
 /// shows the first-administrator form, the sign-in form or the app.
 #[component]
 pub fn AdminApp() -> impl IntoView {
+    BrandingState::provide();
     let admin_auth = AdminAuth::new();
     provide_context(admin_auth);
     provide_context(AdminApi::new(admin_auth));

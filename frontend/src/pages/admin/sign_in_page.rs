@@ -7,7 +7,7 @@ use shared::auth::Credentials;
 
 use crate::api::ApiError;
 use crate::api::admin::auth;
-use crate::components::{ErrorBanner, TextField};
+use crate::components::{BrandMark, BrandPlace, ErrorBanner, TextField};
 use crate::forms::FieldErrors;
 use crate::state::AdminAuth;
 
@@ -158,7 +158,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <main class="centered">
             <form class="card narrow" on:submit=submit novalidate=true>
-                <p class="brand-large">"ip·Solis"</p>
+                <BrandMark place=BrandPlace::SignIn large=true />
                 <h1>"Sign in"</h1>
                 <ErrorBanner error />
                 <Show when=move || needs_code.get() fallback=credential_fields>

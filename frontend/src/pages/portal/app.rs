@@ -6,12 +6,13 @@ use super::gate::PortalGate;
 use crate::api::PortalApi;
 use crate::api::portal::auth;
 use crate::components::PortalTopBar;
-use crate::state::{PortalAuth, PortalAuthState};
+use crate::state::{BrandingState, PortalAuth, PortalAuthState};
 
 /// Renders the root of the portal. It provides the sign-in state and the API client, then
 /// shows the sign-in page or the portal.
 #[component]
 pub fn PortalApp() -> impl IntoView {
+    BrandingState::provide();
     let portal_auth = PortalAuth::new();
     provide_context(portal_auth);
     provide_context(PortalApi::new(portal_auth));

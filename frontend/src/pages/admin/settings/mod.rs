@@ -1,10 +1,14 @@
-//! `/ui/settings`: directory, e-mail, Teams, Slack, portal sign-in, security and approval
-//! settings, and the mail templates page under `/ui/settings/mail-templates`.
+//! `/ui/settings`: general (title and logo), directory, e-mail, Teams, Slack, portal sign-in,
+//! security and approval settings, and the mail templates page under
+//! `/ui/settings/mail-templates`.
 
 mod approvals_form;
 mod approvals_section;
+mod general_form;
+mod general_section;
 mod ldap_form;
 mod ldap_section;
+mod logo_field;
 mod mail_templates;
 mod oidc_form;
 mod oidc_section;

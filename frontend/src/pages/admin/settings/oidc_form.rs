@@ -31,8 +31,8 @@ pub fn OidcForm(settings: OidcSettings) -> impl IntoView {
     let status = RwSignal::new(None::<Status>);
     let pending = RwSignal::new(false);
 
-    let save = move |event: SubmitEvent| {
-        event.prevent_default();
+    // Builds the request body, or shows the field errors and returns `None`.
+    let read_input = move || {
         let issuer = issuer_url.get_untracked().trim().to_string();
         let client = client_id.get_untracked().trim().to_string();
 
@@ -53,18 +53,28 @@ pub fn OidcForm(settings: OidcSettings) -> impl IntoView {
         status.set(None);
         errors.set(field_errors.clone());
         if !field_errors.is_empty() {
-            return;
+            return None;
         }
 
         // A blank secret field leaves the stored secret in place.
         let secret = client_secret.get_untracked();
-        let input = OidcSettingsInput {
+        Some(OidcSettingsInput {
             enabled: enabled.get_untracked(),
             issuer_url: issuer,
             client_id: client,
             client_secret: (!secret.is_empty()).then_some(secret),
             allowed_email_domains: split_domains(&allowed_domains.get_untracked()),
-        };
+        })
+    };
+
+    let show_failure = move |failure: ApiError| {
+        errors.set(FieldErrors::from_api(&failure));
+        error.set(Some(failure));
+    };
+
+    let save = move |event: SubmitEvent| {
+        event.prevent_default();
+        let Some(input) = read_input() else { return };
         pending.set(true);
         spawn_local(async move {
             match api.save_oidc_settings(&input).await {
@@ -75,9 +85,34 @@ pub fn OidcForm(settings: OidcSettings) -> impl IntoView {
                     redirect_uri.set(saved.redirect_uri);
                     status.set(Some(Status::success("Saved")));
                 }
+                Err(failure) => show_failure(failure),
+            }
+            pending.set(false);
+        });
+    };
+
+    let test = move |_| {
+        let Some(input) = read_input() else { return };
+        // The test needs an issuer and a client even when sign-in stays off.
+        if input.issuer_url.is_empty() || input.client_id.is_empty() {
+            let mut field_errors = FieldErrors::default();
+            if input.issuer_url.is_empty() {
+                field_errors.push("issuer_url", "is required to test the connection");
+            }
+            if input.client_id.is_empty() {
+                field_errors.push("client_id", "is required to test the connection");
+            }
+            errors.set(field_errors);
+            return;
+        }
+        pending.set(true);
+        status.set(Some(Status::neutral("Testing the connection…")));
+        spawn_local(async move {
+            match api.test_oidc_settings(&input).await {
+                Ok(result) => status.set(Some(Status::from_test(result.ok, result.message))),
                 Err(failure) => {
-                    errors.set(FieldErrors::from_api(&failure));
-                    error.set(Some(failure));
+                    status.set(None);
+                    show_failure(failure);
                 }
             }
             pending.set(false);
@@ -156,6 +191,14 @@ pub fn OidcForm(settings: OidcSettings) -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="button" disabled=move || pending.get()>
                         "Save sign-in settings"
+                    </button>
+                    <button
+                        type="button"
+                        class="button secondary"
+                        disabled=move || pending.get()
+                        on:click=test
+                    >
+                        "Test sign-in connection"
                     </button>
                 </div>
             </Show>

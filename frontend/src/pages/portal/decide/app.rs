@@ -1,10 +1,13 @@
 use leptos::prelude::*;
 
 use super::page::DecidePage;
+use crate::components::{BrandMark, BrandPlace};
+use crate::state::BrandingState;
 
 /// Renders the root of the approval-link page, which needs no session and no router.
 #[component]
 pub fn DecideApp() -> impl IntoView {
+    BrandingState::provide();
     // The page reads the token from the fragment once. Opening another link of the same mail
     // in this tab changes only the fragment, which loads nothing, so without the reload the
     // page would keep showing, and confirming, the first link's decision.
@@ -16,7 +19,10 @@ pub fn DecideApp() -> impl IntoView {
 
     view! {
         <header class="top-bar">
-            <span class="brand">"ip·Solis Self-service"</span>
+            <div class="brand">
+                <BrandMark place=BrandPlace::Header />
+                <span class="brand-suffix">"Self-service"</span>
+            </div>
         </header>
         <main class="portal-main">
             <DecidePage />
