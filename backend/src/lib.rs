@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod integrations;
 pub mod jobs;
+pub mod license;
 pub mod lifecycle;
 pub mod mail_templates;
 pub mod markdown;

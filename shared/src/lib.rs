@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalog;
 pub mod health;
 pub mod jobs;
+pub mod license;
 pub mod mail_templates;
 pub mod orders;
 pub mod permissions;

@@ -1,5 +1,6 @@
 //! Business rules with no I/O.
 
 pub mod expiry;
+pub mod license;
 pub mod order_state;
 pub mod pool_import;

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod channels;
 pub mod health;
 pub mod jobs;
+pub mod license;
 pub mod mail_templates;
 pub mod orders;
 pub mod pool;

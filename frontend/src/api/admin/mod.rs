@@ -8,6 +8,7 @@ pub mod auth;
 mod channels;
 mod definitions;
 mod jobs;
+mod license;
 mod mail_templates;
 mod orders;
 mod pool;
