@@ -106,7 +106,8 @@ pub enum LicenseError {
     BadSignature,
 }
 
-fn describe(errors: &[FieldError]) -> String {
+/// Joins field errors into one line, such as `signature is not valid base64; key_id ...`.
+pub fn describe(errors: &[FieldError]) -> String {
     let each: Vec<String> = errors
         .iter()
         .map(|e| format!("{} {}", e.field, e.message))

@@ -88,11 +88,7 @@ pub fn sign(key_path: &Path, payload_path: &Path) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("{}: {}", payload_path.display(), describe(&e)))?;
     let problems = payload.problems();
     if !problems.is_empty() {
-        let each: Vec<String> = problems
-            .iter()
-            .map(|e| format!("{} {}", e.field, e.message))
-            .collect();
-        bail!("{}: {}", payload_path.display(), each.join("; "));
+        bail!("{}: {}", payload_path.display(), document::describe(&problems));
     }
     let license: LicenseFile = document::sign(&payload, &key_id, &key);
     Ok(serde_json::to_string_pretty(&license)? + "\n")
@@ -100,13 +96,7 @@ pub fn sign(key_path: &Path, payload_path: &Path) -> anyhow::Result<String> {
 
 fn describe(error: &crate::error::ApiError) -> String {
     match error {
-        crate::error::ApiError::Validation(errors) => {
-            let each: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{} {}", e.field, e.message))
-                .collect();
-            each.join("; ")
-        }
+        crate::error::ApiError::Validation(errors) => document::describe(errors),
         other => other.to_string(),
     }
 }
