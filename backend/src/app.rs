@@ -4,8 +4,8 @@
 use crate::http::jobs;
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist,
-    health, mail_templates, orders, pool, portal, portal_approvals, runbook_variables, runbooks,
-    scripts, settings, setup, spa, tokens, totp,
+    health, license, mail_templates, orders, pool, portal, portal_approvals, runbook_variables,
+    runbooks, scripts, settings, setup, spa, tokens, totp,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -118,6 +118,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(jobs::get))
         .routes(routes!(jobs::retry))
         .routes(routes!(jobs::purge))
+        .routes(routes!(license::get, license::put, license::delete))
         .routes(routes!(portal::auth_status))
         .routes(routes!(portal::login))
         .routes(routes!(portal::callback))

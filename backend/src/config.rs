@@ -69,6 +69,13 @@ pub struct Config {
     pub pwsh: String,
     /// Proxies whose `X-Forwarded-For` names the client (`IPSOLIS_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
+    /// A license file (`IPSOLIS_LICENSE_PATH`), read at start and again when it changes.
+    pub license_path: Option<PathBuf>,
+    /// Extra public keys for licenses (`IPSOLIS_LICENSE_TEST_KEYS`), honoured by debug builds
+    /// only; a release build ignores them with a warning.
+    pub license_test_keys: Option<String>,
+    /// When the daily license check runs, which mails superadmins during the grace period.
+    pub license_check_cron: String,
     pub log_json: bool,
 }
 
@@ -80,6 +87,7 @@ impl std::fmt::Debug for ConfigRedacted<'_> {
             .field("spa_dir", &self.0.spa_dir)
             .field("job_lease", &self.0.job_lease)
             .field("expiry_check_cron", &self.0.expiry_check_cron)
+            .field("license_path", &self.0.license_path)
             .finish_non_exhaustive()
     }
 }
@@ -173,6 +181,19 @@ impl Config {
         let expiry_check_cron = cron(&lookup, "IPSOLIS_EXPIRY_CHECK_CRON", "0 0 * * * *")?;
         let approval_timers_cron = cron(&lookup, "IPSOLIS_APPROVAL_TIMERS_CRON", "0 */5 * * * *")?;
         let policy_check_cron = cron(&lookup, "IPSOLIS_POLICY_CHECK_CRON", "0 30 5 * * *")?;
+        let license_check_cron = cron(&lookup, "IPSOLIS_LICENSE_CHECK_CRON", "0 0 7 * * *")?;
+
+        let license_test_keys = lookup(crate::license::keys::TEST_KEYS_VARIABLE);
+        if let Some(keys) = license_test_keys
+            .as_deref()
+            .filter(|_| crate::license::keys::TEST_KEYS_ALLOWED)
+        {
+            crate::license::keys::parse_test_keys(keys).map_err(|reason| ConfigError::Invalid {
+                name: crate::license::keys::TEST_KEYS_VARIABLE,
+                value: keys.to_string(),
+                reason: format!("{reason}; use KEY_ID=BASE64[,KEY_ID=BASE64...]"),
+            })?;
+        }
 
         let languages_text =
             lookup("IPSOLIS_SCRIPT_LANGUAGES").unwrap_or_else(|| "powershell".into());
@@ -219,6 +240,9 @@ impl Config {
             script_languages,
             pwsh: lookup("IPSOLIS_PWSH").unwrap_or_else(|| "pwsh".into()),
             trusted_proxies,
+            license_path: lookup("IPSOLIS_LICENSE_PATH").map(PathBuf::from),
+            license_test_keys,
+            license_check_cron,
             log_json: lookup("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

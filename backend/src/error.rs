@@ -36,6 +36,10 @@ pub enum ApiError {
     TooManyRequests { retry_after_seconds: u64 },
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
+    /// A problem document with its own type URI, such as a license file that fails
+    /// verification.
+    #[error("{}", .0.detail)]
+    Typed(Box<Problem>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -82,11 +86,17 @@ impl ApiError {
             ApiError::PayloadTooLarge | ApiError::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Typed(problem) => {
+                StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST)
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn problem(&self) -> Problem {
+        if let ApiError::Typed(problem) = self {
+            return (**problem).clone();
+        }
         let status = self.status();
         let (title, detail) = match self {
             ApiError::BadRequest(detail) => ("Malformed request", detail.clone()),
@@ -120,6 +130,7 @@ impl ApiError {
                 format!("Too many attempts; try again in {retry_after_seconds} seconds."),
             ),
             ApiError::Unavailable(detail) => ("Service unavailable", detail.clone()),
+            ApiError::Typed(problem) => (problem.title.as_str(), problem.detail.clone()),
             ApiError::Internal(_) => (
                 "Internal error",
                 "The server failed to handle the request; the error is logged.".into(),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod integrations;
 pub mod jobs;
+pub mod license;
 pub mod lifecycle;
 pub mod mail_templates;
 pub mod markdown;

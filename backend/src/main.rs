@@ -1,4 +1,4 @@
-//! The `ipsolis` command: serve, worker, migrate, openapi, seed.
+//! The `ipsolis` command: serve, worker, migrate, openapi, seed, license.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -51,6 +51,44 @@ enum Command {
     Openapi,
     /// Load administrators, settings and asset definitions from a JSON file.
     Seed { file: PathBuf },
+    /// Make license keys, sign licenses and check license files (the vendor's tools).
+    License {
+        #[command(subcommand)]
+        action: LicenseCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LicenseCommand {
+    /// Generate a key pair: write the private key to --out and print the public key as JSON.
+    Keygen {
+        /// The key's id, which license files name in `key_id`.
+        #[arg(long)]
+        key_id: String,
+        /// Where to write the private key; the file must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign a payload (license_id, licensee, max_active_users, issued_on, expires_on) and
+    /// print the license file.
+    Sign {
+        /// The private key file written by `keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// The payload as a JSON file.
+        payload: PathBuf,
+    },
+    /// Check a license file against the built-in keys and print its payload.
+    Verify { file: PathBuf },
+}
+
+fn license_command(action: LicenseCommand) -> anyhow::Result<String> {
+    use ipsolis::license::tool;
+    match action {
+        LicenseCommand::Keygen { key_id, out } => tool::keygen(&key_id, &out).map(|k| k + "\n"),
+        LicenseCommand::Sign { key, payload } => tool::sign(&key, &payload),
+        LicenseCommand::Verify { file } => tool::verify(&file),
+    }
 }
 
 fn init_tracing(json: bool) {
@@ -106,6 +144,7 @@ async fn serve(config: Config, no_workers: bool, workers: usize) -> anyhow::Resu
         tokio::spawn(WorkerPool::new(queues, workers).run(state.clone(), shutdown.clone()))
     });
 
+    ipsolis::license::log_at_start(&state).await;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
@@ -139,6 +178,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         };
     }
 
+    let command = match cli.command {
+        Command::License { action } => {
+            // The vendor's tools need no database and no configuration.
+            print!("{}", license_command(action)?);
+            return Ok(());
+        }
+        other => other,
+    };
+
     let config = Config::from_env()?;
     init_tracing(config.log_json);
     // Runbook scripts run as children of this process and under its user; as a non-dumpable
@@ -149,7 +197,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     tracing::debug!(config = ?ConfigRedacted(&config), "configuration loaded");
 
-    match cli.command {
+    match command {
         Command::Serve {
             no_workers,
             workers,
@@ -177,7 +225,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(file = %file.display(), "seed applied");
             Ok(())
         }
-        Command::Openapi => unreachable!("handled above"),
+        Command::Openapi | Command::License { .. } => unreachable!("handled above"),
     }
 }
 

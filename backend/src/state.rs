@@ -23,6 +23,7 @@ pub struct AppState {
     pub directory: crate::integrations::directory::ConnectionPool,
     pub settings: crate::settings::SettingsCache,
     pub reachability: crate::checklist::reachability::ReachabilityCache,
+    pub licensing: crate::license::Licensing,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -41,6 +42,12 @@ impl AppState {
     }
 
     pub fn new(config: Config, db: PgPool, redis: fred::clients::Client) -> AppState {
+        let keys = crate::license::keys::TrustedKeys::build(
+            config.license_test_keys.as_deref(),
+            crate::license::keys::TEST_KEYS_ALLOWED,
+        )
+        .expect("the configuration validated the license test keys");
+        let licensing = crate::license::Licensing::new(keys, config.license_path.clone());
         AppState {
             db,
             redis,
@@ -54,6 +61,7 @@ impl AppState {
             directory: Default::default(),
             settings: Default::default(),
             reachability: Default::default(),
+            licensing,
         }
     }
 

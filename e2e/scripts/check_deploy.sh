@@ -49,10 +49,12 @@ for target in $(sed -nE 's/^ *target: *([a-z0-9_-]+) *$/\1/p' docker/docker-comp
 done
 echo "check_deploy: the Dockerfile has the stages $(echo $stages | tr ' ' ',')"
 
-# The variables the server reads: `lookup("NAME")` in the configuration and `env::var("NAME")`
-# elsewhere. HOSTNAME is set by the system, not by an operator.
-names=$(grep -rhoE '(lookup|env::var|var)\("[A-Z][A-Z0-9_]+"\)' backend/src |
-  sed -E 's/.*\("([A-Z0-9_]+)"\)/\1/' | sort -u | grep -vx 'HOSTNAME')
+# The variables the server reads: every upper-case string literal in the configuration
+# module, and `env::var("NAME")` elsewhere. HOSTNAME is set by the system, not by an operator.
+names=$({
+  grep -ohE '"[A-Z][A-Z0-9_]{3,}"' backend/src/config.rs
+  grep -rhoE 'env::var(_os)?\("[A-Z][A-Z0-9_]+"\)' backend/src
+} | sed -E 's/.*"([A-Z0-9_]+)".*/\1/' | sort -u | grep -vx 'HOSTNAME')
 [ -n "$names" ] || fail "found no environment variables in backend/src; the pattern is out of date"
 missing=0
 for name in $names; do

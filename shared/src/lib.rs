@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod checklist;
 pub mod health;
 pub mod jobs;
+pub mod license;
 pub mod mail_templates;
 pub mod orders;
 pub mod permissions;

@@ -60,6 +60,8 @@ impl Role {
                 UsersWrite,
                 JobsRead,
                 JobsWrite,
+                LicenseRead,
+                LicenseWrite,
             ],
             Role::Admin => &[
                 SettingsRead,
@@ -72,9 +74,17 @@ impl Role {
                 AuditRead,
                 JobsRead,
                 JobsWrite,
+                LicenseRead,
             ],
             Role::Approver => &[CatalogRead, OrdersRead, OrdersDecide],
-            Role::Auditor => &[SettingsRead, CatalogRead, OrdersRead, AuditRead, JobsRead],
+            Role::Auditor => &[
+                SettingsRead,
+                CatalogRead,
+                OrdersRead,
+                AuditRead,
+                JobsRead,
+                LicenseRead,
+            ],
             Role::Helpdesk => &[CatalogRead, OrdersRead],
         }
     }
@@ -103,6 +113,10 @@ pub enum Permission {
     JobsRead,
     /// Retrying dead jobs and purging finished ones.
     JobsWrite,
+    /// Reading the license status.
+    LicenseRead,
+    /// Uploading and removing the license.
+    LicenseWrite,
 }
 
 impl Permission {
@@ -119,13 +133,18 @@ impl Permission {
             Permission::UsersWrite => "users_write",
             Permission::JobsRead => "jobs_read",
             Permission::JobsWrite => "jobs_write",
+            Permission::LicenseRead => "license_read",
+            Permission::LicenseWrite => "license_write",
         }
     }
 
     /// Whether only admins without a narrowed access scope may use this permission, because
     /// what it changes serves every asset definition.
     pub fn needs_full_scope(self) -> bool {
-        matches!(self, Permission::SettingsWrite | Permission::JobsWrite)
+        matches!(
+            self,
+            Permission::SettingsWrite | Permission::JobsWrite | Permission::LicenseWrite
+        )
     }
 
     /// Whether an admin user's access scope narrows this permission to some asset
@@ -162,6 +181,7 @@ mod tests {
             Permission::OrdersDecide,
             Permission::UsersWrite,
             Permission::JobsWrite,
+            Permission::LicenseWrite,
         ];
         for permission in writes {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
@@ -183,6 +203,23 @@ mod tests {
             assert_eq!(
                 role.allows(Permission::JobsWrite),
                 writers.contains(&role),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn license_is_read_by_admins_and_written_by_superadmins() {
+        let readers = [Role::Superadmin, Role::Admin, Role::Auditor];
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Permission::LicenseRead),
+                readers.contains(&role),
+                "{role:?}"
+            );
+            assert_eq!(
+                role.allows(Permission::LicenseWrite),
+                role == Role::Superadmin,
                 "{role:?}"
             );
         }

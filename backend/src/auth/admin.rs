@@ -153,7 +153,9 @@ pub mod perm {
         AuditRead,
         UsersWrite,
         JobsRead,
-        JobsWrite
+        JobsWrite,
+        LicenseRead,
+        LicenseWrite
     );
 
     /// Any signed-in admin, whatever the role.
@@ -367,6 +369,10 @@ fn full_scope_message(permission: Permission) -> &'static str {
         Permission::JobsWrite => {
             "Jobs serve every asset, so only administrators without a narrowed access scope \
              may retry or purge them."
+        }
+        Permission::LicenseWrite => {
+            "The license covers the whole installation, so only superadmins without a narrowed \
+             access scope may change it."
         }
         _ => {
             "Settings apply to every asset, so only administrators without a narrowed access \

@@ -13,6 +13,7 @@ pub mod checklist;
 pub mod client_address;
 pub mod health;
 pub mod jobs;
+pub mod license;
 pub mod mail_templates;
 pub mod orders;
 pub mod pool;

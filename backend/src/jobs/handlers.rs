@@ -26,6 +26,8 @@ pub const APPROVAL_TIMERS: &str = "approvals.timers";
 pub const POLICY_CHECK: &str = "approvals.policy_check";
 pub const EXPIRY_CHECK: &str = "orders.expiry_check";
 pub const TOKEN_PURGE: &str = "tokens.purge";
+/// Checks the license and mails superadmins once a day during the grace period.
+pub const LICENSE_CHECK: &str = "license.check";
 /// Runs or resumes a runbook run.
 pub const RUNBOOK_RUN: &str = "runbook.run";
 /// Does nothing. The job queue benchmark (`e2e/bench/jobs.sh`) measures the queue itself with it.
@@ -112,6 +114,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             lifecycle::reminders::run(state).await
         }
         TOKEN_PURGE => purge_tokens(state).await,
+        LICENSE_CHECK => crate::license::alert::run(state).await,
         RUNBOOK_RUN => {
             let p: crate::runbooks::engine::RunPayload = payload(job)?;
             crate::runbooks::engine::run(state, p).await

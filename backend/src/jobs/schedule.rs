@@ -92,6 +92,11 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             queue: Queue::Default,
         },
         Task {
+            name: super::handlers::LICENSE_CHECK,
+            cron: parse_cron(&state.config.license_check_cron).expect("validated at start"),
+            queue: Queue::Default,
+        },
+        Task {
             name: super::handlers::TOKEN_PURGE,
             cron: parse_cron(TOKEN_PURGE_CRON).expect("a valid constant"),
             queue: Queue::Default,

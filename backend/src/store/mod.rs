@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod definitions;
 pub mod delegations;
 pub mod jobs;
+pub mod license;
 pub mod mail_templates;
 pub mod orders;
 pub mod portal_users;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { APP_PORT, APP_URL, REPO_ROOT, SERVER_START_MS } from './config.mjs';
 
 // The build the test script made; CARGO_TARGET_DIR moves it, as it does for cargo.
-const BINARY = join(process.env.CARGO_TARGET_DIR || join(REPO_ROOT, 'target'), 'debug/ipsolis');
+export const BINARY = join(process.env.CARGO_TARGET_DIR || join(REPO_ROOT, 'target'), 'debug/ipsolis');
 // E2E_SPA_DIR points at another trunk output, for example one built with `--dist`.
 const SPA_DIR = process.env.E2E_SPA_DIR || join(REPO_ROOT, 'frontend/dist');
 const STOP_MS = 10_000;

@@ -45,15 +45,17 @@ where
     read_response(response).await
 }
 
-/// Sends a POST request whose body is `text` with the given content type, and decodes the
-/// JSON response. `csrf_token` goes into the `X-CSRF-Token` header as in [`send_json`].
-pub async fn post_text<T: DeserializeOwned>(
+/// Sends a POST or PUT request whose body is `text` with the given content type, and decodes
+/// the JSON response. `csrf_token` goes into the `X-CSRF-Token` header as in [`send_json`].
+pub async fn send_text<T: DeserializeOwned>(
+    method: Method,
     url: &str,
     content_type: &str,
     text: &str,
     csrf_token: Option<&str>,
 ) -> Result<T, ApiError> {
-    let mut builder = Request::post(url)
+    let mut builder = RequestBuilder::new(url)
+        .method(method)
         .header("Accept", "application/json")
         .header("Content-Type", content_type);
     if let Some(token) = csrf_token {

@@ -88,6 +88,11 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/runbook-variables">"Variables"</A>
                     </li>
                 </Show>
+                <Show when=move || auth.allows(Permission::LicenseRead)>
+                    <li>
+                        <A href="/ui/settings/license">"License"</A>
+                    </li>
+                </Show>
                 <Show when=move || auth.allows(Permission::AuditRead)>
                     <li>
                         <A href="/ui/audit">"Audit log"</A>

@@ -9,6 +9,7 @@ mod channels;
 mod definitions;
 mod general;
 mod jobs;
+mod license;
 mod mail_templates;
 mod orders;
 mod pool;

@@ -1,3 +1,4 @@
+use gloo_net::http::Method;
 use shared::Page;
 use shared::pool::{Asset, AssetInput, AssetStatus, AssetStatusChange, CapacityTile, ImportReport};
 use uuid::Uuid;
@@ -76,7 +77,8 @@ impl AdminApi {
     ) -> Result<ImportReport, ApiError> {
         let url = format!("/api/v1/assets/import?definition_id={definition_id}&dry_run={dry_run}");
         let csrf_token = self.auth.csrf_token_untracked();
-        let result = http::post_text(&url, "text/csv", csv, csrf_token.as_deref()).await;
+        let result =
+            http::send_text(Method::POST, &url, "text/csv", csv, csrf_token.as_deref()).await;
         self.sign_out_on_401(result)
     }
 }

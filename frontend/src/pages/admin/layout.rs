@@ -10,6 +10,7 @@ use super::dashboard::DashboardPage;
 use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPage};
 use super::delegations_page::DelegationsPage;
 use super::jobs::JobsPage;
+use super::license::{LicenseBanner, LicensePage, LicenseStatusContext};
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
@@ -23,19 +24,23 @@ use super::users::{AdminUserDetailPage, AdminUserListPage};
 use crate::components::AdminNav;
 use crate::state::AdminAuth;
 
-/// Renders the signed-in admin SPA: navigation on the left, the routed page on the right.
+/// Renders the signed-in admin SPA: navigation on the left, the routed page on the right, and
+/// above the page the license banner while the license needs attention.
 #[component]
 pub fn AdminLayout() -> impl IntoView {
     keep_restricted_session_on_account_page();
+    LicenseStatusContext::provide();
 
     view! {
         <div class="admin-layout">
             <AdminNav />
             <main class="admin-main">
+                <LicenseBanner />
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/ui") view=DashboardPage />
                     <Route path=path!("/ui/settings") view=SettingsPage />
                     <Route path=path!("/ui/settings/mail-templates") view=MailTemplatesPage />
+                    <Route path=path!("/ui/settings/license") view=LicensePage />
                     <Route path=path!("/ui/definitions") view=DefinitionListPage />
                     // "new" must come before ":id", because the first matching route wins.
                     <Route path=path!("/ui/definitions/new") view=NewDefinitionPage />

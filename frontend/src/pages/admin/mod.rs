@@ -10,6 +10,7 @@ mod first_admin_page;
 mod gate;
 mod jobs;
 mod layout;
+mod license;
 mod load_failed;
 mod not_found_page;
 mod orders;
