@@ -67,6 +67,18 @@ pub struct Config {
     pub script_languages: Vec<shared::runbooks::ScriptLanguage>,
     /// The PowerShell 7 executable (`IPSOLIS_PWSH`, default `pwsh`).
     pub pwsh: String,
+    /// The folder of database backups (`IPSOLIS_BACKUP_DIR`, default `backups` in the working
+    /// directory). Several replicas must share it.
+    pub backup_dir: PathBuf,
+    /// The `pg_dump` executable (`IPSOLIS_PG_DUMP`, default `pg_dump` from `PATH`).
+    pub pg_dump: String,
+    /// The `pg_restore` executable (`IPSOLIS_PG_RESTORE`, default `pg_restore` from `PATH`).
+    pub pg_restore: String,
+    /// The `psql` executable that applies a restore in one transaction (`IPSOLIS_PSQL`,
+    /// default `psql` from `PATH`).
+    pub psql: String,
+    /// When the leader checks the health of every component.
+    pub health_check_cron: String,
     pub log_json: bool,
 }
 
@@ -78,6 +90,7 @@ impl std::fmt::Debug for ConfigRedacted<'_> {
             .field("spa_dir", &self.0.spa_dir)
             .field("job_lease", &self.0.job_lease)
             .field("expiry_check_cron", &self.0.expiry_check_cron)
+            .field("backup_dir", &self.0.backup_dir)
             .finish_non_exhaustive()
     }
 }
@@ -171,6 +184,7 @@ impl Config {
         let expiry_check_cron = cron(&lookup, "IPSOLIS_EXPIRY_CHECK_CRON", "0 0 * * * *")?;
         let approval_timers_cron = cron(&lookup, "IPSOLIS_APPROVAL_TIMERS_CRON", "0 */5 * * * *")?;
         let policy_check_cron = cron(&lookup, "IPSOLIS_POLICY_CHECK_CRON", "0 30 5 * * *")?;
+        let health_check_cron = cron(&lookup, "IPSOLIS_HEALTH_CHECK_CRON", "0 * * * * *")?;
 
         let languages_text =
             lookup("IPSOLIS_SCRIPT_LANGUAGES").unwrap_or_else(|| "powershell".into());
@@ -208,6 +222,13 @@ impl Config {
             policy_check_cron,
             script_languages,
             pwsh: lookup("IPSOLIS_PWSH").unwrap_or_else(|| "pwsh".into()),
+            backup_dir: lookup("IPSOLIS_BACKUP_DIR")
+                .unwrap_or_else(|| "backups".into())
+                .into(),
+            pg_dump: lookup("IPSOLIS_PG_DUMP").unwrap_or_else(|| "pg_dump".into()),
+            pg_restore: lookup("IPSOLIS_PG_RESTORE").unwrap_or_else(|| "pg_restore".into()),
+            psql: lookup("IPSOLIS_PSQL").unwrap_or_else(|| "psql".into()),
+            health_check_cron,
             log_json: lookup("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

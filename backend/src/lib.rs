@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod backups;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -11,7 +12,9 @@ pub mod error;
 pub mod http;
 pub mod integrations;
 pub mod jobs;
+pub mod health;
 pub mod lifecycle;
+pub mod maintenance;
 pub mod mail_templates;
 pub mod markdown;
 pub mod notifications;

@@ -22,6 +22,7 @@ pub struct AppState {
     pub security: crate::security::SecurityCache,
     pub directory: crate::integrations::directory::ConnectionPool,
     pub settings: crate::settings::SettingsCache,
+    pub maintenance: Arc<crate::maintenance::MaintenanceStatus>,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -36,7 +37,9 @@ impl AppState {
         let db = crate::db::connect(&config.database_url).await?;
         crate::db::migrate(&db).await?;
         let redis = crate::redis::connect(&config.redis_url).await?;
-        Ok(AppState::new(config, db, redis))
+        let state = AppState::new(config, db, redis);
+        crate::maintenance::watch(&state);
+        Ok(state)
     }
 
     pub fn new(config: Config, db: PgPool, redis: fred::clients::Client) -> AppState {
@@ -52,6 +55,7 @@ impl AppState {
             security: Default::default(),
             directory: Default::default(),
             settings: Default::default(),
+            maintenance: Default::default(),
         }
     }
 

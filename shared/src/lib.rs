@@ -4,6 +4,7 @@
 pub mod admin_users;
 pub mod approvals;
 pub mod audit;
+pub mod backups;
 pub mod auth;
 pub mod catalog;
 pub mod health;

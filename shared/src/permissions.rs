@@ -60,6 +60,9 @@ impl Role {
                 UsersWrite,
                 JobsRead,
                 JobsWrite,
+                BackupsRead,
+                BackupsRestore,
+                HealthRead,
             ],
             Role::Admin => &[
                 SettingsRead,
@@ -72,9 +75,19 @@ impl Role {
                 AuditRead,
                 JobsRead,
                 JobsWrite,
+                BackupsRead,
+                HealthRead,
             ],
             Role::Approver => &[CatalogRead, OrdersRead, OrdersDecide],
-            Role::Auditor => &[SettingsRead, CatalogRead, OrdersRead, AuditRead, JobsRead],
+            Role::Auditor => &[
+                SettingsRead,
+                CatalogRead,
+                OrdersRead,
+                AuditRead,
+                JobsRead,
+                BackupsRead,
+                HealthRead,
+            ],
             Role::Helpdesk => &[CatalogRead, OrdersRead],
         }
     }
@@ -103,6 +116,14 @@ pub enum Permission {
     JobsRead,
     /// Retrying dead jobs and purging finished ones.
     JobsWrite,
+    /// Listing database backups and backup runs. Taking, scheduling and deleting backups
+    /// needs `SettingsWrite`.
+    BackupsRead,
+    /// Downloading a backup file and restoring the database from one. A backup holds every
+    /// row of the database, and a restore replaces them all.
+    BackupsRestore,
+    /// Reading the detailed health of the installation's components and running the checks.
+    HealthRead,
 }
 
 impl Permission {
@@ -119,13 +140,19 @@ impl Permission {
             Permission::UsersWrite => "users_write",
             Permission::JobsRead => "jobs_read",
             Permission::JobsWrite => "jobs_write",
+            Permission::BackupsRead => "backups_read",
+            Permission::BackupsRestore => "backups_restore",
+            Permission::HealthRead => "health_read",
         }
     }
 
     /// Whether only admins without a narrowed access scope may use this permission, because
     /// what it changes serves every asset definition.
     pub fn needs_full_scope(self) -> bool {
-        matches!(self, Permission::SettingsWrite | Permission::JobsWrite)
+        matches!(
+            self,
+            Permission::SettingsWrite | Permission::JobsWrite | Permission::BackupsRestore
+        )
     }
 
     /// Whether an admin user's access scope narrows this permission to some asset
@@ -183,6 +210,28 @@ mod tests {
             assert_eq!(
                 role.allows(Permission::JobsWrite),
                 writers.contains(&role),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_superadmin_downloads_and_restores_backups() {
+        let readers = [Role::Superadmin, Role::Admin, Role::Auditor];
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Permission::BackupsRead),
+                readers.contains(&role),
+                "{role:?}"
+            );
+            assert_eq!(
+                role.allows(Permission::BackupsRestore),
+                role == Role::Superadmin,
+                "{role:?}"
+            );
+            assert_eq!(
+                role.allows(Permission::HealthRead),
+                readers.contains(&role),
                 "{role:?}"
             );
         }

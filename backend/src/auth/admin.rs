@@ -153,7 +153,10 @@ pub mod perm {
         AuditRead,
         UsersWrite,
         JobsRead,
-        JobsWrite
+        JobsWrite,
+        BackupsRead,
+        BackupsRestore,
+        HealthRead
     );
 
     /// Any signed-in admin, whatever the role.
@@ -367,6 +370,10 @@ fn full_scope_message(permission: Permission) -> &'static str {
         Permission::JobsWrite => {
             "Jobs serve every asset, so only administrators without a narrowed access scope \
              may retry or purge them."
+        }
+        Permission::BackupsRestore => {
+            "A backup holds the data of every asset, so only administrators without a narrowed \
+             access scope may download or restore one."
         }
         _ => {
             "Settings apply to every asset, so only administrators without a narrowed access \

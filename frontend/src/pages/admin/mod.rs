@@ -11,6 +11,7 @@ mod gate;
 mod jobs;
 mod layout;
 mod load_failed;
+mod maintenance;
 mod not_found_page;
 mod orders;
 mod pool;
