@@ -21,7 +21,7 @@ async fn backup_app(extra: Vec<(&'static str, String)>) -> (TestApp, Session, Pa
 }
 
 /// Starts a backup and waits until its run is done; returns the run.
-async fn back_up(app: &TestApp, admin: &Session) -> Value {
+async fn back_up(admin: &Session) -> Value {
     let response = admin.post_empty("/api/v1/backups").await;
     assert_eq!(response.status(), StatusCode::ACCEPTED, "back up now");
     let run: Value = response.json().await.unwrap();
@@ -70,7 +70,7 @@ async fn restore_brings_data_back() {
         .create_admin_user(&admin, json!({ "username": "kept.user", "role": "approver" }))
         .await;
 
-    let run = back_up(&app, &admin).await;
+    let run = back_up(&admin).await;
     let name = run["file_name"].as_str().unwrap().to_string();
     assert!(run["size_bytes"].as_i64().unwrap() > 0, "{run}");
     let mode = std::fs::metadata(dir.join(&name)).unwrap().permissions().mode();
@@ -137,7 +137,7 @@ async fn older_backup_is_migrated_after_restore() {
         .execute(&app.state.db)
         .await
         .unwrap();
-    let run = back_up(&app, &admin).await;
+    let run = back_up(&admin).await;
     let name = run["file_name"].as_str().unwrap().to_string();
 
     // The current schema has the table again, with a row the restore must discard.
@@ -172,7 +172,7 @@ async fn older_backup_is_migrated_after_restore() {
 #[tokio::test]
 async fn foreign_and_traversal_names_are_rejected() {
     let (app, admin, dir) = backup_app(Vec::new()).await;
-    let run = back_up(&app, &admin).await;
+    let run = back_up(&admin).await;
     let name = run["file_name"].as_str().unwrap().to_string();
     std::fs::write(dir.join("notes.txt"), b"not a backup").unwrap();
     let linked = "ipsolis-20200101T000000Z-0000.dump";
@@ -235,7 +235,7 @@ async fn schedule_backs_up_and_prunes() {
     assert_eq!(view["keep_count"], 1);
     assert!(view["next_run_at"].is_string(), "{view}");
 
-    let old = back_up(&app, &admin).await;
+    let old = back_up(&admin).await;
     let foreign = dir.join("ipsolis-manual-copy.dump");
     std::fs::write(&foreign, b"kept by hand").unwrap();
 
@@ -283,7 +283,7 @@ async fn schedule_backs_up_and_prunes() {
 #[tokio::test]
 async fn missing_pg_dump_fails_the_run() {
     let extra = vec![("IPSOLIS_PG_DUMP", "/nonexistent/pg_dump".to_string())];
-    let (app, admin, dir) = backup_app(extra).await;
+    let (_app, admin, dir) = backup_app(extra).await;
     let response = admin.post_empty("/api/v1/backups").await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let run: Value = response.json().await.unwrap();
@@ -298,7 +298,7 @@ async fn missing_pg_dump_fails_the_run() {
 #[tokio::test]
 async fn roles_for_backups() {
     let (app, admin, dir) = backup_app(Vec::new()).await;
-    let run = back_up(&app, &admin).await;
+    let run = back_up(&admin).await;
     let name = run["file_name"].as_str().unwrap().to_string();
     app.create_admin_user(&admin, json!({ "username": "audit.or", "role": "auditor" }))
         .await;
@@ -314,7 +314,7 @@ async fn roles_for_backups() {
         auditor.post_empty("/api/v1/backups").await.status(),
         StatusCode::FORBIDDEN
     );
-    back_up(&app, &other_admin).await;
+    back_up(&other_admin).await;
     let download = other_admin.get(&format!("/api/v1/backups/{name}")).await;
     assert_eq!(download.status(), StatusCode::FORBIDDEN);
     let restored = restore(&other_admin, &name, &name).await;

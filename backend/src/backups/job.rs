@@ -122,6 +122,7 @@ async fn write(state: &AppState, run: &runs::RunRow) -> Result<i64, pg::ToolErro
     let final_path = dir.join(&run.file_name);
     let partial = files::partial_path(&dir, &run.file_name);
 
+    let creating = format!("creating {}", partial.display());
     let opened = {
         let (dir, final_path, partial) = (dir.clone(), final_path.clone(), partial.clone());
         blocking(move || {
@@ -134,7 +135,7 @@ async fn write(state: &AppState, run: &runs::RunRow) -> Result<i64, pg::ToolErro
             files::create_private(&partial).map(Ok)
         })
         .await
-        .map_err(|e| io(&format!("creating {}", partial.display()), e))?
+        .map_err(|e| io(&creating, e))?
     };
     let out = match opened {
         Ok(out) => out,

@@ -6,7 +6,7 @@ use crate::auth::admin::{Admin, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::health::{self, checks};
 use crate::state::AppState;
-use crate::store::{self, audit::Change};
+use crate::store;
 use axum::Json;
 use axum::extract::State;
 use shared::health::{HealthDetails, HealthSettings, SchedulerDetails};

@@ -111,6 +111,7 @@ async fn store_leader_tick(state: &AppState, at: DateTime<Utc>) {
         at,
     };
     let value = serde_json::to_string(&tick).unwrap_or_default();
+    use fred::interfaces::KeysInterface;
     let stored: Result<(), fred::error::Error> = state
         .redis
         .set(
