@@ -1,5 +1,5 @@
 //! The maintenance flag. While a restore replaces the database, job workers claim no job, the
-//! scheduler's leader enqueues nothing and the API answers 503. The flag is a Redis key with a
+//! scheduler's leader enqueues nothing and the API returns 503. The flag is a Redis key with a
 //! TTL of seconds that the restoring process renews, so a crash in the middle of a restore
 //! frees the queue again within [`FLAG_TTL_MS`]. Every process reads the key twice a second
 //! in the background, so a request never waits for Redis to learn it.
@@ -21,7 +21,7 @@ pub const FLAG_TTL_MS: i64 = 30_000;
 const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// How often each process reads the flag from Redis.
 pub const REFRESH: Duration = Duration::from_millis(500);
-/// What a client is told to wait before trying again, in seconds.
+/// The `Retry-After` sent to clients, in seconds.
 const RETRY_AFTER_SECONDS: u32 = 30;
 
 const RELEASE: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
@@ -34,7 +34,7 @@ const RENEW: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
 pub struct MaintenanceStatus {
     /// Set by a restore running in this process, at once.
     local: AtomicBool,
-    /// What the flag in Redis said at the last read; `None` when it was not set.
+    /// The value of the flag in Redis at the last read, or `None` when it was not set.
     remote: Mutex<Option<String>>,
     watching: AtomicBool,
 }
@@ -45,7 +45,7 @@ impl MaintenanceStatus {
         self.local.load(Ordering::Relaxed) || self.remote_value().is_some()
     }
 
-    /// Returns what the flag in Redis contains: the backup being restored and by whom.
+    /// Returns what the flag in Redis contains: the backup being restored and the actor.
     pub fn remote_value(&self) -> Option<String> {
         self.remote.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -95,12 +95,12 @@ pub struct Maintenance {
     renewal: tokio::task::JoinHandle<()>,
 }
 
-/// Another restore holds the flag.
+/// Another restore has taken the flag.
 #[derive(Debug, thiserror::Error)]
 #[error("maintenance is already in progress: {0}")]
 pub struct Busy(pub String);
 
-/// Takes the flag with `value` describing the work, unless another process holds it.
+/// Takes the flag with `value` describing the work, unless another process has it.
 pub async fn begin(state: &AppState, value: String) -> Result<Result<Maintenance, Busy>, Error> {
     let key = key(state);
     let taken: Option<String> = state
@@ -172,7 +172,7 @@ impl Drop for Maintenance {
     }
 }
 
-/// Answers 503 to every API request while maintenance is in progress. A restore replaces every
+/// Returns 503 for every API request while maintenance is in progress. A restore replaces every
 /// table, so a write accepted meanwhile would be lost and a read would wait on its locks.
 pub async fn reject_during_maintenance(
     State(state): State<AppState>,

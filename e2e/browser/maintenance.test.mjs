@@ -1,5 +1,5 @@
 // The Maintenance pages in one Chromium. The first administrator takes a backup on the Backups
-// page and sees it listed, adds an admin user afterwards, and restores the backup after typing
+// page and finds it listed, adds an admin user afterwards, and restores the backup after typing
 // its name, which removes that user again. Then the Health page shows every component after
 // "Check now".
 //

@@ -1,7 +1,7 @@
 //! The backup folder. Only regular files whose whole name matches the backup pattern
 //! (`ipsolis-YYYYMMDDTHHMMSSZ-xxxx.dump`) are listed, served, deleted or pruned, so nothing
 //! else in the folder is ever touched and no name can reach outside it. Each backup has a
-//! small description beside it (`NAME.json`) that says who made it.
+//! small description beside it (`NAME.json`) that records who made it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// The largest description file read, in bytes.
 const META_LIMIT: u64 = 4096;
 
-/// Who made a backup, kept beside the file so it survives a restore of the database.
+/// The description of a backup, kept beside the file so it survives a restore.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Meta {
     pub made_by: String,

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 
-/// The longest error output kept from a tool, in characters.
+/// The maximum length of a tool's error output that is kept, in characters.
 const ERROR_LIMIT: usize = 4000;
 
 #[derive(Debug, thiserror::Error)]

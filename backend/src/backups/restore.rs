@@ -1,6 +1,6 @@
 //! Restoring the database from a backup. The steps: check that the archive is readable and no
 //! newer than this server's schema; take the maintenance flag, so workers claim nothing, the
-//! scheduler enqueues nothing and the API answers 503; wait for running jobs to finish; end
+//! scheduler enqueues nothing and the API returns 503; wait for running jobs to finish; end
 //! every other session to the database; replace the database in one transaction; run the
 //! migrations, which bring an older backup up to this version; clear the caches; drop the
 //! flag; and write the audit row last, so the restore cannot wipe it.
@@ -19,7 +19,7 @@ use std::time::Duration;
 /// How long a restore waits for running jobs to finish before it ends their sessions.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What a restore did, for the audit row.
+/// The effects of a restore, for the audit row.
 struct Outcome {
     jobs_still_running: i64,
     sessions_ended: i64,
@@ -121,7 +121,7 @@ pub async fn restore(state: &AppState, name: &str, actor: &Actor) -> ApiResult<B
     }
 }
 
-/// Checks that this server knows every migration the archive has applied; returns how many
+/// Checks that this server has every migration the archive has applied; returns how many
 /// of its own migrations the archive lacks.
 fn check_versions(name: &str, versions: &[i64]) -> ApiResult<i64> {
     if versions.is_empty() {
@@ -174,7 +174,7 @@ async fn replace(
         );
     }
 
-    // The restore drops every table, which waits for any transaction that holds one of them.
+    // The restore drops every table, which waits for any transaction that has locked one of them.
     let sessions_ended: i64 = sqlx::query_scalar(
         "select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity
          where datname = current_database() and pid <> pg_backend_pid()",

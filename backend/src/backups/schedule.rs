@@ -10,7 +10,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use shared::backups::BackupTrigger;
 
-/// The shortest time allowed between two scheduled backups.
+/// Returns the minimum time between two scheduled backups.
 pub fn min_gap() -> chrono::Duration {
     chrono::Duration::hours(1)
 }

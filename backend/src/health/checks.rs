@@ -19,7 +19,7 @@ const LEADER_STALE_SECONDS: i64 = 10;
 /// A due job that waited this long means the workers cannot keep up or are stopped.
 const BACKLOG_STALE_SECONDS: i64 = 600;
 
-/// What one check found.
+/// The result of one check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     pub component: &'static str,

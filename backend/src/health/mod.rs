@@ -25,7 +25,7 @@ pub const CONFIRMING_CHECKS: i32 = 2;
 /// The settings section of the alert address.
 pub const SETTINGS_KEY: &str = "health";
 
-/// What the alert state machine keeps per component.
+/// The alert state of one component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tracked {
     pub status: ComponentStatus,

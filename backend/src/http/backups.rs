@@ -1,6 +1,6 @@
 //! Database backups: the files and runs for admins and auditors; "Back up now", the schedule
 //! and deletion for admins who may change settings; download and restore for superadmins
-//! only, because a backup holds every row of the database and a restore replaces them all.
+//! only, because a backup contains every row of the database and a restore replaces them all.
 
 use super::{ApiJson, PageParams};
 use crate::auth::admin::{Admin, perm};
@@ -94,7 +94,7 @@ pub async fn create(
     let created =
         backups::job::enqueue(&mut tx, BackupTrigger::Manual, &admin.actor, None, now).await?;
     let (run_id, file_name) =
-        created.ok_or_else(|| anyhow::anyhow!("a backup job without a dedupe key was refused"))?;
+        created.ok_or_else(|| anyhow::anyhow!("enqueuing a backup job without a dedupe key failed"))?;
     backups::job::audit_request(&mut tx, &admin.actor, run_id, &file_name, now).await?;
     tx.commit().await?;
 

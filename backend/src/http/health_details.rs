@@ -30,8 +30,8 @@ async fn details(state: &AppState) -> ApiResult<HealthDetails> {
     })
 }
 
-/// Returns the latest check of every component, the scheduler as this replica sees it and the
-/// job queue's backlog.
+/// Returns the latest check of every component, the scheduler as the replica that served the
+/// request reports it, and the job queue's backlog.
 #[utoipa::path(get, path = "/api/v1/health/details", tag = "health",
     responses((status = 200, body = HealthDetails)),
     extensions(("x-permission" = json!("health_read"))))]

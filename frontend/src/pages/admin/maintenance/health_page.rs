@@ -37,7 +37,7 @@ fn component_row(component: ComponentHealth) -> impl IntoView {
     }
 }
 
-/// Renders the scheduler as the replica that answered sees it.
+/// Renders the scheduler as reported by the replica that served the request.
 fn scheduler_list(details: &HealthDetails) -> impl IntoView + use<> {
     let scheduler = details.scheduler.clone();
     let tick = |at: Option<chrono::DateTime<chrono::Utc>>| {
