@@ -1,12 +1,12 @@
 //! Router assembly: API routes with their OpenAPI description, Swagger UI, the SPA and the
 //! middleware every request passes through.
 
-use crate::http::{backups, health_details, jobs};
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
     orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup,
     spa, tokens, totp,
 };
+use crate::http::{backups, health_details, jobs};
 use crate::state::AppState;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};

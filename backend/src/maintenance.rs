@@ -12,8 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fred::prelude::*;
 use fred::types::{Expiration, SetOptions};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How long the flag lives without renewal.
@@ -47,7 +47,10 @@ impl MaintenanceStatus {
 
     /// Returns what the flag in Redis contains: the backup being restored and the actor.
     pub fn remote_value(&self) -> Option<String> {
-        self.remote.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.remote
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn set_remote(&self, value: Option<String>) {
@@ -134,7 +137,9 @@ pub async fn begin(state: &AppState, value: String) -> Result<Result<Maintenance
                     .await;
                 match renewed {
                     Ok(1) => {}
-                    Ok(_) => tracing::warn!("the maintenance flag was lost; other processes resume"),
+                    Ok(_) => {
+                        tracing::warn!("the maintenance flag was lost; other processes resume")
+                    }
                     Err(error) => tracing::warn!(%error, "renewing the maintenance flag failed"),
                 }
             }

@@ -67,25 +67,41 @@ async fn restore(admin: &Session, name: &str, confirmation: &str) -> reqwest::Re
 async fn restore_brings_data_back() {
     let (app, admin, dir) = backup_app(Vec::new()).await;
     let kept = app
-        .create_admin_user(&admin, json!({ "username": "kept.user", "role": "approver" }))
+        .create_admin_user(
+            &admin,
+            json!({ "username": "kept.user", "role": "approver" }),
+        )
         .await;
 
     let run = back_up(&admin).await;
     let name = run["file_name"].as_str().unwrap().to_string();
     assert!(run["size_bytes"].as_i64().unwrap() > 0, "{run}");
-    let mode = std::fs::metadata(dir.join(&name)).unwrap().permissions().mode();
+    let mode = std::fs::metadata(dir.join(&name))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600, "only the server's user reads a backup");
     let listed: Value = admin.get("/api/v1/backups").await.json().await.unwrap();
     assert_eq!(listed["items"][0]["name"], name.as_str());
-    assert_eq!(listed["items"][0]["made_by"], "admin:session:root.admin:superadmin");
+    assert_eq!(
+        listed["items"][0]["made_by"],
+        "admin:session:root.admin:superadmin"
+    );
     assert_eq!(listed["items"][0]["trigger"], "manual");
 
     // Changes after the backup: one user deleted, another added.
     let id = kept["id"].as_str().unwrap();
     let response = admin.delete(&format!("/api/v1/admin-users/{id}")).await;
-    assert_eq!(response.status(), StatusCode::NO_CONTENT, "delete kept.user");
-    app.create_admin_user(&admin, json!({ "username": "added.later", "role": "auditor" }))
-        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "delete kept.user"
+    );
+    app.create_admin_user(
+        &admin,
+        json!({ "username": "added.later", "role": "auditor" }),
+    )
+    .await;
     assert_eq!(usernames(&app).await, ["added.later", "root.admin"]);
 
     let response = restore(&admin, &name, "yes").await;
@@ -104,7 +120,11 @@ async fn restore_brings_data_back() {
     assert_eq!(restored["migrations_applied"], 0);
 
     assert_eq!(usernames(&app).await, ["kept.user", "root.admin"]);
-    assert_eq!(app.audit_count("admin_user.delete").await, 0, "rows after the backup");
+    assert_eq!(
+        app.audit_count("admin_user.delete").await,
+        0,
+        "rows after the backup"
+    );
     let (actor, after): (String, Value) = sqlx::query_as(
         "select actor, after from audit_log where action = 'backup.restore' and entity_id = $1",
     )
@@ -151,7 +171,11 @@ async fn older_backup_is_migrated_after_restore() {
     .unwrap();
 
     let response = restore(&admin, &name, &name).await;
-    assert_eq!(response.status(), StatusCode::OK, "restore the older backup");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "restore the older backup"
+    );
     let restored: Value = response.json().await.unwrap();
     assert_eq!(restored["migrations_applied"], 1);
     let rows: i64 = sqlx::query_scalar("select count(*) from health_checks")
@@ -304,12 +328,13 @@ async fn roles_for_backups() {
         .await;
     app.create_admin_user(&admin, json!({ "username": "ad.min", "role": "admin" }))
         .await;
-    let auditor = app
-        .sign_in_admin("audit.or", "audit.or-password-1")
-        .await;
+    let auditor = app.sign_in_admin("audit.or", "audit.or-password-1").await;
     let other_admin = app.sign_in_admin("ad.min", "ad.min-password-1").await;
 
-    assert_eq!(auditor.get("/api/v1/backups").await.status(), StatusCode::OK);
+    assert_eq!(
+        auditor.get("/api/v1/backups").await.status(),
+        StatusCode::OK
+    );
     assert_eq!(
         auditor.post_empty("/api/v1/backups").await.status(),
         StatusCode::FORBIDDEN

@@ -85,7 +85,11 @@ async fn ldap_alerts_once_when_failing_and_once_recovered() {
     let fixed = check_now(&admin).await;
     assert_eq!(component(&fixed, "ldap")["status"], "ok");
     wait_for_mail_jobs(&app).await;
-    assert_eq!(mail::count(&to, "LDAP recovered").await, 0, "one check is not enough");
+    assert_eq!(
+        mail::count(&to, "LDAP recovered").await,
+        0,
+        "one check is not enough"
+    );
     check_now(&admin).await;
     mail::wait_for(&to, "LDAP recovered").await;
     check_now(&admin).await;
@@ -135,5 +139,9 @@ async fn details_report_the_scheduler_and_roles() {
     }
 
     let public = reqwest::get(format!("{}/health", app.url)).await.unwrap();
-    assert_eq!(public.status(), StatusCode::OK, "the public check needs no sign-in");
+    assert_eq!(
+        public.status(),
+        StatusCode::OK,
+        "the public check needs no sign-in"
+    );
 }

@@ -329,7 +329,10 @@ mod tests {
             keep_days: Some(7),
             ..Default::default()
         };
-        assert!(!settings.removes(1, at(1, 0), at(30, 0)), "among the newest");
+        assert!(
+            !settings.removes(1, at(1, 0), at(30, 0)),
+            "among the newest"
+        );
         assert!(!settings.removes(5, at(28, 0), at(30, 0)), "young enough");
         assert!(settings.removes(5, at(1, 0), at(30, 0)));
     }

@@ -4,8 +4,8 @@
 pub mod admin_users;
 pub mod approvals;
 pub mod audit;
-pub mod backups;
 pub mod auth;
+pub mod backups;
 pub mod catalog;
 pub mod health;
 pub mod jobs;

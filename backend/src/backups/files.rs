@@ -205,6 +205,9 @@ mod tests {
             ..Default::default()
         };
         let now = Utc.with_ymd_and_hms(2026, 12, 5, 0, 0, 0).unwrap();
-        assert_eq!(to_prune(&files, &settings, now), [file(2).name, file(1).name]);
+        assert_eq!(
+            to_prune(&files, &settings, now),
+            [file(2).name, file(1).name]
+        );
     }
 }

@@ -190,10 +190,8 @@ pub async fn archive_migrations(
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| spawn_error(e, program, "IPSOLIS_PG_RESTORE"))?;
-    let (script, stderr) = tokio::join!(
-        read_all(child.stdout.take()),
-        read_all(child.stderr.take())
-    );
+    let (script, stderr) =
+        tokio::join!(read_all(child.stdout.take()), read_all(child.stderr.take()));
     let status = child
         .wait()
         .await
@@ -322,7 +320,10 @@ pub async fn restore(
                 let copied = tokio::io::copy(&mut script, &mut input).await.map(|_| ());
                 (copied, Some(input))
             }
-            _ => (Err(std::io::Error::other("the tools' pipes are missing")), None),
+            _ => (
+                Err(std::io::Error::other("the tools' pipes are missing")),
+                None,
+            ),
         };
         let (copied, input) = copied;
         if copied.is_err() {
@@ -339,11 +340,8 @@ pub async fn restore(
         let consumed = consumer.wait().await;
         (complete, produced, consumed)
     };
-    let ((complete, produced, consumed), producer_errors, consumer_errors) = tokio::join!(
-        pump,
-        read_all(producer_stderr),
-        read_all(consumer_stderr)
-    );
+    let ((complete, produced, consumed), producer_errors, consumer_errors) =
+        tokio::join!(pump, read_all(producer_stderr), read_all(consumer_stderr));
 
     let psql_ok = matches!(&consumed, Ok(status) if status.success());
     if complete && psql_ok {
@@ -399,7 +397,10 @@ mod tests {
         );
         assert!(found.contains(&("PGSSLMODE", "verify-full".to_string())));
         assert!(found.contains(&("PGHOST", "/run/pg".to_string())));
-        assert_eq!(found.iter().filter(|(name, _)| *name == "PGHOST").count(), 1);
+        assert_eq!(
+            found.iter().filter(|(name, _)| *name == "PGHOST").count(),
+            1
+        );
     }
 
     #[test]

@@ -27,7 +27,11 @@ struct Outcome {
 }
 
 /// Restores the backup `name` on behalf of `actor`.
-pub async fn restore(state: &AppState, name: &str, actor: &Actor) -> ApiResult<BackupRestoreResult> {
+pub async fn restore(
+    state: &AppState,
+    name: &str,
+    actor: &Actor,
+) -> ApiResult<BackupRestoreResult> {
     let dir = state.config.backup_dir.clone();
     let path = {
         let name = name.to_string();

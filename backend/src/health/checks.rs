@@ -99,12 +99,7 @@ async fn redis(state: &AppState) -> (ComponentStatus, String) {
 /// Reads the leader lock and the leader's last tick from Redis.
 pub async fn leader(state: &AppState) -> (Option<String>, Option<DateTime<Utc>>) {
     let holder: Option<String> = state.redis.get(leader_key(state)).await.ok().flatten();
-    let tick: Option<String> = state
-        .redis
-        .get(leader_tick_key(state))
-        .await
-        .ok()
-        .flatten();
+    let tick: Option<String> = state.redis.get(leader_tick_key(state)).await.ok().flatten();
     let tick = tick
         .and_then(|text| serde_json::from_str::<LeaderTick>(&text).ok())
         .filter(|tick| holder.as_deref() == Some(tick.leader.as_str()))
@@ -119,7 +114,9 @@ async fn scheduler(state: &AppState) -> (ComponentStatus, String) {
         (Some(holder), Some(at)) => {
             let age = (Utc::now() - at).num_seconds();
             if age > LEADER_STALE_SECONDS {
-                failing(format!("The leader {holder} last ticked {age} seconds ago."))
+                failing(format!(
+                    "The leader {holder} last ticked {age} seconds ago."
+                ))
             } else {
                 ok(format!("The leader {holder} ticked {age} seconds ago."))
             }
@@ -181,7 +178,9 @@ async fn ldap(state: &AppState) -> (ComponentStatus, String) {
 
 async fn oidc(state: &AppState) -> (ComponentStatus, String) {
     match settings::load::<OidcConfig>(state).await {
-        Err(error) => failing(format!("The OpenID Connect settings cannot be read: {error}")),
+        Err(error) => failing(format!(
+            "The OpenID Connect settings cannot be read: {error}"
+        )),
         Ok(Some(config)) if config.enabled => {
             match crate::integrations::oidc::discover(&config.issuer_url).await {
                 Ok(_) => ok(format!(

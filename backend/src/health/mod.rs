@@ -15,8 +15,8 @@ use crate::jobs::queue::{self, NewJob, Queue};
 use crate::notifications::escape_html;
 use crate::state::AppState;
 use crate::store::Tx;
-use chrono::{DateTime, Utc};
 use checks::Observation;
+use chrono::{DateTime, Utc};
 use shared::health::{ComponentHealth, ComponentStatus, HealthSettings, component_label};
 use sqlx::{FromRow, PgPool};
 
@@ -284,7 +284,10 @@ mod tests {
     #[test]
     fn failure_alerts_after_two_checks_once() {
         assert_eq!(alerts(&[Failing]), []);
-        assert_eq!(alerts(&[Failing, Failing, Failing, Failing]), [Alert::Failing]);
+        assert_eq!(
+            alerts(&[Failing, Failing, Failing, Failing]),
+            [Alert::Failing]
+        );
     }
 
     #[test]
@@ -308,7 +311,14 @@ mod tests {
     #[test]
     fn unconfigured_component_never_alerts() {
         assert_eq!(alerts(&[NotConfigured, NotConfigured, Ok, Ok]), []);
-        let statuses = [Failing, Failing, NotConfigured, NotConfigured, Failing, Failing];
+        let statuses = [
+            Failing,
+            Failing,
+            NotConfigured,
+            NotConfigured,
+            Failing,
+            Failing,
+        ];
         assert_eq!(alerts(&statuses), [Alert::Failing, Alert::Failing]);
     }
 }

@@ -93,8 +93,8 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let created =
         backups::job::enqueue(&mut tx, BackupTrigger::Manual, &admin.actor, None, now).await?;
-    let (run_id, file_name) =
-        created.ok_or_else(|| anyhow::anyhow!("enqueuing a backup job without a dedupe key failed"))?;
+    let (run_id, file_name) = created
+        .ok_or_else(|| anyhow::anyhow!("enqueuing a backup job without a dedupe key failed"))?;
     backups::job::audit_request(&mut tx, &admin.actor, run_id, &file_name, now).await?;
     tx.commit().await?;
 
@@ -148,10 +148,8 @@ pub async fn put_settings(
     let mut errors = input.errors();
     input.schedule = input.schedule.map(|s| s.trim().to_string());
     if let Some(schedule) = input.schedule.as_deref().filter(|s| !s.is_empty())
-        && let Err(message) = crate::jobs::schedule::check_schedule(
-            schedule,
-            backups::schedule::min_gap(),
-        )
+        && let Err(message) =
+            crate::jobs::schedule::check_schedule(schedule, backups::schedule::min_gap())
     {
         errors.push(shared::FieldError::new("schedule", message));
     }

@@ -302,7 +302,11 @@ mod tests {
         assert_eq!(message, "must leave at least 5 minutes between runs");
         let message = check_schedule("0 */30 * * * *", chrono::Duration::hours(1)).unwrap_err();
         assert_eq!(message, "must leave at least an hour between runs");
-        assert!(check_schedule("0 0 0 30 2 *", five).unwrap_err().contains("never fires"));
+        assert!(
+            check_schedule("0 0 0 30 2 *", five)
+                .unwrap_err()
+                .contains("never fires")
+        );
     }
 
     #[test]

@@ -38,9 +38,9 @@ pub fn BackupsPage() -> impl IntoView {
         spawn_local(async move {
             match api.backup_runs().await {
                 Ok(page) => {
-                    let finished_now = runs.with_untracked(|old| {
-                        old.iter().any(|run| in_progress(run.state))
-                    }) && !page.items.iter().any(|run| in_progress(run.state));
+                    let finished_now = runs
+                        .with_untracked(|old| old.iter().any(|run| in_progress(run.state)))
+                        && !page.items.iter().any(|run| in_progress(run.state));
                     runs.try_set(page.items);
                     runs_error.try_set(None);
                     if finished_now {
@@ -109,7 +109,9 @@ pub fn BackupsPage() -> impl IntoView {
     });
     let on_cancel = Callback::new(move |()| restoring.set(None));
     let on_deleted = Callback::new(move |name: String| {
-        files.items.update(|items| items.retain(|file| file.name != name));
+        files
+            .items
+            .update(|items| items.retain(|file| file.name != name));
         status.set(Some(Status::success(format!("Deleted {name}."))));
     });
 

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::health::{ComponentHealth, ComponentStatus, HealthDetails, HealthSettings, component_label};
+use shared::health::{
+    ComponentHealth, ComponentStatus, HealthDetails, HealthSettings, component_label,
+};
 use shared::permissions::Permission;
 
 use super::alert_form::AlertForm;
@@ -41,7 +43,8 @@ fn component_row(component: ComponentHealth) -> impl IntoView {
 fn scheduler_list(details: &HealthDetails) -> impl IntoView + use<> {
     let scheduler = details.scheduler.clone();
     let tick = |at: Option<chrono::DateTime<chrono::Utc>>| {
-        at.map(local_date_time).unwrap_or_else(|| "never".to_string())
+        at.map(local_date_time)
+            .unwrap_or_else(|| "never".to_string())
     };
     let backlog = match details.oldest_pending_age_seconds {
         Some(age) => format!("{} due jobs; the oldest waits {age} s", details.job_backlog),

@@ -19,7 +19,11 @@ pub fn restored_text(name: &str, migrations_applied: i64) -> String {
 /// backup's exact name. `on_done` runs after a restore that succeeded, and `on_cancel` when
 /// the admin leaves the form.
 #[component]
-pub fn RestoreForm(name: String, on_done: Callback<String>, on_cancel: Callback<()>) -> impl IntoView {
+pub fn RestoreForm(
+    name: String,
+    on_done: Callback<String>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let name = StoredValue::new(name);
     let confirmation = RwSignal::new(String::new());

@@ -5,8 +5,8 @@ use shared::backups::{BackupSettings, BackupSettingsView};
 
 use crate::api::{AdminApi, ApiError};
 use crate::components::{ErrorBanner, Status, StatusMessage, TextField};
-use crate::forms::{FieldErrors, non_blank, parse_optional_number};
 use crate::format::local_date_time;
+use crate::forms::{FieldErrors, non_blank, parse_optional_number};
 
 fn number_text(value: Option<i32>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
@@ -31,8 +31,16 @@ pub fn ScheduleForm(view: BackupSettingsView, can_write: bool) -> impl IntoView 
         let mut field_errors = FieldErrors::default();
         let input = BackupSettings {
             schedule: non_blank(&schedule.get_untracked()),
-            keep_count: parse_optional_number(&keep_count.get_untracked(), "keep_count", &mut field_errors),
-            keep_days: parse_optional_number(&keep_days.get_untracked(), "keep_days", &mut field_errors),
+            keep_count: parse_optional_number(
+                &keep_count.get_untracked(),
+                "keep_count",
+                &mut field_errors,
+            ),
+            keep_days: parse_optional_number(
+                &keep_days.get_untracked(),
+                "keep_days",
+                &mut field_errors,
+            ),
         };
         for field_error in input.errors() {
             field_errors.push(&field_error.field, field_error.message);
