@@ -107,6 +107,8 @@ stop_system_slapd() {
 slapd_was_installed=$(missing_apt_packages slapd)
 apt_install chromium
 apt_install --no-install-recommends slapd ldap-utils curl
+# pg_dump, pg_restore and psql for the backup and restore tests.
+apt_install --no-install-recommends postgresql-client-15
 [ -n "$slapd_was_installed" ] && stop_system_slapd
 
 # ---- trunk ------------------------------------------------------------------------------------
