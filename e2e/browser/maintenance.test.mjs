@@ -43,7 +43,7 @@ describe('Maintenance pages', () => {
     await createFirstAdmin(admin);
   });
 
-  run.step('administrator takes a backup and sees it listed', async () => {
+  run.step('administrator takes a backup and finds it listed', async () => {
     const page = await run.page('admin');
     await followNavLink(page, 'Backups');
     await page.getByRole('heading', { name: 'Backups', ...exact }).waitFor();
