@@ -1,12 +1,12 @@
 //! Router assembly: API routes with their OpenAPI description, Swagger UI, the SPA and the
 //! middleware every request passes through.
 
-use crate::http::jobs;
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist,
     health, license, mail_templates, orders, pool, portal, portal_approvals, runbook_variables,
     runbooks, scripts, settings, setup, spa, tokens, totp,
 };
+use crate::http::{backups, health_details, jobs};
 use crate::state::AppState;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};
@@ -119,6 +119,17 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(jobs::retry))
         .routes(routes!(jobs::purge))
         .routes(routes!(license::get, license::put, license::delete))
+        .routes(routes!(backups::list, backups::create))
+        .routes(routes!(backups::runs))
+        .routes(routes!(backups::get_settings, backups::put_settings))
+        .routes(routes!(backups::download, backups::delete))
+        .routes(routes!(backups::restore))
+        .routes(routes!(health_details::get_details))
+        .routes(routes!(health_details::check_now))
+        .routes(routes!(
+            health_details::get_settings,
+            health_details::put_settings
+        ))
         .routes(routes!(portal::auth_status))
         .routes(routes!(portal::login))
         .routes(routes!(portal::callback))
@@ -184,6 +195,10 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/openapi.json", doc))
         .merge(spa::router(&state.config.spa_dir))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::maintenance::reject_during_maintenance,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(
             crate::http::problems::problem_documents,

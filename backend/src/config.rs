@@ -76,6 +76,18 @@ pub struct Config {
     pub license_test_keys: Option<String>,
     /// When the daily license check runs, which mails superadmins during the grace period.
     pub license_check_cron: String,
+    /// The folder of database backups (`IPSOLIS_BACKUP_DIR`, default `backups` in the working
+    /// directory). Several replicas must share it.
+    pub backup_dir: PathBuf,
+    /// The `pg_dump` executable (`IPSOLIS_PG_DUMP`, default `pg_dump` from `PATH`).
+    pub pg_dump: String,
+    /// The `pg_restore` executable (`IPSOLIS_PG_RESTORE`, default `pg_restore` from `PATH`).
+    pub pg_restore: String,
+    /// The `psql` executable that applies a restore in one transaction (`IPSOLIS_PSQL`,
+    /// default `psql` from `PATH`).
+    pub psql: String,
+    /// When the leader checks the health of every component.
+    pub health_check_cron: String,
     pub log_json: bool,
 }
 
@@ -88,6 +100,7 @@ impl std::fmt::Debug for ConfigRedacted<'_> {
             .field("job_lease", &self.0.job_lease)
             .field("expiry_check_cron", &self.0.expiry_check_cron)
             .field("license_path", &self.0.license_path)
+            .field("backup_dir", &self.0.backup_dir)
             .finish_non_exhaustive()
     }
 }
@@ -194,6 +207,7 @@ impl Config {
                 reason: format!("{reason}; use KEY_ID=BASE64[,KEY_ID=BASE64...]"),
             })?;
         }
+        let health_check_cron = cron(&lookup, "IPSOLIS_HEALTH_CHECK_CRON", "0 * * * * *")?;
 
         let languages_text =
             lookup("IPSOLIS_SCRIPT_LANGUAGES").unwrap_or_else(|| "powershell".into());
@@ -243,6 +257,13 @@ impl Config {
             license_path: lookup("IPSOLIS_LICENSE_PATH").map(PathBuf::from),
             license_test_keys,
             license_check_cron,
+            backup_dir: lookup("IPSOLIS_BACKUP_DIR")
+                .unwrap_or_else(|| "backups".into())
+                .into(),
+            pg_dump: lookup("IPSOLIS_PG_DUMP").unwrap_or_else(|| "pg_dump".into()),
+            pg_restore: lookup("IPSOLIS_PG_RESTORE").unwrap_or_else(|| "pg_restore".into()),
+            psql: lookup("IPSOLIS_PSQL").unwrap_or_else(|| "psql".into()),
+            health_check_cron,
             log_json: lookup("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

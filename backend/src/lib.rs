@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod backups;
 pub mod branding;
 pub mod checklist;
 pub mod clock;
@@ -10,12 +11,14 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod integrations;
 pub mod jobs;
 pub mod license;
 pub mod lifecycle;
 pub mod mail_templates;
+pub mod maintenance;
 pub mod markdown;
 pub mod notifications;
 pub mod redis;

@@ -159,6 +159,13 @@ impl SettingsCache {
         cached.generation += 1;
         cached.sections.remove(key);
     }
+
+    /// Drops every section from the cache, after a restore replaced the settings table.
+    pub fn clear(&self) {
+        let mut cached = self.lock();
+        cached.generation += 1;
+        cached.sections.clear();
+    }
 }
 
 /// Loads a section with its secret decrypted; `None` when it was never saved. Reads the
@@ -266,6 +273,25 @@ pub async fn save<S: Section>(state: &AppState, actor: &Actor, section: S) -> Ap
 
     tracing::info!(section = S::KEY, actor = %actor, "settings saved");
     Ok(section)
+}
+
+/// Saves a settings section without secrets and audits the change, in one transaction.
+pub async fn save_plain(state: &AppState, actor: &Actor, key: &str, value: Value) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let before = store::settings::get_for_update(&mut tx, key).await?;
+    store::settings::put(&mut tx, key, &value, now, actor.as_str()).await?;
+    let change = Change {
+        action: "settings.update",
+        entity_type: "settings",
+        entity_id: key.to_string(),
+        before,
+        after: Some(value),
+    };
+    store::audit::record(&mut tx, actor, now, change).await?;
+    tx.commit().await?;
+    tracing::info!(section = key, actor = %actor, "settings saved");
+    Ok(())
 }
 
 /// Replaces a secret's value with a marker saying whether one is set.

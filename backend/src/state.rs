@@ -24,6 +24,7 @@ pub struct AppState {
     pub settings: crate::settings::SettingsCache,
     pub reachability: crate::checklist::reachability::ReachabilityCache,
     pub licensing: crate::license::Licensing,
+    pub maintenance: Arc<crate::maintenance::MaintenanceStatus>,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -38,7 +39,9 @@ impl AppState {
         let db = crate::db::connect(&config.database_url).await?;
         crate::db::migrate(&db).await?;
         let redis = crate::redis::connect(&config.redis_url).await?;
-        Ok(AppState::new(config, db, redis))
+        let state = AppState::new(config, db, redis);
+        crate::maintenance::watch(&state);
+        Ok(state)
     }
 
     pub fn new(config: Config, db: PgPool, redis: fred::clients::Client) -> AppState {
@@ -62,6 +65,7 @@ impl AppState {
             settings: Default::default(),
             reachability: Default::default(),
             licensing,
+            maintenance: Default::default(),
         }
     }
 

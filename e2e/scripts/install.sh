@@ -108,6 +108,8 @@ stop_system_slapd() {
 slapd_was_installed=$(missing_apt_packages slapd)
 apt_install chromium
 apt_install --no-install-recommends slapd ldap-utils curl
+# pg_dump, pg_restore and psql for the backup and restore tests.
+apt_install --no-install-recommends postgresql-client-15
 [ -n "$slapd_was_installed" ] && stop_system_slapd
 
 # The package starts nginx on port 80; the tests run their own on other ports.

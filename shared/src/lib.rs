@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod branding;
+pub mod backups;
 pub mod catalog;
 pub mod checklist;
 pub mod health;

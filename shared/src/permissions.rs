@@ -62,6 +62,9 @@ impl Role {
                 JobsWrite,
                 LicenseRead,
                 LicenseWrite,
+                BackupsRead,
+                BackupsRestore,
+                HealthRead,
             ],
             Role::Admin => &[
                 SettingsRead,
@@ -75,6 +78,8 @@ impl Role {
                 JobsRead,
                 JobsWrite,
                 LicenseRead,
+                BackupsRead,
+                HealthRead,
             ],
             Role::Approver => &[CatalogRead, OrdersRead, OrdersDecide],
             Role::Auditor => &[
@@ -84,6 +89,8 @@ impl Role {
                 AuditRead,
                 JobsRead,
                 LicenseRead,
+                BackupsRead,
+                HealthRead,
             ],
             Role::Helpdesk => &[CatalogRead, OrdersRead],
         }
@@ -117,6 +124,14 @@ pub enum Permission {
     LicenseRead,
     /// Uploading and removing the license.
     LicenseWrite,
+    /// Listing database backups and backup runs. Taking, scheduling and deleting backups
+    /// needs `SettingsWrite`.
+    BackupsRead,
+    /// Downloading a backup file and restoring the database from one. A backup holds every
+    /// row of the database, and a restore replaces them all.
+    BackupsRestore,
+    /// Reading the detailed health of the installation's components and running the checks.
+    HealthRead,
 }
 
 impl Permission {
@@ -135,6 +150,9 @@ impl Permission {
             Permission::JobsWrite => "jobs_write",
             Permission::LicenseRead => "license_read",
             Permission::LicenseWrite => "license_write",
+            Permission::BackupsRead => "backups_read",
+            Permission::BackupsRestore => "backups_restore",
+            Permission::HealthRead => "health_read",
         }
     }
 
@@ -144,6 +162,7 @@ impl Permission {
         matches!(
             self,
             Permission::SettingsWrite | Permission::JobsWrite | Permission::LicenseWrite
+            Permission::SettingsWrite | Permission::JobsWrite | Permission::BackupsRestore
         )
     }
 
@@ -214,12 +233,26 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(
                 role.allows(Permission::LicenseRead),
+    fn only_superadmin_downloads_and_restores_backups() {
+        let readers = [Role::Superadmin, Role::Admin, Role::Auditor];
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Permission::BackupsRead),
                 readers.contains(&role),
                 "{role:?}"
             );
             assert_eq!(
                 role.allows(Permission::LicenseWrite),
                 role == Role::Superadmin,
+                "{role:?}"
+            );
+                role.allows(Permission::BackupsRestore),
+                role == Role::Superadmin,
+                "{role:?}"
+            );
+            assert_eq!(
+                role.allows(Permission::HealthRead),
+                readers.contains(&role),
                 "{role:?}"
             );
         }

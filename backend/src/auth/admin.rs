@@ -155,7 +155,10 @@ pub mod perm {
         JobsRead,
         JobsWrite,
         LicenseRead,
-        LicenseWrite
+        LicenseWrite,
+        BackupsRead,
+        BackupsRestore,
+        HealthRead
     );
 
     /// Any signed-in admin, whatever the role.
@@ -373,6 +376,10 @@ fn full_scope_message(permission: Permission) -> &'static str {
         Permission::LicenseWrite => {
             "The license covers the whole installation, so only superadmins without a narrowed \
              access scope may change it."
+        }
+        Permission::BackupsRestore => {
+            "A backup holds the data of every asset, so only administrators without a narrowed \
+             access scope may download or restore one."
         }
         _ => {
             "Settings apply to every asset, so only administrators without a narrowed access \

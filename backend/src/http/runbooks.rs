@@ -7,7 +7,7 @@ use super::{ApiJson, PageParams};
 use crate::auth::admin::{Admin, perm};
 use crate::db::violated_constraint;
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::schedule::parse_cron;
+use crate::jobs::schedule::{check_schedule, parse_cron};
 use crate::runbooks::{dry_run, engine};
 use crate::state::AppState;
 use crate::store::runs::{self, NewRun, RunRow};
@@ -43,45 +43,10 @@ fn next_run(schedule: Option<&str>, now: DateTime<Utc>) -> Option<DateTime<Utc>>
 
 fn check(input: &RunbookInput) -> ApiResult<()> {
     let mut errors = runbook_problems(input);
-    if let Some(schedule) = input.schedule.as_deref() {
-        match parse_cron(schedule.trim()) {
-            Err(e) => errors.push(shared::FieldError::new(
-                "schedule",
-                format!(
-                    "is not a six-field cron expression (seconds first, such as \
-                     \"0 0 2 * * *\" for 02:00 UTC daily): {e}"
-                ),
-            )),
-            // A schedule that fires every second or minute would flood the queue. The gaps of
-            // the next 500 slots are checked, enough for every pattern within a day.
-            Ok(cron) => {
-                let mut at = Utc::now();
-                let mut too_close = false;
-                let mut fires = false;
-                for _ in 0..500 {
-                    let Ok(next) = cron.find_next_occurrence(&at, false) else {
-                        break;
-                    };
-                    if fires && next - at < chrono::Duration::minutes(5) {
-                        too_close = true;
-                        break;
-                    }
-                    fires = true;
-                    at = next;
-                }
-                if too_close {
-                    errors.push(shared::FieldError::new(
-                        "schedule",
-                        "must leave at least five minutes between runs",
-                    ));
-                } else if !fires {
-                    errors.push(shared::FieldError::new(
-                        "schedule",
-                        "never fires; check the day and month fields",
-                    ));
-                }
-            }
-        }
+    if let Some(schedule) = input.schedule.as_deref()
+        && let Err(message) = check_schedule(schedule.trim(), chrono::Duration::minutes(5))
+    {
+        errors.push(shared::FieldError::new("schedule", message));
     }
     ApiError::check(errors)
 }

@@ -65,6 +65,19 @@ fn http_client() -> Result<openidconnect::reqwest::Client, OidcError> {
         .map_err(|e| OidcError::Request(e.to_string()))
 }
 
+/// Fetches the provider's discovery document, without the cache.
+pub async fn discover(issuer: &str) -> Result<CoreProviderMetadata, OidcError> {
+    let discovery_error = |message: String| OidcError::Discovery {
+        issuer: issuer.to_string(),
+        message,
+    };
+    let issuer_url =
+        IssuerUrl::new(issuer.to_string()).map_err(|e| discovery_error(e.to_string()))?;
+    CoreProviderMetadata::discover_async(issuer_url, &http_client()?)
+        .await
+        .map_err(|e| discovery_error(error_chain(&e)))
+}
+
 type Client = CoreClient<
     openidconnect::EndpointSet,
     openidconnect::EndpointNotSet,
@@ -83,15 +96,7 @@ impl ProviderCache {
         {
             return Ok(metadata.clone());
         }
-        let discovery_error = |message: String| OidcError::Discovery {
-            issuer: issuer.to_string(),
-            message,
-        };
-        let issuer_url =
-            IssuerUrl::new(issuer.to_string()).map_err(|e| discovery_error(e.to_string()))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer_url, &http_client()?)
-            .await
-            .map_err(|e| discovery_error(error_chain(&e)))?;
+        let metadata = discover(issuer).await?;
         *cached = Some((issuer.to_string(), Instant::now(), metadata.clone()));
         Ok(metadata)
     }

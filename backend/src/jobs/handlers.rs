@@ -30,6 +30,10 @@ pub const TOKEN_PURGE: &str = "tokens.purge";
 pub const LICENSE_CHECK: &str = "license.check";
 /// Runs or resumes a runbook run.
 pub const RUNBOOK_RUN: &str = "runbook.run";
+/// Writes a database backup to the backup folder.
+pub const BACKUP_CREATE: &str = "backup.create";
+/// Checks every component's health and mails alerts about changes.
+pub const HEALTH_CHECK: &str = "health.check";
 /// Does nothing. The job queue benchmark (`e2e/bench/jobs.sh`) measures the queue itself with it.
 pub const BENCH_NOOP: &str = "bench.noop";
 
@@ -119,6 +123,11 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             let p: crate::runbooks::engine::RunPayload = payload(job)?;
             crate::runbooks::engine::run(state, p).await
         }
+        BACKUP_CREATE => crate::backups::job::run(state, job).await,
+        HEALTH_CHECK => crate::health::run_checks(state)
+            .await
+            .map(|_| ())
+            .map_err(|e| JobError::Retry(e.into())),
         BENCH_NOOP => Ok(()),
         other => Err(JobError::Permanent(anyhow::anyhow!(
             "no handler for jobs of kind {other}"
@@ -144,6 +153,9 @@ pub async fn on_dead(
             serde_json::from_value::<crate::runbooks::engine::RunPayload>(job.payload.clone())
     {
         crate::runbooks::engine::give_up(tx, p, error, now).await?;
+    }
+    if job.kind == BACKUP_CREATE {
+        crate::backups::job::on_dead(tx, job, error, now).await?;
     }
     Ok(())
 }

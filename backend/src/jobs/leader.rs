@@ -23,13 +23,9 @@ pub struct LeaderLock {
 }
 
 impl LeaderLock {
-    pub fn new(redis: Client, key: String) -> LeaderLock {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
-        LeaderLock {
-            redis,
-            key,
-            holder: format!("{host}:{}:{}", std::process::id(), uuid::Uuid::now_v7()),
-        }
+    /// Builds the lock at `key` for the process named `holder`, which must be unique per start.
+    pub fn new(redis: Client, key: String, holder: String) -> LeaderLock {
+        LeaderLock { redis, key, holder }
     }
 
     /// Renews the lock if this process holds it, or takes it if no process holds it.

@@ -26,12 +26,105 @@ pub fn parse_cron(expression: &str) -> Result<Cron, croner::errors::CronError> {
         .parse(expression)
 }
 
+/// How long the leader's last tick stays in Redis without a newer one.
+const LEADER_TICK_TTL_MS: i64 = 60_000;
+
+/// Checks a schedule that an admin entered: a six-field cron expression that fires, with at
+/// least `min_gap` between two slots. Returns the message for the field otherwise.
+pub fn check_schedule(expression: &str, min_gap: chrono::Duration) -> Result<Cron, String> {
+    let cron = parse_cron(expression).map_err(|e| {
+        format!(
+            "is not a six-field cron expression (seconds first, such as \"0 0 2 * * *\" for \
+             02:00 UTC daily): {e}"
+        )
+    })?;
+    // The gaps of the next 500 slots are checked, enough for every pattern within a day.
+    let mut at = Utc::now();
+    let mut fires = false;
+    for _ in 0..500 {
+        let Ok(next) = cron.find_next_occurrence(&at, false) else {
+            break;
+        };
+        if fires && next - at < min_gap {
+            return Err(format!(
+                "must leave at least {} between runs",
+                gap_text(min_gap)
+            ));
+        }
+        fires = true;
+        at = next;
+    }
+    if !fires {
+        return Err("never fires; check the day and month fields".into());
+    }
+    Ok(cron)
+}
+
+fn gap_text(gap: chrono::Duration) -> String {
+    match gap.num_minutes() {
+        60 => "an hour".into(),
+        minutes if minutes % 60 == 0 => format!("{} hours", minutes / 60),
+        minutes => format!("{minutes} minutes"),
+    }
+}
+
 /// What the health check reports about this process's scheduler.
-#[derive(Default)]
 pub struct SchedulerStatus {
+    /// Names this process in the leader lock: `host:pid:id`, unique per start.
+    pub replica: String,
     pub is_leader: AtomicBool,
     /// Unix milliseconds of the last loop iteration; zero before the first.
     pub last_tick_ms: AtomicI64,
+}
+
+impl Default for SchedulerStatus {
+    fn default() -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+        SchedulerStatus {
+            replica: format!("{host}:{}:{}", std::process::id(), uuid::Uuid::now_v7()),
+            is_leader: AtomicBool::new(false),
+            last_tick_ms: AtomicI64::new(0),
+        }
+    }
+}
+
+/// The leader's last tick as it stores it in Redis, so any replica can report it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct LeaderTick {
+    pub leader: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Returns the Redis key of the leader's last tick.
+pub fn leader_tick_key(state: &AppState) -> String {
+    state.redis_key("scheduler:leader_tick")
+}
+
+/// Returns the Redis key of the leader lock.
+pub fn leader_key(state: &AppState) -> String {
+    state.redis_key("scheduler:leader")
+}
+
+async fn store_leader_tick(state: &AppState, at: DateTime<Utc>) {
+    let tick = LeaderTick {
+        leader: state.scheduler.replica.clone(),
+        at,
+    };
+    let value = serde_json::to_string(&tick).unwrap_or_default();
+    use fred::interfaces::KeysInterface;
+    let stored: Result<(), fred::error::Error> = state
+        .redis
+        .set(
+            leader_tick_key(state),
+            value,
+            Some(fred::types::Expiration::PX(LEADER_TICK_TTL_MS)),
+            None,
+            false,
+        )
+        .await;
+    if let Err(error) = stored {
+        tracing::debug!(%error, "storing the leader's tick failed");
+    }
 }
 
 impl SchedulerStatus {
@@ -101,10 +194,20 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             cron: parse_cron(TOKEN_PURGE_CRON).expect("a valid constant"),
             queue: Queue::Default,
         },
+        Task {
+            name: super::handlers::HEALTH_CHECK,
+            cron: parse_cron(&state.config.health_check_cron).expect("validated at start"),
+            queue: Queue::Default,
+        },
     ];
-    let lock = LeaderLock::new(state.redis.clone(), state.redis_key("scheduler:leader"));
+    let lock = LeaderLock::new(
+        state.redis.clone(),
+        leader_key(&state),
+        state.scheduler.replica.clone(),
+    );
     let mut enqueued: HashMap<&'static str, DateTime<Utc>> = HashMap::new();
     let mut runbook_slots = crate::runbooks::schedule::Enqueued::default();
+    let mut backup_slot = None;
     tracing::info!(expiry_check = %state.config.expiry_check_cron, "scheduler started");
 
     loop {
@@ -119,7 +222,8 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         if leader != was_leader {
             tracing::info!(leader, "scheduler leadership changed");
         }
-        if leader {
+        // A restore replaces the jobs table, so the leader enqueues nothing until it ends.
+        if leader && !state.maintenance.is_active() {
             let now = state.clock.now();
             for task in &tasks {
                 let Some(slot) = latest_slot(&task.cron, now) else {
@@ -141,6 +245,10 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             if let Err(error) = crate::runbooks::schedule::tick(&state, &mut runbook_slots).await {
                 tracing::warn!(%error, "enqueuing scheduled runbooks failed");
             }
+            if let Err(error) = crate::backups::schedule::tick(&state, &mut backup_slot).await {
+                tracing::warn!(%error, "enqueuing the scheduled backup failed");
+            }
+            store_leader_tick(&state, Utc::now()).await;
         }
         state
             .scheduler
@@ -188,6 +296,21 @@ mod tests {
         assert_eq!(
             latest_slot(&cron, early + chrono::Duration::milliseconds(1)),
             Some(slot)
+        );
+    }
+
+    #[test]
+    fn schedule_check_names_the_minimum_gap() {
+        let five = chrono::Duration::minutes(5);
+        assert!(check_schedule("0 0 2 * * *", five).is_ok());
+        let message = check_schedule("0 * * * * *", five).unwrap_err();
+        assert_eq!(message, "must leave at least 5 minutes between runs");
+        let message = check_schedule("0 */30 * * * *", chrono::Duration::hours(1)).unwrap_err();
+        assert_eq!(message, "must leave at least an hour between runs");
+        assert!(
+            check_schedule("0 0 0 30 2 *", five)
+                .unwrap_err()
+                .contains("never fires")
         );
     }
 

@@ -96,6 +96,20 @@ async fn work(
     // A job this slot completed and has not recorded yet. The next claim records it.
     let mut finished: Option<Uuid> = None;
     while !*shutdown.borrow() {
+        // A restore replaces the jobs table, so nothing is claimed until it ends. The job this
+        // slot finished is recorded first, so the restore does not wait for its row.
+        if state.maintenance.is_active() {
+            if let Some(id) = finished.take()
+                && let Err(error) = queue::succeed(&state.db, id, &worker, state.clock.now()).await
+            {
+                tracing::error!(job_id = %id, %error, "recording the job's success failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
         let now = state.clock.now();
         let claimed = queue::claim(&state.db, &queue_names, &worker, lease, now, finished).await;
         match claimed {

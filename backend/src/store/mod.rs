@@ -5,6 +5,7 @@ pub mod approval_groups;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
+pub mod backups;
 pub mod branding;
 pub mod checklist;
 pub mod definitions;

@@ -195,6 +195,8 @@ pub fn test_config(database_url: &str, redis_prefix: &str, extra: &[(&str, Strin
         ("IPSOLIS_JOB_LEASE_SECONDS".into(), "3".into()),
         ("IPSOLIS_EXPIRY_CHECK_CRON".into(), "* * * * * *".into()),
         ("IPSOLIS_APPROVAL_TIMERS_CRON".into(), "* * * * * *".into()),
+        // Health checks run only when a test requests them, not every minute.
+        ("IPSOLIS_HEALTH_CHECK_CRON".into(), "0 0 0 1 1 *".into()),
     ]);
     for (key, value) in extra {
         vars.insert(key.to_string(), value.clone());

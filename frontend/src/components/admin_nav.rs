@@ -103,6 +103,21 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/ui/jobs">"Jobs"</A>
                     </li>
                 </Show>
+                <Show when=move || {
+                    auth.allows(Permission::BackupsRead) || auth.allows(Permission::HealthRead)
+                }>
+                    <li class="nav-group" aria-hidden="true">"Maintenance"</li>
+                </Show>
+                <Show when=move || auth.allows(Permission::BackupsRead)>
+                    <li>
+                        <A href="/ui/backups">"Backups"</A>
+                    </li>
+                </Show>
+                <Show when=move || auth.allows(Permission::HealthRead)>
+                    <li>
+                        <A href="/ui/health">"Health"</A>
+                    </li>
+                </Show>
                 <Show when=move || auth.allows(Permission::UsersWrite)>
                     <li>
                         <A href="/ui/users">"Admin users"</A>

@@ -11,6 +11,7 @@ use super::definitions::{DefinitionListPage, EditDefinitionPage, NewDefinitionPa
 use super::delegations_page::DelegationsPage;
 use super::jobs::JobsPage;
 use super::license::{LicenseBanner, LicensePage, LicenseStatusContext};
+use super::maintenance::{BackupsPage, HealthPage};
 use super::not_found_page::NotFoundPage;
 use super::orders::{OrderDetailPage, OrderListPage};
 use super::pool::PoolPage;
@@ -59,6 +60,8 @@ pub fn AdminLayout() -> impl IntoView {
                     <Route path=path!("/ui/delegations") view=DelegationsPage />
                     <Route path=path!("/ui/audit") view=AuditPage />
                     <Route path=path!("/ui/jobs") view=JobsPage />
+                    <Route path=path!("/ui/backups") view=BackupsPage />
+                    <Route path=path!("/ui/health") view=HealthPage />
                     <Route path=path!("/ui/users") view=AdminUserListPage />
                     <Route path=path!("/ui/users/:id") view=AdminUserDetailPage />
                     <Route path=path!("/ui/tokens") view=ApiTokenListPage />

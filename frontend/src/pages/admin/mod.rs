@@ -12,6 +12,7 @@ mod jobs;
 mod layout;
 mod license;
 mod load_failed;
+mod maintenance;
 mod not_found_page;
 mod orders;
 mod pool;
