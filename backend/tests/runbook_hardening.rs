@@ -484,11 +484,16 @@ async fn stale_runbook_save_is_rejected() {
     let admin = app.admin().await;
     let runbook = create_runbook(
         &admin,
-        vec![step("first", "mail.send", json!({ "to": "a@example.test", "subject": "One", "body": "x" }))],
+        vec![step(
+            "first",
+            "mail.send",
+            json!({ "to": "a@example.test", "subject": "One", "body": "x" }),
+        )],
     )
     .await;
     let path = format!("/api/v1/runbooks/{}", runbook["id"].as_str().unwrap());
-    let mut input = json!({ "name": runbook["name"], "steps": runbook["steps"], "base_version": 1 });
+    let mut input =
+        json!({ "name": runbook["name"], "steps": runbook["steps"], "base_version": 1 });
 
     // The first tab saves its change on top of version 1.
     input["description"] = json!("Saved by the first tab.");
@@ -532,22 +537,36 @@ async fn scripts_that_runbooks_run_stay_runnable() {
     // The step names the script in other letter case, which runs it all the same.
     let runbook = create_runbook(
         &admin,
-        vec![step("run", "script", json!({ "script": name.to_uppercase() }))],
+        vec![step(
+            "run",
+            "script",
+            json!({ "script": name.to_uppercase() }),
+        )],
     )
     .await;
     let runbook_path = format!("/api/v1/runbooks/{}", runbook["id"].as_str().unwrap());
 
     let refused = admin.delete(&script_path).await;
-    assert_eq!(refused.status(), StatusCode::CONFLICT, "delete of a script in use");
+    assert_eq!(
+        refused.status(),
+        StatusCode::CONFLICT,
+        "delete of a script in use"
+    );
     let conflict = common::problem(refused).await;
     let detail = conflict["detail"].as_str().unwrap();
-    assert!(detail.contains(runbook["name"].as_str().unwrap()), "{detail}");
+    assert!(
+        detail.contains(runbook["name"].as_str().unwrap()),
+        "{detail}"
+    );
     assert_eq!(admin.get(&script_path).await.status(), StatusCode::OK);
 
     // A rename follows into the runbook's step, which keeps running the script.
     let renamed = format!("{name}-renamed");
     let body = json!({ "name": renamed, "language": "bash", "body": "echo two\n" });
-    assert_eq!(admin.put(&script_path, &body).await.status(), StatusCode::OK);
+    assert_eq!(
+        admin.put(&script_path, &body).await.status(),
+        StatusCode::OK
+    );
     let after: Value = admin.get(&runbook_path).await.json().await.unwrap();
     assert_eq!(after["steps"][0]["params"]["script"], renamed.as_str());
     assert_eq!(after["version"], 2);

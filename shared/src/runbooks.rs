@@ -19,7 +19,7 @@ pub const NOTES_MAX: usize = 20_000;
 /// The shortest secret, in characters, that masking can find: shorter values would mask
 /// ordinary words.
 pub const SECRET_MIN: usize = 4;
-/// The longest variable or secret value, in bytes.
+/// The maximum length of a variable's or secret's value, in bytes.
 pub const VARIABLE_VALUE_MAX: usize = 8192;
 
 /// How often a failing step is tried, and how long to wait between tries.

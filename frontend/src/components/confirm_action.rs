@@ -37,8 +37,8 @@ pub fn ConfirmAction(
     let button_aria_label = StoredValue::new(button_aria_label);
     let children = StoredValue::new(children);
     // The pressed button leaves the page when the question replaces it, and the question's
-    // buttons leave when it closes, so keyboard focus moves along instead of falling back to
-    // the start of the page: to the safe choice while asking, then back to the danger button.
+    // buttons leave when it closes. Keyboard focus moves along instead of falling back to the
+    // start of the page. It goes to the safe choice while asking, then back to the danger button.
     let danger_button = NodeRef::<html::Button>::new();
     let keep_button = NodeRef::<html::Button>::new();
     let ask = move |_| {

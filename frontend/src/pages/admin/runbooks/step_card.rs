@@ -182,6 +182,7 @@ pub fn StepCard(
             .map(|(name, _)| {
                 let field = format!("params.{name}");
                 let remove_name = name.clone();
+                let remove_label = format!("Remove {name}");
                 let remove_one = move |_| {
                     step.unknown_params.update(|params| {
                         params.remove(&remove_name);
@@ -193,7 +194,7 @@ pub fn StepCard(
                         " "
                         <Show when=move || !read_only.get()>
                             <button type="button" class="button secondary small" on:click=remove_one.clone()>
-                                {format!("Remove {name}")}
+                                {remove_label.clone()}
                             </button>
                         </Show>
                         <FieldErrorText errors=step_errors field id=format!("step-{uid}-unknown-{name}") />
