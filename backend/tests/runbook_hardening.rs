@@ -1,6 +1,7 @@
 //! Hard cases of the provisioning engine: journal text the database cannot store, secrets in
-//! escaped form, a cancel followed at once by a retry, grants of overlapping orders, and
-//! runbooks chosen for definitions by a scoped admin.
+//! escaped form, a cancel followed at once by a retry, grants of overlapping orders, runbooks
+//! chosen for definitions by a scoped admin, two admins saving one runbook, and scripts that
+//! runbooks run.
 
 mod common;
 
@@ -475,4 +476,111 @@ async fn run_details_stay_with_runbook_readers() {
         .await
         .unwrap();
     assert!(full["runs"].to_string().contains("internal-hr-system"));
+}
+
+#[tokio::test]
+async fn stale_runbook_save_is_rejected() {
+    let app = TestApp::start_with(Options::quiet()).await;
+    let admin = app.admin().await;
+    let runbook = create_runbook(
+        &admin,
+        vec![step(
+            "first",
+            "mail.send",
+            json!({ "to": "a@example.test", "subject": "One", "body": "x" }),
+        )],
+    )
+    .await;
+    let path = format!("/api/v1/runbooks/{}", runbook["id"].as_str().unwrap());
+    let mut input =
+        json!({ "name": runbook["name"], "steps": runbook["steps"], "base_version": 1 });
+
+    // The first tab saves its change on top of version 1.
+    input["description"] = json!("Saved by the first tab.");
+    let first = admin.put(&path, &input).await;
+    assert_eq!(first.status(), StatusCode::OK, "the first save");
+    let saved: Value = first.json().await.unwrap();
+    assert_eq!(saved["version"], 2);
+
+    // The second tab also opened version 1, so its save would drop the first tab's change.
+    input["description"] = json!("Saved by the second tab.");
+    let second = admin.put(&path, &input).await;
+    assert_eq!(second.status(), StatusCode::CONFLICT, "the stale save");
+    let conflict = common::problem(second).await;
+    let detail = conflict["detail"].as_str().unwrap();
+    assert!(detail.contains("version 2"), "{detail}");
+    let current: Value = admin.get(&path).await.json().await.unwrap();
+    assert_eq!(current["description"], "Saved by the first tab.");
+    assert_eq!(current["version"], 2);
+
+    // A save from version 2 goes through, and so does one that names no version.
+    input["base_version"] = json!(2);
+    assert_eq!(admin.put(&path, &input).await.status(), StatusCode::OK);
+    input.as_object_mut().unwrap().remove("base_version");
+    assert_eq!(admin.put(&path, &input).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn scripts_that_runbooks_run_stay_runnable() {
+    let app = TestApp::start_with(languages()).await;
+    let admin = app.admin().await;
+    let name = create_script(&admin, "echo one\n").await;
+    let scripts: Value = admin.get("/api/v1/scripts").await.json().await.unwrap();
+    let script = scripts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name.as_str())
+        .unwrap()
+        .clone();
+    let script_path = format!("/api/v1/scripts/{}", script["id"].as_str().unwrap());
+    // The step names the script in other letter case, which runs it all the same.
+    let runbook = create_runbook(
+        &admin,
+        vec![step(
+            "run",
+            "script",
+            json!({ "script": name.to_uppercase() }),
+        )],
+    )
+    .await;
+    let runbook_path = format!("/api/v1/runbooks/{}", runbook["id"].as_str().unwrap());
+
+    let refused = admin.delete(&script_path).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::CONFLICT,
+        "delete of a script in use"
+    );
+    let conflict = common::problem(refused).await;
+    let detail = conflict["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(runbook["name"].as_str().unwrap()),
+        "{detail}"
+    );
+    assert_eq!(admin.get(&script_path).await.status(), StatusCode::OK);
+
+    // A rename follows into the runbook's step, which keeps running the script.
+    let renamed = format!("{name}-renamed");
+    let body = json!({ "name": renamed, "language": "bash", "body": "echo two\n" });
+    assert_eq!(
+        admin.put(&script_path, &body).await.status(),
+        StatusCode::OK
+    );
+    let after: Value = admin.get(&runbook_path).await.json().await.unwrap();
+    assert_eq!(after["steps"][0]["params"]["script"], renamed.as_str());
+    assert_eq!(after["version"], 2);
+    let run_id = start_run(&admin, &after).await;
+    let run = wait_finished(&admin, &run_id, 30).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+
+    // Once no runbook runs it, the script can go.
+    assert_eq!(
+        admin.delete(&runbook_path).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        admin.delete(&script_path).await.status(),
+        StatusCode::NO_CONTENT
+    );
 }

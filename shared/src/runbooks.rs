@@ -16,6 +16,11 @@ pub const ATTEMPTS_MAX: u32 = 10;
 pub const BACKOFF_MAX_SECONDS: u32 = 3_600;
 pub const SCRIPT_MAX: usize = 200_000;
 pub const NOTES_MAX: usize = 20_000;
+/// The shortest secret, in characters, that masking can find: shorter values would mask
+/// ordinary words.
+pub const SECRET_MIN: usize = 4;
+/// The maximum length of a variable's or secret's value, in bytes.
+pub const VARIABLE_VALUE_MAX: usize = 8192;
 
 /// How often a failing step is tried, and how long to wait between tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +111,11 @@ pub struct RunbookInput {
     /// Free notes for the people who run it, in Markdown.
     #[serde(default)]
     pub notes: String,
+    /// On an update, the version the edit started from. The save is rejected with 409 when
+    /// the runbook was saved since, so a concurrent change is not overwritten unseen. Left
+    /// out, the save replaces whatever version is current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_version: Option<i32>,
 }
 
 /// A runbook as the API returns it.
@@ -135,6 +145,7 @@ impl Runbook {
             steps: self.steps.clone(),
             schedule: self.schedule.clone(),
             notes: self.notes.clone(),
+            base_version: None,
         }
     }
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use shared::runbooks::{RunbookVariable, VariableInput, variable_name_problem};
 
-const VALUE_MAX: usize = 8192;
+const VALUE_MAX: usize = shared::runbooks::VARIABLE_VALUE_MAX;
 
 fn dto(row: &VariableRow) -> RunbookVariable {
     RunbookVariable {

@@ -120,11 +120,14 @@ pub async fn get(
     Ok(Json(load(&state, id).await?))
 }
 
-/// Saves a runbook. Runs under way keep the steps they started with.
+/// Saves a runbook. Runs under way keep the steps they started with. With `base_version`, a
+/// runbook saved since that version is left as it is and the response is 409.
 #[utoipa::path(put, path = "/api/v1/runbooks/{id}", tag = "runbooks",
     params(("id" = Uuid, Path, description = "Runbook id")),
     request_body = RunbookInput,
     responses((status = 200, body = Runbook), (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem,
+            description = "The runbook was saved after `base_version`"),
         (status = 422, body = shared::Problem)),
     extensions(("x-permission" = json!("settings_write"))))]
 pub async fn update(
@@ -143,7 +146,15 @@ pub async fn update(
         .await
         .map_err(|e| name_taken(e, &input.name))?;
     if !updated {
-        return Err(not_found(id));
+        let current = store::runbooks::find_in(&mut tx, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        return Err(ApiError::conflict(format!(
+            "The runbook was saved as version {} after you opened version {}. Reload it to \
+             see that change, then make yours again.",
+            current.version,
+            input.base_version.unwrap_or_default()
+        )));
     }
     let before_input = before.dto(None).to_input();
     let change = Change {

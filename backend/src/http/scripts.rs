@@ -90,7 +90,8 @@ pub async fn get(
     Ok(Json(load(&state, id).await?))
 }
 
-/// Saves a script; a changed body becomes a new version, and the old ones stay readable.
+/// Saves a script; a changed body becomes a new version, and the old ones stay readable. A new
+/// name is written into the runbook steps that ran the script by its old one.
 #[utoipa::path(put, path = "/api/v1/scripts/{id}", tag = "runbooks",
     params(("id" = Uuid, Path, description = "Script id")),
     request_body = ScriptInput,
@@ -125,14 +126,41 @@ pub async fn update(
         })),
     };
     store::audit::record(&mut tx, &admin.actor, now, change).await?;
+    let new_name = input.name.trim();
+    if before.name != new_name {
+        rename_in_runbooks(&mut tx, &admin, &before.name, new_name, now).await?;
+    }
     tx.commit().await?;
     Ok(Json(load(&state, id).await?))
 }
 
-/// Deletes a script with its versions. Steps that name it fail until it is replaced.
+/// Keeps the runbooks that run a renamed script working: their steps take the new name, and
+/// each change is audited as an update of the runbook.
+async fn rename_in_runbooks(
+    tx: &mut store::Tx<'_>,
+    admin: &Admin<perm::SettingsWrite>,
+    from: &str,
+    to: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    for (runbook_id, runbook_name) in store::scripts::rename_in_runbooks(tx, from, to, now).await? {
+        let change = Change {
+            action: "runbook.update",
+            entity_type: "runbook",
+            entity_id: runbook_id.to_string(),
+            before: Some(json!({ "name": runbook_name, "script": from })),
+            after: Some(json!({ "name": runbook_name, "script": to })),
+        };
+        store::audit::record(tx, &admin.actor, now, change).await?;
+    }
+    Ok(())
+}
+
+/// Deletes a script with its versions, unless a runbook's step names it.
 #[utoipa::path(delete, path = "/api/v1/scripts/{id}", tag = "runbooks",
     params(("id" = Uuid, Path, description = "Script id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = shared::Problem)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = shared::Problem),
+        (status = 409, body = shared::Problem, description = "A runbook's step runs it")),
     extensions(("x-permission" = json!("settings_write"))))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -142,6 +170,14 @@ pub async fn delete(
     let before = load(&state, id).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    // A runbook that provisions orders would fail at this step from now on.
+    let users = store::scripts::used_by(&mut tx, &before.name).await?;
+    if !users.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "The script is run by the runbooks {}; choose another script in their steps first.",
+            users.join(", ")
+        )));
+    }
     if !store::scripts::delete(&mut tx, id).await? {
         return Err(not_found(id));
     }

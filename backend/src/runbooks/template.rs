@@ -54,8 +54,7 @@ impl Context {
     }
 }
 
-/// The shortest secret masking can find: shorter values would mask ordinary words.
-pub const SECRET_MIN: usize = 4;
+pub use shared::runbooks::SECRET_MIN;
 
 /// An output of a step that has not run yet, in a dry run.
 #[derive(Debug)]

@@ -148,7 +148,8 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Saves a runbook and counts the version up; returns false when there is no such runbook.
+/// Saves a runbook and counts the version up. Returns false when there is no such runbook, or
+/// when `input.base_version` is set and the runbook is at another version.
 pub async fn update(
     tx: &mut Tx<'_>,
     id: Uuid,
@@ -158,7 +159,7 @@ pub async fn update(
     let updated = sqlx::query(
         "update runbooks set name = $2, description = $3, steps = $4, schedule = $5,
             notes = $6, version = version + 1, updated_at = $7
-         where id = $1",
+         where id = $1 and ($8::integer is null or version = $8)",
     )
     .bind(id)
     .bind(input.name.trim())
@@ -167,6 +168,7 @@ pub async fn update(
     .bind(input.schedule.as_deref().map(str::trim))
     .bind(&input.notes)
     .bind(now)
+    .bind(input.base_version)
     .execute(&mut **tx)
     .await?;
     Ok(updated.rows_affected() == 1)

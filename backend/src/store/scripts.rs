@@ -177,6 +177,54 @@ pub async fn versions(db: &PgPool, id: Uuid) -> sqlx::Result<Vec<ScriptVersion>>
         .collect())
 }
 
+/// Returns the names of the runbooks with a script step that names the script `name`, matched
+/// without regard to case as the step does. A step whose script is a template is not counted.
+pub async fn used_by(tx: &mut Tx<'_>, name: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "select r.name from runbooks r
+         where exists (
+            select 1 from jsonb_array_elements(r.steps) step
+            where step->>'module' = 'script'
+              and lower(trim(step->'params'->>'script')) = lower($1))
+         order by lower(r.name)",
+    )
+    .bind(name.trim())
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Points the script steps that name the script `from` at its new name `to`, counting each
+/// changed runbook's version up. Returns the changed runbooks' ids and names.
+pub async fn rename_in_runbooks(
+    tx: &mut Tx<'_>,
+    from: &str,
+    to: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "update runbooks r set
+            steps = (
+                select jsonb_agg(
+                    case when step->>'module' = 'script'
+                              and lower(trim(step->'params'->>'script')) = lower($1)
+                         then jsonb_set(step, '{params,script}', to_jsonb($2::text))
+                         else step end
+                    order by position)
+                from jsonb_array_elements(r.steps) with ordinality as t(step, position)),
+            version = version + 1, updated_at = $3
+         where exists (
+            select 1 from jsonb_array_elements(r.steps) step
+            where step->>'module' = 'script'
+              and lower(trim(step->'params'->>'script')) = lower($1))
+         returning r.id, r.name",
+    )
+    .bind(from.trim())
+    .bind(to.trim())
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Deletes a script; returns false when there was none.
 pub async fn delete(tx: &mut Tx<'_>, id: Uuid) -> sqlx::Result<bool> {
     let deleted = sqlx::query("delete from scripts where id = $1")

@@ -1,4 +1,14 @@
+use leptos::html;
 use leptos::prelude::*;
+
+/// Moves keyboard focus to `button` once the view that shows it has been drawn.
+fn focus_after_render(button: NodeRef<html::Button>) {
+    request_animation_frame(move || {
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    });
+}
 
 /// Renders `children` (other buttons) and a danger button that shows `question` before it
 /// acts. Once pressed, the question replaces the buttons, with one button that confirms and
@@ -26,11 +36,25 @@ pub fn ConfirmAction(
     let question = StoredValue::new(question);
     let button_aria_label = StoredValue::new(button_aria_label);
     let children = StoredValue::new(children);
+    // The pressed button leaves the page when the question replaces it, and the question's
+    // buttons leave when it closes. Keyboard focus moves along instead of falling back to the
+    // start of the page. It goes to the safe choice while asking, then back to the danger button.
+    let danger_button = NodeRef::<html::Button>::new();
+    let keep_button = NodeRef::<html::Button>::new();
+    let ask = move |_| {
+        confirming.set(true);
+        focus_after_render(keep_button);
+    };
+    let keep = move |_| {
+        confirming.set(false);
+        focus_after_render(danger_button);
+    };
     // Once `pending` falls back to false the action has ended, so the buttons return.
     Effect::new(move |was_pending: Option<bool>| {
         let now_pending = pending.get();
         if was_pending == Some(true) && !now_pending {
             confirming.set(false);
+            focus_after_render(danger_button);
         }
         now_pending
     });
@@ -47,7 +71,8 @@ pub fn ConfirmAction(
                                 type="button"
                                 class="button danger"
                                 aria-label=button_aria_label.get_value()
-                                on:click=move |_| confirming.set(true)
+                                node_ref=danger_button
+                                on:click=ask
                             >
                                 {button_label}
                             </button>
@@ -67,7 +92,7 @@ pub fn ConfirmAction(
                 >
                     {confirm_label}
                 </button>
-                <button type="button" class="button secondary" on:click=move |_| confirming.set(false)>
+                <button type="button" class="button secondary" node_ref=keep_button on:click=keep>
                     {keep_label}
                 </button>
             </div>

@@ -1,14 +1,13 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::runbooks::{RunbookVariable, VariableInput, variable_name_problem};
+use shared::runbooks::{
+    RunbookVariable, SECRET_MIN, VARIABLE_VALUE_MAX, VariableInput, variable_name_problem,
+};
 
 use crate::api::{AdminApi, ApiError};
 use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextField};
 use crate::forms::FieldErrors;
-
-/// Maximum size of a value in bytes, as the server checks it.
-const VALUE_MAX_BYTES: usize = 8192;
 
 /// The form's fields, which Edit in the list fills.
 #[derive(Debug, Clone, Copy)]
@@ -77,14 +76,19 @@ pub fn VariableForm(draft: VariableDraft, on_saved: Callback<()>) -> impl IntoVi
         if let Some(message) = variable_name_problem(&variable_name) {
             field_errors.push("name", message);
         }
-        if input.value.len() > VALUE_MAX_BYTES {
+        if input.value.len() > VARIABLE_VALUE_MAX {
             field_errors.push(
                 "value",
-                format!("must be at most {VALUE_MAX_BYTES} bytes long"),
+                format!("must be at most {VARIABLE_VALUE_MAX} bytes long"),
             );
         }
-        if input.secret && input.value.is_empty() {
-            field_errors.push("value", "a secret cannot be empty");
+        if input.secret && input.value.chars().count() < SECRET_MIN {
+            field_errors.push(
+                "value",
+                format!(
+                    "a secret must be at least {SECRET_MIN} characters long, so it can be masked"
+                ),
+            );
         }
         errors.set(field_errors.clone());
         error.set(None);

@@ -99,6 +99,7 @@ impl RunbookDraft {
             steps,
             schedule: (!schedule.is_empty()).then_some(schedule),
             notes: self.notes.get_untracked(),
+            base_version: None,
         };
         for problem in runbook_problems(&input) {
             if !unparsed.contains(&problem.field) {

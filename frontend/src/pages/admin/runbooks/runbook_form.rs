@@ -57,7 +57,7 @@ pub fn RunbookForm(
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let (input, field_errors) = draft.read();
+        let (mut input, field_errors) = draft.read();
         error.set(None);
         status.set(None);
         errors.set(field_errors.clone());
@@ -71,6 +71,8 @@ pub fn RunbookForm(
         pending.set(true);
         let navigate = navigate.clone();
         let id = saved.get_untracked().map(|saved| saved.id);
+        // The server rejects the save when another tab or admin saved the runbook since.
+        input.base_version = saved.get_untracked().map(|saved| saved.version);
         spawn_local(async move {
             let result = match id {
                 Some(id) => api.update_runbook(id, &input).await,
@@ -95,11 +97,14 @@ pub fn RunbookForm(
                     }
                 }
                 Err(failure) => {
+                    let message = if failure.field_errors().is_empty() {
+                        "Not saved: see the message above."
+                    } else {
+                        "Not saved: correct the fields marked below."
+                    };
                     errors.set(FieldErrors::from_api(&failure));
                     error.set(Some(failure));
-                    status.set(Some(Status::failure(
-                        "Not saved: correct the fields marked below.",
-                    )));
+                    status.set(Some(Status::failure(message)));
                 }
             }
             pending.set(false);

@@ -1,5 +1,6 @@
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::DragEvent;
 
 use super::param_field::ParamField;
@@ -30,6 +31,18 @@ impl StepListControls {
         ));
         Some(at)
     }
+}
+
+/// Moves keyboard focus to the element with `id` once the view has been drawn.
+pub fn focus_after_render(id: String) {
+    request_animation_frame(move || {
+        let element = document()
+            .get_element_by_id(&id)
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = element {
+            let _ = element.focus();
+        }
+    });
 }
 
 /// Renders one step: its name, key, enabled toggle, timeout and retry policy, the module's
@@ -106,10 +119,22 @@ pub fn StepCard(
             }
         });
     };
+    // The pressed button leaves with its step, so keyboard focus moves to the step that took
+    // its place, or to the one before, or to the module picker once no step is left.
     let remove = move |_| {
         let name = step.name.get_untracked();
+        let at = position.get_untracked();
         controls.draft.remove_step(uid);
         controls.on_changed.run(format!("Removed step {name}."));
+        let neighbour = steps.with_untracked(|steps| {
+            steps
+                .get(at.min(steps.len().saturating_sub(1)))
+                .map(|each| each.uid)
+        });
+        focus_after_render(neighbour.map_or_else(
+            || "runbook-new-step-module".to_string(),
+            |neighbour| format!("step-{neighbour}-name"),
+        ));
     };
 
     let card = NodeRef::<html::Fieldset>::new();
@@ -157,6 +182,7 @@ pub fn StepCard(
             .map(|(name, _)| {
                 let field = format!("params.{name}");
                 let remove_name = name.clone();
+                let remove_label = format!("Remove {name}");
                 let remove_one = move |_| {
                     step.unknown_params.update(|params| {
                         params.remove(&remove_name);
@@ -166,9 +192,11 @@ pub fn StepCard(
                     <li>
                         <code>{name.clone()}</code>
                         " "
-                        <button type="button" class="button secondary small" on:click=remove_one>
-                            {format!("Remove {name}")}
-                        </button>
+                        <Show when=move || !read_only.get()>
+                            <button type="button" class="button secondary small" on:click=remove_one.clone()>
+                                {remove_label.clone()}
+                            </button>
+                        </Show>
                         <FieldErrorText errors=step_errors field id=format!("step-{uid}-unknown-{name}") />
                     </li>
                 }

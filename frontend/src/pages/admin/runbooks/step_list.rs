@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::module_picker::ModulePicker;
 use super::runbook_draft::RunbookDraft;
-use super::step_card::{StepCard, StepListControls};
+use super::step_card::{StepCard, StepListControls, focus_after_render};
 use crate::components::FieldErrorText;
 use crate::forms::FieldErrors;
 
@@ -35,15 +34,7 @@ pub fn StepList(
             step.name.get_untracked()
         ));
         // The new step's name is the first thing to change.
-        let name_id = format!("step-{}-name", step.uid);
-        request_animation_frame(move || {
-            let input = document()
-                .get_element_by_id(&name_id)
-                .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(input) = input {
-                let _ = input.focus();
-            }
-        });
+        focus_after_render(format!("step-{}-name", step.uid));
     });
 
     view! {

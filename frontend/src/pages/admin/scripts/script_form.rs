@@ -163,7 +163,7 @@ pub fn ScriptForm(
             <Show when=move || !read_only.get()>
                 <ConfirmAction
                     button_label="Delete script"
-                    question="Delete this script and its versions? Steps that run it fail until they name another."
+                    question="Delete this script and its versions? A script that a runbook's step runs is kept until the step names another."
                     confirm_label="Confirm delete"
                     keep_label="Keep script"
                     pending
