@@ -4,12 +4,13 @@
 use crate::http::jobs;
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
-    orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup,
-    spa, tokens, totp,
+    metrics, orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts,
+    settings, setup, spa, tokens, totp,
 };
+use crate::observability;
 use crate::state::AppState;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -36,6 +37,7 @@ struct ApiDoc;
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
+        .routes(routes!(metrics::metrics))
         .routes(routes!(setup::status))
         .routes(routes!(setup::create_first_admin))
         .routes(routes!(auth::login))
@@ -62,6 +64,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::test_smtp))
         .routes(routes!(settings::get_oidc, settings::put_oidc))
         .routes(routes!(settings::get_security, settings::put_security))
+        .routes(routes!(metrics::get_settings, metrics::put_settings))
         .routes(routes!(channels::get_teams, channels::put_teams))
         .routes(routes!(channels::test_teams))
         .routes(routes!(channels::get_slack, channels::put_slack))
@@ -162,15 +165,9 @@ pub fn loggable_path(path: &str) -> &str {
 pub fn app(state: AppState) -> Router {
     let (api, doc) = api();
     let request_id = HeaderName::from_static("x-request-id");
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-        let id = request
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        let path = loggable_path(request.uri().path());
-        tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
-    });
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(observability::http::request_span)
+        .on_response(observability::http::on_response);
 
     Router::new()
         .merge(api)
@@ -193,6 +190,9 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("no-referrer"),
         ))
         .layer(trace)
+        .layer(axum::middleware::from_fn(
+            observability::http::record_metrics,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }

@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod mail_templates;
 pub mod markdown;
 pub mod notifications;
+pub mod observability;
 pub mod redis;
 pub mod runbooks;
 pub mod security;

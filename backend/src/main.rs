@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand};
 use ipsolis::config::{Config, ConfigRedacted};
 use ipsolis::jobs::Queue;
 use ipsolis::jobs::worker::WorkerPool;
+use ipsolis::observability;
+use ipsolis::observability::traces::TraceConfig;
 use ipsolis::state::AppState;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +46,10 @@ enum Command {
         /// Jobs run at once.
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// Also serve `/metrics` on this address, such as 0.0.0.0:9464, for the job counters
+        /// of this process. The settings under Settings → Metrics apply to it.
+        #[arg(long)]
+        metrics_bind: Option<std::net::SocketAddr>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -51,17 +57,6 @@ enum Command {
     Openapi,
     /// Load administrators, settings and asset definitions from a JSON file.
     Seed { file: PathBuf },
-}
-
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if json {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
 }
 
 /// Returns a channel that turns true on Ctrl-C or SIGTERM.
@@ -128,28 +123,39 @@ async fn serve(config: Config, no_workers: bool, workers: usize) -> anyhow::Resu
     Ok(())
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Openapi = cli.command {
-        use std::io::Write;
-        let written = std::io::stdout().write_all(ipsolis::app::openapi_json().as_bytes());
-        // A closed pipe (`ipsolis openapi | head`) is the reader's choice, not a failure.
-        return match written {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-            _ => Ok(()),
+/// Serves `/metrics` alone on `bind` until `shutdown` turns true, for a worker process.
+async fn serve_metrics(
+    state: AppState,
+    bind: std::net::SocketAddr,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} for /metrics"))?;
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(ipsolis::http::metrics::metrics),
+        )
+        .with_state(state);
+    tracing::info!(%bind, "serving /metrics");
+    let mut stop = shutdown;
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
         };
-    }
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::error!(%error, "the /metrics server stopped");
+        }
+    });
+    Ok(())
+}
 
-    let config = Config::from_env()?;
-    init_tracing(config.log_json);
-    // Runbook scripts run as children of this process and under its user; as a non-dumpable
-    // process its memory and its environment (API_SECRET_KEY, DATABASE_URL) are closed to
-    // them in /proc. A process running as root can still read them, so run as another user.
-    if let Err(error) = nix::sys::prctl::set_dumpable(false) {
-        tracing::warn!(%error, "cannot close this process's memory to other processes");
-    }
-    tracing::debug!(config = ?ConfigRedacted(&config), "configuration loaded");
-
-    match cli.command {
+async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
         Command::Serve {
             no_workers,
             workers,
@@ -157,11 +163,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker {
             queues,
             concurrency,
+            metrics_bind,
         } => {
             validate_queues(&queues)?;
             let state = AppState::connect(config).await?;
+            let shutdown = shutdown_signal();
+            if let Some(bind) = metrics_bind {
+                serve_metrics(state.clone(), bind, shutdown.clone()).await?;
+            }
             WorkerPool::new(queues, concurrency)
-                .run(state, shutdown_signal())
+                .run(state, shutdown)
                 .await;
             Ok(())
         }
@@ -181,8 +192,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        use std::io::Write;
+        let written = std::io::stdout().write_all(ipsolis::app::openapi_json().as_bytes());
+        // A closed pipe (`ipsolis openapi | head`) is the reader's choice, not a failure.
+        return match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(()),
+        };
+    }
+
+    let config = Config::from_env()?;
+    let telemetry = observability::traces::init(
+        config.log_json,
+        observability::traces::log_filter_from_env(),
+        TraceConfig::from_env()?,
+    )?;
+    // Runbook scripts run as children of this process and under its user; as a non-dumpable
+    // process its memory and its environment (API_SECRET_KEY, DATABASE_URL) are closed to
+    // them in /proc. A process running as root can still read them, so run as another user.
+    if let Err(error) = nix::sys::prctl::set_dumpable(false) {
+        tracing::warn!(%error, "cannot close this process's memory to other processes");
+    }
+    tracing::debug!(config = ?ConfigRedacted(&config), "configuration loaded");
+
+    let result = execute(cli.command, config).await;
+    telemetry.shutdown().await;
+    result
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    observability::process::mark_start();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

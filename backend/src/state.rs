@@ -22,6 +22,7 @@ pub struct AppState {
     pub security: crate::security::SecurityCache,
     pub directory: crate::integrations::directory::ConnectionPool,
     pub settings: crate::settings::SettingsCache,
+    pub gauges: crate::observability::gauges::GaugeCache,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -40,6 +41,8 @@ impl AppState {
     }
 
     pub fn new(config: Config, db: PgPool, redis: fred::clients::Client) -> AppState {
+        // Installs the metrics recorder before the first request or job records anything.
+        crate::observability::metrics::handle();
         AppState {
             db,
             redis,
@@ -52,6 +55,7 @@ impl AppState {
             security: Default::default(),
             directory: Default::default(),
             settings: Default::default(),
+            gauges: Default::default(),
         }
     }
 

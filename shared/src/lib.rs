@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod health;
 pub mod jobs;
 pub mod mail_templates;
+pub mod metrics;
 pub mod orders;
 pub mod permissions;
 pub mod pool;

@@ -11,6 +11,7 @@ pub mod channels;
 pub mod health;
 pub mod jobs;
 pub mod mail_templates;
+pub mod metrics;
 pub mod orders;
 pub mod pool;
 pub mod portal;

@@ -1,11 +1,13 @@
-//! `/ui/settings`: directory, e-mail, Teams, Slack, portal sign-in, security and approval
-//! settings, and the mail templates page under `/ui/settings/mail-templates`.
+//! `/ui/settings`: directory, e-mail, Teams, Slack, portal sign-in, security, approval and
+//! metrics settings, and the mail templates page under `/ui/settings/mail-templates`.
 
 mod approvals_form;
 mod approvals_section;
 mod ldap_form;
 mod ldap_section;
 mod mail_templates;
+mod metrics_form;
+mod metrics_section;
 mod oidc_form;
 mod oidc_section;
 mod page;

@@ -3,6 +3,7 @@ use shared::permissions::Permission;
 
 use super::approvals_section::ApprovalsSection;
 use super::ldap_section::LdapSection;
+use super::metrics_section::MetricsSection;
 use super::oidc_section::OidcSection;
 use super::security_section::SecuritySection;
 use super::smtp_section::SmtpSection;
@@ -22,6 +23,7 @@ pub fn SettingsPage() -> impl IntoView {
             <OidcSection />
             <SecuritySection />
             <ApprovalsSection />
+            <MetricsSection />
         </RequirePermission>
     }
 }
