@@ -1,15 +1,16 @@
 //! Router assembly: API routes with their OpenAPI description, Swagger UI, the SPA and the
 //! middleware every request passes through.
 
-use crate::http::{
-    admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist,
-    health, license, mail_templates, orders, pool, portal, portal_approvals, runbook_variables,
-    runbooks, scripts, settings, setup, spa, tokens, totp,
-};
+use crate::http::{admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist, health, license, mail_templates, orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, spa, tokens, totp};
 use crate::http::{backups, health_details, jobs};
+    admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
+    metrics, orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts,
+    settings, setup, spa, tokens, totp,
+};
+use crate::observability;
 use crate::state::AppState;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -36,6 +37,7 @@ struct ApiDoc;
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
+        .routes(routes!(metrics::metrics))
         .routes(routes!(setup::status))
         .routes(routes!(setup::create_first_admin))
         .routes(routes!(checklist::checklist))
@@ -68,6 +70,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(branding::get_general, branding::put_general))
         .routes(routes!(branding::put_logo, branding::delete_logo))
         .routes(routes!(settings::get_security, settings::put_security))
+        .routes(routes!(metrics::get_settings, metrics::put_settings))
         .routes(routes!(channels::get_teams, channels::put_teams))
         .routes(routes!(channels::test_teams))
         .routes(routes!(channels::get_slack, channels::put_slack))
@@ -180,15 +183,9 @@ pub fn loggable_path(path: &str) -> &str {
 pub fn app(state: AppState) -> Router {
     let (api, doc) = api();
     let request_id = HeaderName::from_static("x-request-id");
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-        let id = request
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        let path = loggable_path(request.uri().path());
-        tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
-    });
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(observability::http::request_span)
+        .on_response(observability::http::on_response);
 
     let proxies = state.config.trusted_proxies.clone();
     Router::new()
@@ -219,6 +216,8 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             proxies,
             crate::http::client_address::from_trusted_proxy,
+        .layer(axum::middleware::from_fn(
+            observability::http::record_metrics,
         ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

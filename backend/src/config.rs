@@ -125,7 +125,7 @@ fn cron(
 /// A view of the configuration without secrets or connection strings, for logs.
 pub struct ConfigRedacted<'a>(pub &'a Config);
 
-fn var(name: &str) -> Option<String> {
+pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 

@@ -21,6 +21,7 @@ pub mod mail_templates;
 pub mod maintenance;
 pub mod markdown;
 pub mod notifications;
+pub mod observability;
 pub mod redis;
 pub mod runbooks;
 pub mod security;

@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand};
 use ipsolis::config::{Config, ConfigRedacted};
 use ipsolis::jobs::Queue;
 use ipsolis::jobs::worker::WorkerPool;
+use ipsolis::observability;
+use ipsolis::observability::traces::TraceConfig;
 use ipsolis::state::AppState;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +46,10 @@ enum Command {
         /// Jobs run at once.
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// Also serve `/metrics` on this address, such as 0.0.0.0:9464, for the job counters
+        /// of this process. The settings under Settings → Metrics apply to it.
+        #[arg(long)]
+        metrics_bind: Option<std::net::SocketAddr>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -88,17 +94,6 @@ fn license_command(action: LicenseCommand) -> anyhow::Result<String> {
         LicenseCommand::Keygen { key_id, out } => tool::keygen(&key_id, &out).map(|k| k + "\n"),
         LicenseCommand::Sign { key, payload } => tool::sign(&key, &payload),
         LicenseCommand::Verify { file } => tool::verify(&file),
-    }
-}
-
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if json {
-        builder.json().init();
-    } else {
-        builder.init();
     }
 }
 
@@ -167,6 +162,75 @@ async fn serve(config: Config, no_workers: bool, workers: usize) -> anyhow::Resu
     Ok(())
 }
 
+/// Serves `/metrics` alone on `bind` until `shutdown` turns true, for a worker process.
+async fn serve_metrics(
+    state: AppState,
+    bind: std::net::SocketAddr,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} for /metrics"))?;
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(ipsolis::http::metrics::metrics),
+        )
+        .with_state(state);
+    tracing::info!(%bind, "serving /metrics");
+    let mut stop = shutdown;
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        };
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::error!(%error, "the /metrics server stopped");
+        }
+    });
+    Ok(())
+}
+
+async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve {
+            no_workers,
+            workers,
+        } => serve(config, no_workers, workers).await,
+        Command::Worker {
+            queues,
+            concurrency,
+            metrics_bind,
+        } => {
+            validate_queues(&queues)?;
+            let state = AppState::connect(config).await?;
+            let shutdown = shutdown_signal();
+            if let Some(bind) = metrics_bind {
+                serve_metrics(state.clone(), bind, shutdown.clone()).await?;
+            }
+            WorkerPool::new(queues, concurrency)
+                .run(state, shutdown)
+                .await;
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = ipsolis::db::connect(&config.database_url).await?;
+            ipsolis::db::migrate(&db).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { file } => {
+            let state = AppState::connect(config).await?;
+            ipsolis::seed::apply_file(&state, &file).await?;
+            tracing::info!(file = %file.display(), "seed applied");
+            Ok(())
+        }
+        Command::Openapi | Command::License { .. } => unreachable!("handled above"),
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Openapi = cli.command {
         use std::io::Write;
@@ -188,7 +252,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
 
     let config = Config::from_env()?;
-    init_tracing(config.log_json);
+    let telemetry = observability::traces::init(
+        config.log_json,
+        observability::traces::log_filter_from_env(),
+        TraceConfig::from_env()?,
+    )?;
     // Runbook scripts run as children of this process and under its user; as a non-dumpable
     // process its memory and its environment (API_SECRET_KEY, DATABASE_URL) are closed to
     // them in /proc. A process running as root can still read them, so run as another user.
@@ -197,40 +265,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     tracing::debug!(config = ?ConfigRedacted(&config), "configuration loaded");
 
-    match command {
-        Command::Serve {
-            no_workers,
-            workers,
-        } => serve(config, no_workers, workers).await,
-        Command::Worker {
-            queues,
-            concurrency,
-        } => {
-            validate_queues(&queues)?;
-            let state = AppState::connect(config).await?;
-            WorkerPool::new(queues, concurrency)
-                .run(state, shutdown_signal())
-                .await;
-            Ok(())
-        }
-        Command::Migrate => {
-            let db = ipsolis::db::connect(&config.database_url).await?;
-            ipsolis::db::migrate(&db).await?;
-            tracing::info!("migrations applied");
-            Ok(())
-        }
-        Command::Seed { file } => {
-            let state = AppState::connect(config).await?;
-            ipsolis::seed::apply_file(&state, &file).await?;
-            tracing::info!(file = %file.display(), "seed applied");
-            Ok(())
-        }
-        Command::Openapi | Command::License { .. } => unreachable!("handled above"),
-    }
+    let result = execute(command, config).await;
+    telemetry.shutdown().await;
+    result
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    observability::process::mark_start();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

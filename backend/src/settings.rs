@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 pub const LDAP: &str = "ldap";
 pub const SMTP: &str = "smtp";
 pub const OIDC: &str = "oidc";
+pub const METRICS: &str = "metrics";
 
 /// Directory settings with the bind password decrypted, for connecting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +104,54 @@ impl Section for OidcConfig {
     }
     fn destination(&self) -> String {
         format!("{}|{}", self.issuer_url, self.client_id)
+    }
+}
+
+/// The `/metrics` settings with the bearer token decrypted, for checking scrapes. Before the
+/// first save metrics are served without a token, as Prometheus expects on an internal network.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            enabled: true,
+            token: None,
+        }
+    }
+}
+
+impl Section for MetricsConfig {
+    const KEY: &'static str = METRICS;
+    const SECRET: &'static str = "token";
+    fn secret_mut(&mut self) -> &mut Option<String> {
+        &mut self.token
+    }
+    /// The token is only compared with what scrapes send, never sent anywhere, so a stored one
+    /// is always kept when the input leaves it out.
+    fn destination(&self) -> String {
+        String::new()
+    }
+}
+
+impl MetricsConfig {
+    pub fn from_input(input: shared::metrics::MetricsSettingsInput) -> ApiResult<MetricsConfig> {
+        ApiError::check(input.validate())?;
+        Ok(MetricsConfig {
+            enabled: input.enabled,
+            token: input.token,
+        })
+    }
+
+    pub fn view(&self) -> shared::metrics::MetricsSettings {
+        shared::metrics::MetricsSettings {
+            enabled: self.enabled,
+            token_set: self.token.is_some(),
+        }
     }
 }
 

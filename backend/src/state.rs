@@ -25,6 +25,7 @@ pub struct AppState {
     pub reachability: crate::checklist::reachability::ReachabilityCache,
     pub licensing: crate::license::Licensing,
     pub maintenance: Arc<crate::maintenance::MaintenanceStatus>,
+    pub gauges: crate::observability::gauges::GaugeCache,
 }
 
 impl FromRef<AppState> for axum_extra::extract::cookie::Key {
@@ -51,6 +52,8 @@ impl AppState {
         )
         .expect("the configuration validated the license test keys");
         let licensing = crate::license::Licensing::new(keys, config.license_path.clone());
+        // Installs the metrics recorder before the first request or job records anything.
+        crate::observability::metrics::handle();
         AppState {
             db,
             redis,
@@ -66,6 +69,7 @@ impl AppState {
             reachability: Default::default(),
             licensing,
             maintenance: Default::default(),
+            gauges: Default::default(),
         }
     }
 

@@ -317,6 +317,7 @@ async fn old_revoked_tokens_are_purged() {
         payload: json!({}),
         attempts: 1,
         max_attempts: 3,
+        traceparent: None,
     };
     ipsolis::jobs::handlers::run(&app.state, &job)
         .await

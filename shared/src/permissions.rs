@@ -233,6 +233,18 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(
                 role.allows(Permission::LicenseRead),
+                readers.contains(&role),
+                "{role:?}"
+            );
+            assert_eq!(
+                role.allows(Permission::LicenseWrite),
+                role == Role::Superadmin,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
     fn only_superadmin_downloads_and_restores_backups() {
         let readers = [Role::Superadmin, Role::Admin, Role::Auditor];
         for role in Role::ALL {
@@ -242,10 +254,6 @@ mod tests {
                 "{role:?}"
             );
             assert_eq!(
-                role.allows(Permission::LicenseWrite),
-                role == Role::Superadmin,
-                "{role:?}"
-            );
                 role.allows(Permission::BackupsRestore),
                 role == Role::Superadmin,
                 "{role:?}"

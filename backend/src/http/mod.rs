@@ -17,6 +17,7 @@ pub mod health_details;
 pub mod jobs;
 pub mod license;
 pub mod mail_templates;
+pub mod metrics;
 pub mod orders;
 pub mod pool;
 pub mod portal;

@@ -37,6 +37,24 @@ pub const HEALTH_CHECK: &str = "health.check";
 /// Does nothing. The job queue benchmark (`e2e/bench/jobs.sh`) measures the queue itself with it.
 pub const BENCH_NOOP: &str = "bench.noop";
 
+/// Every kind of job [`run`] handles.
+pub const KINDS: [&str; 14] = [
+    PROVISION_ORDER,
+    DEPROVISION_ORDER,
+    MAIL_APPROVAL_REQUEST,
+    MAIL_ORDER_UPDATE,
+    MAIL_ESCALATION_NOTICE,
+    CHAT_TEAMS,
+    CHAT_SLACK,
+    MAIL_SEND,
+    APPROVAL_TIMERS,
+    POLICY_CHECK,
+    EXPIRY_CHECK,
+    TOKEN_PURGE,
+    RUNBOOK_RUN,
+    BENCH_NOOP,
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
     /// Worth another attempt after a backoff (a directory or mail server is down).

@@ -63,7 +63,8 @@ impl NewJob {
     }
 }
 
-/// Inserts a job; returns its id, or `None` when its dedupe key was taken.
+/// Inserts a job; returns its id, or `None` when its dedupe key was taken. Inside a traced
+/// request or job, the job row keeps the trace context, so the worker continues that trace.
 pub async fn enqueue(
     tx: &mut Tx<'_>,
     job: NewJob,
@@ -72,8 +73,8 @@ pub async fn enqueue(
     let id = Uuid::now_v7();
     let inserted = sqlx::query(
         "insert into jobs (id, queue, kind, payload, state, max_attempts, run_at, dedupe_key,
-            created_at)
-         values ($1, $2, $3, $4, 'queued', $5, $6, $7, $8)
+            created_at, traceparent)
+         values ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9)
          on conflict (dedupe_key) do nothing",
     )
     .bind(id)
@@ -84,6 +85,7 @@ pub async fn enqueue(
     .bind(job.run_at.unwrap_or(now).max(now))
     .bind(&job.dedupe_key)
     .bind(now)
+    .bind(crate::observability::traces::current_traceparent())
     .execute(&mut **tx)
     .await?;
     Ok((inserted.rows_affected() == 1).then_some(id))
@@ -97,6 +99,8 @@ pub struct JobRow {
     pub payload: Value,
     pub attempts: i32,
     pub max_attempts: i32,
+    /// The W3C `traceparent` of the request or job that enqueued this one.
+    pub traceparent: Option<String>,
 }
 
 /// Claims the next job of `queues`: first a running one whose lease expired because its worker
@@ -134,7 +138,7 @@ pub async fn claim(
              order by run_at, id
              limit 1
              for update skip locked))
-         returning id, queue, kind, payload, attempts, max_attempts",
+         returning id, queue, kind, payload, attempts, max_attempts, traceparent",
     )
     .bind(queues)
     .bind(worker)

@@ -4,6 +4,7 @@
 
 use super::handlers::{self, JobError};
 use super::queue::{self, JobRow};
+use crate::observability::{metrics, traces};
 use crate::state::AppState;
 use std::sync::Arc;
 use std::time::Duration;
@@ -140,13 +141,13 @@ async fn work(
 /// Runs a claimed job and records a failure. Returns the job's id when it succeeded, for the
 /// worker's next claim to record.
 async fn run(state: &AppState, worker: &str, job: JobRow) -> Option<Uuid> {
-    let span =
-        tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts);
+    let span = job_span(&job);
     async {
         tracing::info!("job started");
         let renewal = tokio::spawn(keep_lease(state.clone(), job.id, worker.to_string()));
         let result = handlers::run(state, &job).await;
         renewal.abort();
+        metrics::record_job_attempt(&job.kind, &job.queue, result.is_err());
 
         match result {
             Ok(()) => {
@@ -154,6 +155,7 @@ async fn run(state: &AppState, worker: &str, job: JobRow) -> Option<Uuid> {
                 Some(job.id)
             }
             Err(error) => {
+                tracing::Span::current().record("otel.status_code", "ERROR");
                 if let Err(error) = record_failure(state, worker, &job, error).await {
                     // The lease runs out and another worker takes the job again.
                     tracing::error!(%error, "recording the job's failure failed");
@@ -164,6 +166,28 @@ async fn run(state: &AppState, worker: &str, job: JobRow) -> Option<Uuid> {
     }
     .instrument(span)
     .await
+}
+
+/// Builds the span of a job attempt. With trace export on, it continues the trace of the
+/// request or job that enqueued the job, so an order's jobs appear in the trace of its API call.
+fn job_span(job: &JobRow) -> tracing::Span {
+    if !traces::is_enabled() {
+        return tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts);
+    }
+    let span = tracing::info_span!(
+        "job",
+        job_id = %job.id,
+        kind = %job.kind,
+        attempt = job.attempts,
+        otel.name = %format!("job {}", job.kind),
+        otel.kind = "consumer",
+        otel.status_code = tracing::field::Empty,
+        queue = %job.queue,
+    );
+    if let Some(traceparent) = &job.traceparent {
+        traces::continue_trace(&span, traceparent);
+    }
+    span
 }
 
 async fn record_failure(

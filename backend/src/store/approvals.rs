@@ -279,3 +279,10 @@ pub async fn for_approver(
         .fetch_all(db)
         .await
 }
+
+/// Counts the approvals waiting for a decision and returns when the oldest of them was created.
+pub async fn pending_summary(db: &PgPool) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
+    sqlx::query_as("select count(*), min(created_at) from approvals where state = 'pending'")
+        .fetch_one(db)
+        .await
+}

@@ -1,3 +1,4 @@
+use shared::metrics::{MetricsSettings, MetricsSettingsInput};
 use shared::settings::{
     ConnectionTest, LdapSettings, LdapSettingsInput, OidcSettings, OidcSettingsInput, SmtpSettings,
     SmtpSettingsInput,
@@ -55,5 +56,16 @@ impl AdminApi {
         input: &OidcSettingsInput,
     ) -> Result<OidcSettings, ApiError> {
         self.put("/api/v1/settings/oidc", input).await
+    }
+
+    pub async fn metrics_settings(self) -> Result<MetricsSettings, ApiError> {
+        self.get("/api/v1/settings/metrics").await
+    }
+
+    pub async fn save_metrics_settings(
+        self,
+        input: &MetricsSettingsInput,
+    ) -> Result<MetricsSettings, ApiError> {
+        self.put("/api/v1/settings/metrics", input).await
     }
 }

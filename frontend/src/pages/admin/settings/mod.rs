@@ -1,5 +1,5 @@
 //! `/ui/settings`: general (title and logo), directory, e-mail, Teams, Slack, portal sign-in,
-//! security and approval settings, and the mail templates page under
+//! security, approval and metrics settings, and the mail templates page under
 //! `/ui/settings/mail-templates`.
 
 mod approvals_form;
@@ -10,6 +10,8 @@ mod ldap_form;
 mod ldap_section;
 mod logo_field;
 mod mail_templates;
+mod metrics_form;
+mod metrics_section;
 mod oidc_form;
 mod oidc_section;
 mod page;

@@ -4,6 +4,7 @@ use shared::permissions::Permission;
 use super::approvals_section::ApprovalsSection;
 use super::general_section::GeneralSection;
 use super::ldap_section::LdapSection;
+use super::metrics_section::MetricsSection;
 use super::oidc_section::OidcSection;
 use super::security_section::SecuritySection;
 use super::smtp_section::SmtpSection;
@@ -28,6 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
             <OidcSection />
             <SecuritySection />
             <ApprovalsSection />
+            <MetricsSection />
         </RequirePermission>
     }
 }
