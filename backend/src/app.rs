@@ -1,12 +1,7 @@
 //! Router assembly: API routes with their OpenAPI description, Swagger UI, the SPA and the
 //! middleware every request passes through.
 
-use crate::http::{admin_users, approval_links, approvals, assets, audit, auth, branding, channels, checklist, health, license, mail_templates, orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, spa, tokens, totp};
-use crate::http::{backups, health_details, jobs};
-    admin_users, approval_links, approvals, assets, audit, auth, channels, health, mail_templates,
-    metrics, orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts,
-    settings, setup, spa, tokens, totp,
-};
+use crate::http::{admin_users, approval_links, approvals, assets, audit, auth, backups, branding, channels, checklist, health, health_details, jobs, license, mail_templates, metrics, orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, spa, tokens, totp};
 use crate::observability;
 use crate::state::AppState;
 use axum::Router;
