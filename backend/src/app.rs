@@ -1,7 +1,12 @@
 //! Router assembly: API routes with their OpenAPI description, Swagger UI, the SPA and the
 //! middleware every request passes through.
 
-use crate::http::{admin_users, approval_links, approvals, assets, audit, auth, backups, branding, channels, checklist, health, health_details, jobs, license, mail_templates, metrics, orders, pool, portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, spa, tokens, totp};
+use crate::http::{
+    admin_users, approval_links, approvals, assets, audit, auth, backups, branding, channels,
+    checklist, health, health_details, jobs, license, mail_templates, metrics, orders, pool,
+    portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, spa, tokens,
+    totp,
+};
 use crate::observability;
 use crate::state::AppState;
 use axum::Router;
@@ -211,6 +216,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             proxies,
             crate::http::client_address::from_trusted_proxy,
+        ))
         .layer(axum::middleware::from_fn(
             observability::http::record_metrics,
         ))

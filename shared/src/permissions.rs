@@ -161,8 +161,10 @@ impl Permission {
     pub fn needs_full_scope(self) -> bool {
         matches!(
             self,
-            Permission::SettingsWrite | Permission::JobsWrite | Permission::LicenseWrite
-            Permission::SettingsWrite | Permission::JobsWrite | Permission::BackupsRestore
+            Permission::SettingsWrite
+                | Permission::JobsWrite
+                | Permission::LicenseWrite
+                | Permission::BackupsRestore
         )
     }
 

@@ -341,9 +341,11 @@ mod tests {
     #[test]
     fn disabled_sdk_or_other_exporter_turns_export_off() {
         let endpoint = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
-        let disabled = lookup(&[endpoint, ("OTEL_SDK_DISABLED", "true")]);
+        let disabled_vars = [endpoint, ("OTEL_SDK_DISABLED", "true")];
+        let disabled = lookup(&disabled_vars);
         assert!(TraceConfig::from_lookup(disabled).unwrap().is_none());
-        let none = lookup(&[endpoint, ("OTEL_TRACES_EXPORTER", "none")]);
+        let none_vars = [endpoint, ("OTEL_TRACES_EXPORTER", "none")];
+        let none = lookup(&none_vars);
         assert!(TraceConfig::from_lookup(none).unwrap().is_none());
     }
 
