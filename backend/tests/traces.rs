@@ -2,7 +2,7 @@
 //! provisions it appear in one trace at a fake collector that decodes the protobuf requests
 //! the way a real one does.
 //!
-//! The test installs the process-wide `tracing` subscriber, so this file holds a single test.
+//! The test installs the process-wide `tracing` subscriber, so this file contains a single test.
 
 mod common;
 

@@ -1,6 +1,6 @@
 // The Metrics section of the admin settings in one Chromium. The first administrator finds
 // /metrics on without a token, sets a bearer token that Prometheus (node's fetch) must then
-// send, and turns metrics off, which makes /metrics answer 404.
+// send, and turns metrics off, which makes /metrics return 404.
 //
 //   cd e2e && node --test browser/metrics.test.mjs
 //

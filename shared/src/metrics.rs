@@ -3,16 +3,16 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Shortest bearer token accepted. 32 characters carry at least 128 bits even as hex digits.
+/// Minimum length of a bearer token. 32 characters carry at least 128 bits even as hex digits.
 pub const TOKEN_MIN_LEN: usize = 32;
-/// Longest bearer token accepted.
+/// Maximum length of a bearer token.
 pub const TOKEN_MAX_LEN: usize = 256;
 
 /// The `/metrics` settings as the API returns them; the token itself is never returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetricsSettings {
-    /// Whether `/metrics` serves metrics. When off it answers 404.
+    /// Whether `/metrics` serves metrics. When off, it returns 404.
     pub enabled: bool,
     /// Whether scrapes must send `Authorization: Bearer <token>`.
     pub token_set: bool,

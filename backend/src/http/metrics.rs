@@ -21,7 +21,7 @@ const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 ///
 /// Counters and histograms cover this process since it started; the database gauges are at
 /// most a few seconds old. The endpoint is open unless Settings → Metrics sets a bearer token,
-/// and answers 404 when metrics are off.
+/// and returns 404 when metrics are off.
 #[utoipa::path(get, path = "/metrics", tag = "health",
     responses(
         (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String),
@@ -39,7 +39,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
         ));
     }
     if let Some(expected) = config.token.as_deref()
-        && let Err(rejection) = check_token(&headers, expected)
+        && let Some(rejection) = reject_token(&headers, expected)
     {
         return Ok(rejection);
     }
@@ -48,9 +48,9 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
     Ok(([(header::CONTENT_TYPE, TEXT_FORMAT)], body).into_response())
 }
 
-/// Checks the bearer token of a scrape, answering 401 with a `WWW-Authenticate` challenge
-/// when it is missing or wrong.
-fn check_token(headers: &HeaderMap, expected: &str) -> Result<(), Response> {
+/// Checks the bearer token of a scrape. Returns the 401 response, with a `WWW-Authenticate`
+/// challenge, when the token is missing or wrong.
+fn reject_token(headers: &HeaderMap, expected: &str) -> Option<Response> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -58,7 +58,7 @@ fn check_token(headers: &HeaderMap, expected: &str) -> Result<(), Response> {
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     let Some(presented) = presented else {
-        return Err(unauthorized(
+        return Some(unauthorized(
             "Send the metrics token as `Authorization: Bearer <token>`.",
             "Bearer realm=\"metrics\"",
         ));
@@ -68,14 +68,12 @@ fn check_token(headers: &HeaderMap, expected: &str) -> Result<(), Response> {
     let matches: bool = Sha256::digest(presented.as_bytes())
         .ct_eq(&Sha256::digest(expected.as_bytes()))
         .into();
-    if matches {
-        Ok(())
-    } else {
-        Err(unauthorized(
+    (!matches).then(|| {
+        unauthorized(
             "The metrics token is wrong.",
             "Bearer realm=\"metrics\", error=\"invalid_token\"",
-        ))
-    }
+        )
+    })
 }
 
 fn unauthorized(detail: &str, challenge: &'static str) -> Response {

@@ -25,7 +25,7 @@ const CACHE_TTL: Duration = Duration::from_secs(5);
 /// gives up on a scrape after 10 seconds unless configured otherwise.
 const REFRESH_TIMEOUT: Duration = Duration::from_secs(4);
 
-/// The most asset definitions the pool gauges report, first by name. Each definition is two
+/// The maximum number of asset definitions the pool gauges report, first by name. Each definition is two
 /// time series, so this bounds what one scrape sends.
 const POOL_DEFINITIONS_MAX: i64 = 500;
 

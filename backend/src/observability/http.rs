@@ -1,5 +1,5 @@
-//! What every HTTP request records: its counter and latency in the metrics, and its span, which
-//! becomes an OpenTelemetry server span when trace export is on.
+//! Instrumentation of every HTTP request: its counter and latency in the metrics, and its span,
+//! which becomes an OpenTelemetry server span when trace export is on.
 
 use super::metrics::{HTTP_DURATION, HTTP_REQUESTS, UNMATCHED_ROUTE};
 use super::traces;
@@ -13,7 +13,7 @@ use tracing::Span;
 use tracing::field::Empty;
 
 /// Returns the route template the request matched, such as `/api/v1/orders/{id}`, or
-/// [`UNMATCHED_ROUTE`]. Only middleware added with `Router::layer` sees the matched path.
+/// [`UNMATCHED_ROUTE`]. Only middleware added with `Router::layer` can read the matched path.
 pub fn route<B>(request: &axum::http::Request<B>) -> &str {
     request
         .extensions()

@@ -161,7 +161,7 @@ const LATENCY_BUCKETS: [f64; 12] = [
 /// being reported. Scrapes set every current gauge first, so this only removes stale ones.
 const GAUGE_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// How often histogram samples are folded into their buckets when nobody scrapes.
+/// How often histogram samples are folded into their buckets between scrapes.
 const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Returns whether `series` is the name of an exported series, as it appears in the text

@@ -29,7 +29,7 @@ pub const DEFAULT_SERVICE_NAME: &str = "ipsolis";
 /// `OTEL_EXPORTER_OTLP_TIMEOUT` is set, as the OpenTelemetry specification defaults it.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The largest collector response read; a collector answers with a few bytes.
+/// The maximum size of a collector response that is read. A collector replies with a few bytes.
 const RESPONSE_MAX_BYTES: usize = 1024 * 1024;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -39,7 +39,7 @@ pub fn is_enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// Where and how spans are exported.
+/// The export settings: collector URL, service name, timeout and batch delay.
 #[derive(Debug, Clone)]
 pub struct TraceConfig {
     /// The full URL spans are posted to, such as `http://collector:4318/v1/traces`.
@@ -130,7 +130,7 @@ pub fn log_filter_from_env() -> EnvFilter {
 
 /// Installs the global `tracing` subscriber: logs to stdout (JSON when `json`) filtered by
 /// `log_filter`, plus span export when `traces` is set. Export takes this server's spans and
-/// events at `info` and above whatever the log filter says, so quieter logs keep full traces.
+/// events at `info` and above whatever the log filter sets, so quieter logs keep full traces.
 /// Must run inside a Tokio runtime when `traces` is set, because the exporter sends its
 /// requests on that runtime.
 pub fn init(
@@ -190,7 +190,7 @@ fn build_provider(config: &TraceConfig) -> anyhow::Result<SdkTracerProvider> {
 }
 
 impl Telemetry {
-    /// Sends the buffered spans now, waiting until the collector answered or the export timed out.
+    /// Sends the buffered spans now, waiting until the collector replied or the export timed out.
     pub async fn flush(&self) {
         let Some(provider) = self.provider.clone() else {
             return;
@@ -294,7 +294,7 @@ fn set_remote_parent(span: &tracing::Span, parent: opentelemetry::Context) {
 mod tests {
     use super::*;
 
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
