@@ -88,7 +88,11 @@ pub fn sign(key_path: &Path, payload_path: &Path) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("{}: {}", payload_path.display(), describe(&e)))?;
     let problems = payload.problems();
     if !problems.is_empty() {
-        bail!("{}: {}", payload_path.display(), document::describe(&problems));
+        bail!(
+            "{}: {}",
+            payload_path.display(),
+            document::describe(&problems)
+        );
     }
     let license: LicenseFile = document::sign(&payload, &key_id, &key);
     Ok(serde_json::to_string_pretty(&license)? + "\n")
