@@ -110,7 +110,7 @@ describe('License page', () => {
     assert.equal(await licenseBanner(page).count(), 0, 'no banner in the first days');
     const meanings = page.getByRole('table', { name: 'License states', ...exact }).getByRole('rowheader');
     assert.deepEqual(
-      await meanings.allInnerTexts(),
+      (await meanings.allTextContents()).map((text) => text.trim()),
       ['Evaluation', 'Free tier', 'Over the free tier', 'Licensed', 'Over the licensed band', 'Grace period', 'Unlicensed'],
       'every state is explained',
     );
