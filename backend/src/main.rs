@@ -71,7 +71,7 @@ enum LicenseCommand {
         /// The key's id, which license files name in `key_id`.
         #[arg(long)]
         key_id: String,
-        /// Where to write the private key; the file must not exist yet.
+        /// The file the private key is written to. It must not exist yet.
         #[arg(long)]
         out: PathBuf,
     },
@@ -257,9 +257,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         observability::traces::log_filter_from_env(),
         TraceConfig::from_env()?,
     )?;
-    // Runbook scripts run as children of this process and under its user; as a non-dumpable
-    // process its memory and its environment (API_SECRET_KEY, DATABASE_URL) are closed to
-    // them in /proc. A process running as root can still read them, so run as another user.
+    // Runbook scripts run as children of this process and under its user. A non-dumpable
+    // process closes its memory and environment (API_SECRET_KEY, DATABASE_URL) to them in
+    // /proc. A process running as root can still read them, so run as another user.
     if let Err(error) = nix::sys::prctl::set_dumpable(false) {
         tracing::warn!(%error, "cannot close this process's memory to other processes");
     }

@@ -1,7 +1,8 @@
 // Two server replicas of one installation behind Debian's nginx, configured with
 // nginx/nginx.conf and a self-signed certificate, with round-robin and no sticky sessions.
-// The whole order path runs through the proxy whichever replica answers; then the scheduler's
-// leader is killed and the other replica must take over, with no periodic task run twice.
+// The whole order path runs through the proxy, whichever replica serves each request. Then the
+// scheduler's leader is killed, and the other replica must take over with no periodic task run
+// twice.
 //
 //   cd e2e && E2E_APP_URL=https://127.0.0.1:18443 node --test proxy/replicas.test.mjs
 //
@@ -27,11 +28,11 @@ import { TestRun } from '../browser/lib/run.mjs';
 
 const exact = { exact: true };
 const execFileAsync = promisify(execFile);
-// Generous: the figure itself is what the benchmark reports; this only catches a takeover
+// Generous, because the benchmark reports the figure itself. This limit only catches a takeover
 // that never happens.
 const FAILOVER_LIMIT_MS = 20_000;
 
-// GET PATH through nginx over HTTPS, trusting only the test's own certificate.
+// Sends GET PATH through nginx over HTTPS, trusting only the test's own certificate.
 function httpsGet(run, path) {
   const url = new URL(path, APP_URL);
   const ca = readFileSync(join(run.nginx.dir, 'cert.pem'));

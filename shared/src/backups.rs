@@ -56,7 +56,7 @@ pub fn is_backup_name(name: &str) -> bool {
     backup_time(name).is_some()
 }
 
-/// What started a backup.
+/// The cause of a backup run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -140,7 +140,7 @@ pub struct BackupFile {
     /// `schedule`, or the actor of the admin who took it, such as
     /// `admin:session:jdoe:admin`. `unknown` when the file's description is missing.
     pub made_by: String,
-    /// What started it; absent when the file's description is missing.
+    /// The cause of the backup, absent when the file's description is missing.
     pub trigger: Option<BackupTrigger>,
 }
 

@@ -102,7 +102,7 @@ pub struct ComponentHealth {
     /// One of `database`, `redis`, `scheduler`, `job_queue`, `smtp`, `ldap` and `oidc`.
     pub component: String,
     pub status: ComponentStatus,
-    /// What the check found, such as the server's error or the queue's backlog.
+    /// The check's finding, such as the server's error or the queue's backlog.
     pub detail: String,
     /// How long the check took, in milliseconds.
     pub latency_ms: Option<i64>,
@@ -111,7 +111,7 @@ pub struct ComponentHealth {
     pub changed_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// The scheduler as the replica that served the request sees it.
+/// The scheduler's state as reported by the replica that served the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchedulerDetails {
@@ -139,7 +139,7 @@ pub struct HealthDetails {
     pub oldest_pending_age_seconds: Option<i64>,
 }
 
-/// Where health alerts go.
+/// The recipients of health alerts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -127,7 +127,7 @@ pub enum Permission {
     /// Listing database backups and backup runs. Taking, scheduling and deleting backups
     /// needs `SettingsWrite`.
     BackupsRead,
-    /// Downloading a backup file and restoring the database from one. A backup holds every
+    /// Downloading a backup file and restoring the database from one. A backup contains every
     /// row of the database, and a restore replaces them all.
     BackupsRestore,
     /// Reading the detailed health of the installation's components and running the checks.
@@ -230,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn license_is_read_by_admins_and_written_by_superadmins() {
+    fn license_permissions_by_role() {
         let readers = [Role::Superadmin, Role::Admin, Role::Auditor];
         for role in Role::ALL {
             assert_eq!(

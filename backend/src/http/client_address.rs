@@ -1,5 +1,5 @@
 //! The client's address behind a reverse proxy. Sign-in throttling, session records and token
-//! use all read the peer address from axum's `ConnectInfo`; behind nginx that address is the
+//! use read the peer address from axum's `ConnectInfo`. Behind nginx that address is the
 //! proxy's, so every person would share one throttle. When the peer is a trusted proxy
 //! (`IPSOLIS_TRUSTED_PROXIES`), this layer replaces it with the address the proxy saw, taken
 //! from `X-Forwarded-For`. Headers from any other peer are ignored, because anyone can send them.
@@ -108,7 +108,7 @@ mod tests {
     }
 
     #[test]
-    fn untrusted_peers_keep_their_own_address() {
+    fn client_ignores_header_from_untrusted_peer() {
         let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
         let forged = headers(&["203.0.113.9"]);
         assert_eq!(proxies.client(ip("192.0.2.1"), &forged), ip("192.0.2.1"));
@@ -117,7 +117,7 @@ mod tests {
     }
 
     #[test]
-    fn the_right_most_untrusted_hop_is_the_client() {
+    fn client_is_right_most_untrusted_hop() {
         let proxies = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8").unwrap();
         // A client sent its own forged header; nginx appended the address it saw.
         let chain = headers(&["198.51.100.7, 203.0.113.9", "10.1.2.3"]);
@@ -127,7 +127,7 @@ mod tests {
     }
 
     #[test]
-    fn a_malformed_or_missing_header_keeps_the_peer() {
+    fn client_keeps_peer_on_bad_header() {
         let proxies = TrustedProxies::parse("127.0.0.1").unwrap();
         assert_eq!(
             proxies.client(ip("127.0.0.1"), &headers(&["not-an-address"])),
@@ -145,7 +145,7 @@ mod tests {
     }
 
     #[test]
-    fn mapped_ipv4_peers_match_ipv4_networks() {
+    fn trust_matches_mapped_ipv4_peer() {
         let proxies = TrustedProxies::parse("127.0.0.1").unwrap();
         let peer = ip("::ffff:127.0.0.1");
         assert_eq!(
@@ -155,7 +155,7 @@ mod tests {
     }
 
     #[test]
-    fn parse_names_the_bad_entry() {
+    fn parse_names_invalid_entry() {
         let error = TrustedProxies::parse("10.0.0.0/8, nginx").unwrap_err();
         assert!(error.contains("\"nginx\""), "{error}");
         assert!(TrustedProxies::parse(" , ").unwrap().is_empty());
