@@ -994,7 +994,7 @@ async fn a_dead_run_job_fails_its_run() {
     .await;
     let run_id = start_run(&admin, &runbook).await;
     let job: ipsolis::jobs::queue::JobRow = sqlx::query_as(
-        "select id, queue, kind, payload, attempts, max_attempts from jobs where kind = 'runbook.run'",
+        "select id, queue, kind, payload, attempts, max_attempts, traceparent from jobs where kind = 'runbook.run'",
     )
     .fetch_one(&app.state.db)
     .await
