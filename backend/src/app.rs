@@ -4,7 +4,7 @@
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, backups, branding, channels,
     checklist, health, health_details, jobs, license, mail_templates, metrics, orders, pool,
-    portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, spa, tokens,
+    portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, siem, spa, tokens,
     totp,
 };
 use crate::observability;
@@ -75,6 +75,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(channels::test_teams))
         .routes(routes!(channels::get_slack, channels::put_slack))
         .routes(routes!(channels::test_slack))
+        .routes(routes!(siem::get_settings, siem::put_settings))
+        .routes(routes!(siem::test))
         .routes(routes!(mail_templates::list))
         .routes(routes!(mail_templates::save, mail_templates::reset))
         .routes(routes!(mail_templates::preview))

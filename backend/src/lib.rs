@@ -1,6 +1,7 @@
 //! ip·Solis server: the JSON API, the SPA host, the scheduler and the job workers.
 
 pub mod app;
+pub mod audit_forwarding;
 pub mod auth;
 pub mod backups;
 pub mod branding;

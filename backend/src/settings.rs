@@ -20,6 +20,7 @@ pub const LDAP: &str = "ldap";
 pub const SMTP: &str = "smtp";
 pub const OIDC: &str = "oidc";
 pub const METRICS: &str = "metrics";
+pub const SIEM: &str = "siem";
 
 /// Directory settings with the bind password decrypted, for connecting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,6 +152,67 @@ impl MetricsConfig {
         shared::metrics::MetricsSettings {
             enabled: self.enabled,
             token_set: self.token.is_some(),
+        }
+    }
+}
+
+/// The SIEM settings with the HEC token decrypted, for forwarding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SiemConfig {
+    pub enabled: bool,
+    pub format: shared::siem::SiemFormat,
+    pub endpoint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub index: Option<String>,
+}
+
+impl Section for SiemConfig {
+    const KEY: &'static str = SIEM;
+    const SECRET: &'static str = "token";
+    fn secret_mut(&mut self) -> &mut Option<String> {
+        &mut self.token
+    }
+    fn destination(&self) -> String {
+        self.endpoint.trim_end_matches('/').to_lowercase()
+    }
+}
+
+impl SiemConfig {
+    pub fn from_input(input: shared::siem::SiemSettingsInput) -> ApiResult<SiemConfig> {
+        ApiError::check(input.validate())?;
+        let syslog = input.format == shared::siem::SiemFormat::Syslog;
+        Ok(SiemConfig {
+            enabled: input.enabled,
+            format: input.format,
+            endpoint: input.endpoint.trim().trim_end_matches('/').into(),
+            // Syslog has no token: an empty string removes a stored HEC token.
+            token: if syslog { Some(String::new()) } else { input.token },
+            index: input.index.filter(|index| !index.is_empty() && !syslog),
+        })
+    }
+
+    /// Checks what can only be checked after the stored token was merged in.
+    pub fn require_token(&self) -> ApiResult<()> {
+        let missing = self.token.as_deref().is_none_or(str::is_empty);
+        if self.enabled && self.format == shared::siem::SiemFormat::SplunkHec && missing {
+            return Err(ApiError::field(
+                "token",
+                "is required for Splunk HEC: create a token under Settings > Data inputs > \
+                 HTTP Event Collector and paste it here",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn view(&self, delivery: shared::siem::SiemDelivery) -> shared::siem::SiemSettings {
+        shared::siem::SiemSettings {
+            enabled: self.enabled,
+            format: self.format,
+            endpoint: self.endpoint.clone(),
+            token_set: self.token.is_some(),
+            index: self.index.clone(),
+            delivery,
         }
     }
 }
@@ -460,7 +522,9 @@ impl OidcConfig {
         ApiError::check(errors)?;
         Ok(OidcConfig {
             enabled: input.enabled,
-            issuer_url: input.issuer_url.trim().trim_end_matches('/').into(),
+            // Kept as entered: OpenID Connect compares issuers character for character, and
+            // some providers' issuers end with a slash.
+            issuer_url: input.issuer_url.trim().into(),
             client_id: input.client_id.trim().into(),
             client_secret: input.client_secret,
             allowed_email_domains: domains,

@@ -87,6 +87,7 @@ async fn fresh_installation_is_all_pending() {
         "asset_definitions",
         "pool_assets",
         "chat_channel",
+        "siem",
         "api_tokens",
     ];
     let found = statuses(&checklist);

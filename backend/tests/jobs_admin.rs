@@ -465,6 +465,44 @@ async fn purge_deletes_old_finished_jobs() {
 }
 
 #[tokio::test]
+async fn daily_purge_removes_old_succeeded_jobs_only() {
+    let (app, _admin) = common::quiet_app().await;
+    let old = Duration::days(31);
+    let old_succeeded = insert(&app, Seed::new("notifications", "succeeded").finished_ago(old)).await;
+    let recent = insert(
+        &app,
+        Seed::new("notifications", "succeeded").finished_ago(Duration::days(29)),
+    )
+    .await;
+    let old_dead = insert(&app, Seed::new("default", "dead").finished_ago(old)).await;
+
+    let job = ipsolis::jobs::queue::JobRow {
+        id: Uuid::now_v7(),
+        queue: "default".into(),
+        kind: ipsolis::jobs::handlers::JOB_PURGE.into(),
+        payload: json!({}),
+        attempts: 1,
+        max_attempts: 3,
+        traceparent: None,
+    };
+    ipsolis::jobs::handlers::run(&app.state, &job).await.unwrap();
+
+    assert_eq!(job_state(&app, old_succeeded).await, None);
+    assert_eq!(job_state(&app, recent).await.as_deref(), Some("succeeded"));
+    assert_eq!(
+        job_state(&app, old_dead).await.as_deref(),
+        Some("dead"),
+        "dead jobs wait for an admin"
+    );
+    let actor: String =
+        sqlx::query_scalar("select actor from audit_log where action = 'job.purge'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(actor, "system:jobs.purge");
+}
+
+#[tokio::test]
 async fn purge_rejects_invalid_values() {
     let (app, admin) = common::quiet_app().await;
     let queued_job = insert(&app, Seed::new("default", "queued")).await;

@@ -71,7 +71,7 @@ impl ComponentStatus {
 }
 
 /// The checked components, in the order the Health page lists them.
-pub const COMPONENTS: [&str; 7] = [
+pub const COMPONENTS: [&str; 8] = [
     "database",
     "redis",
     "scheduler",
@@ -79,6 +79,7 @@ pub const COMPONENTS: [&str; 7] = [
     "smtp",
     "ldap",
     "oidc",
+    "siem",
 ];
 
 /// Returns the name people read for a component, such as `LDAP` for `ldap`.
@@ -91,6 +92,7 @@ pub fn component_label(component: &str) -> &str {
         "smtp" => "SMTP",
         "ldap" => "LDAP",
         "oidc" => "OpenID Connect",
+        "siem" => "SIEM forwarding",
         other => other,
     }
 }

@@ -20,6 +20,7 @@ pub mod pool;
 pub mod problem;
 pub mod runbooks;
 pub mod settings;
+pub mod siem;
 pub mod tokens;
 pub mod validation;
 

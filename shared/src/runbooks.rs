@@ -1318,7 +1318,8 @@ fn param_problem(kind: ParamKind, value: &Value) -> Option<String> {
     }
 }
 
-/// Adds an error unless `value`, trimmed, is 1 to `NAME_MAX` characters long.
+/// Adds an error unless `value`, trimmed, is 1 to `NAME_MAX` characters long, without
+/// invisible characters.
 fn name_problem(errors: &mut Vec<FieldError>, field: &str, value: &str) {
     let length = value.trim().chars().count();
     if !(1..=crate::validation::NAME_MAX).contains(&length) {
@@ -1329,6 +1330,8 @@ fn name_problem(errors: &mut Vec<FieldError>, field: &str, value: &str) {
                 crate::validation::NAME_MAX
             ),
         ));
+    } else if let Some(message) = crate::validation::hidden_character(value, false) {
+        errors.push(FieldError::new(field, message));
     }
 }
 

@@ -111,6 +111,7 @@ pub fn admin_user_details(
 }
 
 fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize) {
+    let multiline = matches!(field, "description" | "help_text");
     if required && value.trim().is_empty() {
         errors.push(FieldError::new(field, "is required"));
     } else if value.chars().count() > max {
@@ -118,7 +119,27 @@ fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, 
             field,
             format!("must be at most {max} characters long"),
         ));
+    } else if let Some(message) = hidden_character(value, multiline) {
+        errors.push(FieldError::new(field, message));
     }
+}
+
+/// Finds a character that changes how text reads without being seen: a bidirectional
+/// override or isolate (which can make a name display reversed), a zero-width character
+/// (which makes two names look alike), or a control character. Line breaks and tabs are
+/// allowed in `multiline` text.
+pub fn hidden_character(value: &str, multiline: bool) -> Option<String> {
+    let hidden = value.chars().find(|&c| match c {
+        '\n' | '\r' | '\t' => !multiline,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' => true,
+        '\u{2066}'..='\u{2069}' | '\u{FEFF}' => true,
+        c => c.is_control(),
+    })?;
+    Some(format!(
+        "must not contain the invisible character U+{:04X}; type the text again instead of \
+         pasting it",
+        u32::from(hidden)
+    ))
 }
 
 /// Checks that a value reads as an LDAP distinguished name (`attr=value,...`). The directory
@@ -633,6 +654,18 @@ fn text_value(kind: AttributeKind, definition: &AttributeDefinition, text: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_characters_are_named() {
+        assert_eq!(hidden_character("VDI Finance", false), None);
+        assert_eq!(hidden_character("Zweigstelle Köln 😀", false), None);
+        let reversed = hidden_character("VDI \u{202E}ecnaniF", false).unwrap();
+        assert!(reversed.contains("U+202E"), "{reversed}");
+        assert!(hidden_character("VDI\u{200B}", false).is_some());
+        assert!(hidden_character("line\nbreak", false).is_some());
+        assert_eq!(hidden_character("line\nbreak", true), None);
+        assert!(hidden_character("bell\u{7}", true).is_some());
+    }
     use crate::approvals::ApprovalPolicy;
 
     #[test]

@@ -30,7 +30,7 @@ use ItemImportance::{Essential, Recommended};
 use ItemStatus::{Broken, Done, Pending};
 
 /// Every item, essential ones first, each group in the order an administrator sets them up.
-pub const ITEMS: [ItemSpec; 8] = [
+pub const ITEMS: [ItemSpec; 9] = [
     ItemSpec {
         id: "branding",
         title: "Application title and logo",
@@ -94,6 +94,19 @@ pub const ITEMS: [ItemSpec; 8] = [
         importance: Recommended,
         fix_path: "/ui/settings#teams-heading",
         evaluate: chat,
+    },
+    ItemSpec {
+        id: "siem",
+        title: "Audit forwarding to a SIEM",
+        importance: Recommended,
+        fix_path: "/ui/settings#siem-heading",
+        evaluate: |s| {
+            connection(
+                &s.siem,
+                "The audit log stays in ip·Solis only; forward it to your SIEM so it is kept \
+                 and watched with your other security events.",
+            )
+        },
     },
     ItemSpec {
         id: "api_tokens",
@@ -213,6 +226,7 @@ mod tests {
             active_definitions: 0,
             definitions_without_instances: (Vec::new(), 0),
             chat_channels: Vec::new(),
+            siem: Connection::Missing,
             active_tokens: 0,
         }
     }

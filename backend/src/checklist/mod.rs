@@ -12,7 +12,10 @@ use crate::error::ApiResult;
 use crate::integrations::chat::{Channel, Slack, Teams};
 use crate::integrations::directory::Directory;
 use crate::integrations::mail::Mailer;
-use crate::settings::{self, ChannelConfig, LdapConfig, OidcConfig, Section, SmtpConfig};
+use crate::integrations::siem::Siem;
+use crate::settings::{
+    self, ChannelConfig, LdapConfig, OidcConfig, Section, SiemConfig, SmtpConfig,
+};
 use crate::state::AppState;
 use crate::store;
 use reachability::{Outcome, fingerprint};
@@ -47,6 +50,7 @@ pub struct Snapshot {
     pub definitions_without_instances: (Vec<String>, i64),
     /// Names of the chat services with an enabled channel.
     pub chat_channels: Vec<&'static str>,
+    pub siem: Connection,
     pub active_tokens: i64,
 }
 
@@ -67,7 +71,12 @@ pub async fn build(state: &AppState) -> ApiResult<SetupChecklist> {
 
 async fn snapshot(state: &AppState) -> ApiResult<Snapshot> {
     let general = crate::branding::current(state).await?;
-    let (mail, directory, sign_in) = tokio::join!(mail(state), directory(state), sign_in(state));
+    let (mail, directory, sign_in, siem) = tokio::join!(
+        mail(state),
+        directory(state),
+        sign_in(state),
+        siem(state)
+    );
     let mut chat_channels = Vec::new();
     if channel_enabled::<Teams>(state).await {
         chat_channels.push(Teams::NAME);
@@ -91,6 +100,7 @@ async fn snapshot(state: &AppState) -> ApiResult<Snapshot> {
         )
         .await?,
         chat_channels,
+        siem,
         active_tokens: store::checklist::active_tokens(&state.db, now).await?,
     })
 }
@@ -146,6 +156,25 @@ async fn sign_in(state: &AppState) -> Connection {
         state,
         |config: &OidcConfig| config.enabled,
         |config| async move { crate::integrations::oidc_check::test(&config, &redirect_uri).await },
+    )
+    .await
+}
+
+/// Checks audit forwarding only while it is on.
+async fn siem(state: &AppState) -> Connection {
+    let host = state
+        .config
+        .public_url
+        .host_str()
+        .unwrap_or_default()
+        .to_string();
+    connection(
+        state,
+        |config: &SiemConfig| config.enabled,
+        |config| async move {
+            let siem = Siem::new(&config, &host);
+            siem.probe().await.map_err(|e| e.to_string())
+        },
     )
     .await
 }

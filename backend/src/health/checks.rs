@@ -5,7 +5,8 @@
 use crate::integrations::directory::Directory;
 use crate::integrations::mail::Mailer;
 use crate::jobs::schedule::{LeaderTick, leader_key, leader_tick_key};
-use crate::settings::{self, LdapConfig, OidcConfig, SmtpConfig};
+use crate::integrations::siem::Siem;
+use crate::settings::{self, LdapConfig, OidcConfig, SiemConfig, SmtpConfig};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use fred::prelude::*;
@@ -18,6 +19,8 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 const LEADER_STALE_SECONDS: i64 = 10;
 /// A due job that waited this long means the workers cannot keep up or are stopped.
 const BACKLOG_STALE_SECONDS: i64 = 600;
+/// An audit event still unsent after this long means the SIEM has stopped taking events.
+const SIEM_STALE_SECONDS: i64 = 300;
 
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +70,7 @@ async fn timed(
 
 /// Checks every component at once.
 pub async fn all(state: &AppState) -> Vec<Observation> {
-    let (database, redis, scheduler, job_queue, smtp, ldap, oidc) = tokio::join!(
+    let (database, redis, scheduler, job_queue, smtp, ldap, oidc, siem) = tokio::join!(
         timed("database", database(state)),
         timed("redis", redis(state)),
         timed("scheduler", scheduler(state)),
@@ -75,8 +78,9 @@ pub async fn all(state: &AppState) -> Vec<Observation> {
         timed("smtp", smtp(state)),
         timed("ldap", ldap(state)),
         timed("oidc", oidc(state)),
+        timed("siem", siem(state)),
     );
-    vec![database, redis, scheduler, job_queue, smtp, ldap, oidc]
+    vec![database, redis, scheduler, job_queue, smtp, ldap, oidc, siem]
 }
 
 async fn database(state: &AppState) -> (ComponentStatus, String) {
@@ -191,5 +195,42 @@ async fn oidc(state: &AppState) -> (ComponentStatus, String) {
             }
         }
         Ok(_) => not_configured("enabled OpenID Connect"),
+    }
+}
+
+/// Checks that the SIEM is reachable and that queued audit events are leaving the queue.
+async fn siem(state: &AppState) -> (ComponentStatus, String) {
+    let config = match settings::load::<SiemConfig>(state).await {
+        Err(error) => return failing(format!("The SIEM settings cannot be read: {error}")),
+        Ok(Some(config)) if config.enabled => config,
+        Ok(_) => return not_configured("enabled SIEM forwarding"),
+    };
+    let host = state.config.public_url.host_str().unwrap_or_default();
+    let reached = match Siem::new(&config, host).probe().await {
+        Ok(message) => message,
+        Err(error) => return failing(error.to_string()),
+    };
+    let delivery = match crate::store::siem::delivery(&state.db).await {
+        Ok(delivery) => delivery,
+        Err(error) => return failing(format!("Reading the forwarding queue failed: {error}")),
+    };
+    let waited = delivery
+        .oldest_pending_at
+        .map(|at| (state.clock.now() - at).num_seconds());
+    match waited {
+        Some(seconds) if seconds > SIEM_STALE_SECONDS => {
+            let cause = delivery
+                .last_error
+                .map(|error| format!(" The latest attempt failed: {error}"))
+                .unwrap_or_default();
+            failing(format!(
+                "Audit events waiting to be sent: {}; the oldest for {seconds} seconds.{cause}",
+                delivery.pending
+            ))
+        }
+        _ => ok(format!(
+            "{reached} Audit events waiting to be sent: {}.",
+            delivery.pending
+        )),
     }
 }

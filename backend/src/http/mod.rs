@@ -28,6 +28,7 @@ pub mod runbooks;
 pub mod scripts;
 pub mod settings;
 pub mod setup;
+pub mod siem;
 pub mod spa;
 pub mod tokens;
 pub mod totp;

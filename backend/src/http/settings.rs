@@ -12,7 +12,7 @@ use axum::extract::State;
 use shared::settings::*;
 
 /// Builds the response of a connection test from what succeeded or the failure.
-fn connection_test<E: std::fmt::Display>(result: Result<String, E>) -> ConnectionTest {
+pub(super) fn connection_test<E: std::fmt::Display>(result: Result<String, E>) -> ConnectionTest {
     match result {
         Ok(message) => ConnectionTest { ok: true, message },
         Err(error) => ConnectionTest {

@@ -7,6 +7,7 @@ pub mod oidc;
 pub mod oidc_check;
 pub mod remote;
 pub mod sccm;
+pub mod siem;
 pub mod slack;
 pub mod teams;
 pub mod vsphere;

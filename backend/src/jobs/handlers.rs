@@ -26,6 +26,11 @@ pub const APPROVAL_TIMERS: &str = "approvals.timers";
 pub const POLICY_CHECK: &str = "approvals.policy_check";
 pub const EXPIRY_CHECK: &str = "orders.expiry_check";
 pub const TOKEN_PURGE: &str = "tokens.purge";
+/// Deletes succeeded jobs older than [`JOB_RETENTION_DAYS`].
+pub const JOB_PURGE: &str = "jobs.purge";
+/// How long succeeded jobs stay in the jobs table. Dead jobs stay until an admin retries or
+/// purges them, since each needs a look.
+pub const JOB_RETENTION_DAYS: i64 = 30;
 /// Checks the license and mails superadmins once a day during the grace period.
 pub const LICENSE_CHECK: &str = "license.check";
 /// Runs or resumes a runbook run.
@@ -38,7 +43,7 @@ pub const HEALTH_CHECK: &str = "health.check";
 pub const BENCH_NOOP: &str = "bench.noop";
 
 /// Every kind of job [`run`] handles.
-pub const KINDS: [&str; 14] = [
+pub const KINDS: [&str; 18] = [
     PROVISION_ORDER,
     DEPROVISION_ORDER,
     MAIL_APPROVAL_REQUEST,
@@ -51,7 +56,11 @@ pub const KINDS: [&str; 14] = [
     POLICY_CHECK,
     EXPIRY_CHECK,
     TOKEN_PURGE,
+    JOB_PURGE,
+    LICENSE_CHECK,
     RUNBOOK_RUN,
+    BACKUP_CREATE,
+    HEALTH_CHECK,
     BENCH_NOOP,
 ];
 
@@ -136,6 +145,7 @@ pub async fn run(state: &AppState, job: &JobRow) -> Result<(), JobError> {
             lifecycle::reminders::run(state).await
         }
         TOKEN_PURGE => purge_tokens(state).await,
+        JOB_PURGE => purge_jobs(state).await,
         LICENSE_CHECK => crate::license::alert::run(state).await,
         RUNBOOK_RUN => {
             let p: crate::runbooks::engine::RunPayload = payload(job)?;
@@ -175,6 +185,32 @@ pub async fn on_dead(
     if job.kind == BACKUP_CREATE {
         crate::backups::job::on_dead(tx, job, error, now).await?;
     }
+    Ok(())
+}
+
+/// Deletes succeeded jobs that finished more than [`JOB_RETENTION_DAYS`] ago, keeping the
+/// newest job of each periodic task for its dedupe key.
+async fn purge_jobs(state: &AppState) -> Result<(), JobError> {
+    let now = state.clock.now();
+    let cutoff = now - chrono::Duration::days(JOB_RETENTION_DAYS);
+    let mut tx = state.db.begin().await?;
+    let deleted =
+        crate::store::jobs::purge(&mut tx, shared::jobs::JobState::Succeeded, cutoff, None).await?;
+    if deleted > 0 {
+        let change = crate::store::audit::Change {
+            action: "job.purge",
+            entity_type: "job",
+            entity_id: "*".into(),
+            before: None,
+            after: Some(serde_json::json!({
+                "deleted": deleted, "state": "succeeded", "finished_before": cutoff,
+            })),
+        };
+        let actor = crate::auth::Actor::system(JOB_PURGE);
+        crate::store::audit::record(&mut tx, &actor, now, change).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(deleted, "succeeded jobs purged");
     Ok(())
 }
 

@@ -17,6 +17,8 @@ use tokio::sync::watch;
 const TICK: Duration = Duration::from_secs(1);
 /// The purge of old API tokens runs daily at 03:00 UTC.
 const TOKEN_PURGE_CRON: &str = "0 0 3 * * *";
+/// The purge of old succeeded jobs runs daily at 03:30 UTC.
+const JOB_PURGE_CRON: &str = "0 30 3 * * *";
 
 /// Parses a cron expression with six fields: seconds, minutes, hours, day, month, weekday.
 pub fn parse_cron(expression: &str) -> Result<Cron, croner::errors::CronError> {
@@ -166,8 +168,13 @@ pub async fn enqueue_slot(
     Ok(id.is_some())
 }
 
-/// Runs the scheduler loop until `shutdown` turns true.
+/// Runs the scheduler loop until `shutdown` turns true. Audit forwarding to the SIEM runs
+/// beside it on every replica, leader or not.
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    tokio::spawn(crate::audit_forwarding::run(
+        state.clone(),
+        shutdown.clone(),
+    ));
     let tasks = vec![
         Task {
             name: super::handlers::EXPIRY_CHECK,
@@ -192,6 +199,11 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         Task {
             name: super::handlers::TOKEN_PURGE,
             cron: parse_cron(TOKEN_PURGE_CRON).expect("a valid constant"),
+            queue: Queue::Default,
+        },
+        Task {
+            name: super::handlers::JOB_PURGE,
+            cron: parse_cron(JOB_PURGE_CRON).expect("a valid constant"),
             queue: Queue::Default,
         },
         Task {

@@ -7,6 +7,7 @@
 use super::metrics::{
     APPROVALS_OLDEST_AGE, APPROVALS_PENDING, JOBS_DEAD, JOBS_OLDEST_DUE_AGE, JOBS_QUEUED,
     JOBS_RUNNING, JOBS_SCHEDULED, ORDERS, POOL_FREE, POOL_USED, REFRESH_FAILURES, SCHEDULER_LEADER,
+    SIEM_OLDEST_AGE, SIEM_PENDING,
 };
 use crate::state::AppState;
 use crate::store;
@@ -36,6 +37,7 @@ struct Snapshot {
     oldest_pending_approval: Option<DateTime<Utc>>,
     pool: Vec<CapacityTile>,
     queues: Vec<QueueSummary>,
+    siem: shared::siem::SiemDelivery,
 }
 
 #[derive(Default)]
@@ -109,11 +111,12 @@ fn open_states() -> impl Iterator<Item = OrderState> {
 
 async fn read(state: &AppState) -> sqlx::Result<Snapshot> {
     let open: Vec<&str> = open_states().map(OrderState::as_str).collect();
-    let (orders, (approvals_pending, oldest_pending_approval), pool, queues) = tokio::try_join!(
+    let (orders, (approvals_pending, oldest_pending_approval), pool, queues, siem) = tokio::try_join!(
         store::orders::count_by_state(&state.db, &open),
         store::approvals::pending_summary(&state.db),
         store::assets::capacity(&state.db, None, POOL_DEFINITIONS_MAX),
         store::jobs::summary(&state.db, state.clock.now()),
+        store::siem::delivery(&state.db),
     )?;
     Ok(Snapshot {
         orders,
@@ -121,6 +124,7 @@ async fn read(state: &AppState) -> sqlx::Result<Snapshot> {
         oldest_pending_approval,
         pool: pool.iter().map(|row| row.tile()).collect(),
         queues,
+        siem,
     })
 }
 
@@ -162,6 +166,13 @@ fn apply(snapshot: &Snapshot, now: DateTime<Utc>) {
         let oldest = queue.oldest_queued_age_seconds.unwrap_or(0);
         metrics::gauge!(JOBS_OLDEST_DUE_AGE, "queue" => name).set(oldest as f64);
     }
+
+    metrics::gauge!(SIEM_PENDING).set(snapshot.siem.pending as f64);
+    let oldest = snapshot
+        .siem
+        .oldest_pending_at
+        .map_or(0.0, |queued| seconds_since(queued, now));
+    metrics::gauge!(SIEM_OLDEST_AGE).set(oldest);
 }
 
 fn seconds_since(then: DateTime<Utc>, now: DateTime<Utc>) -> f64 {

@@ -24,6 +24,8 @@ pub const JOBS_SCHEDULED: &str = "ipsolis_jobs_scheduled";
 pub const JOBS_RUNNING: &str = "ipsolis_jobs_running";
 pub const JOBS_DEAD: &str = "ipsolis_jobs_dead";
 pub const JOBS_OLDEST_DUE_AGE: &str = "ipsolis_jobs_oldest_due_age_seconds";
+pub const SIEM_PENDING: &str = "ipsolis_siem_pending_events";
+pub const SIEM_OLDEST_AGE: &str = "ipsolis_siem_oldest_pending_age_seconds";
 pub const REFRESH_FAILURES: &str = "ipsolis_metrics_refresh_failures_total";
 pub const SCHEDULER_LEADER: &str = "ipsolis_scheduler_leader";
 pub const BUILD_INFO: &str = "ipsolis_build_info";
@@ -120,6 +122,16 @@ pub const FAMILIES: &[Family] = &[
         JOBS_OLDEST_DUE_AGE,
         Kind::Gauge,
         "How long the longest-waiting due job of each queue has waited; 0 when none waits.",
+    ),
+    family(
+        SIEM_PENDING,
+        Kind::Gauge,
+        "Audit events queued for the SIEM and not yet accepted by it.",
+    ),
+    family(
+        SIEM_OLDEST_AGE,
+        Kind::Gauge,
+        "How long the oldest audit event queued for the SIEM has waited; 0 when none waits.",
     ),
     family(
         REFRESH_FAILURES,

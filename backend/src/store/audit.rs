@@ -42,7 +42,7 @@ pub async fn record(
 }
 
 #[derive(FromRow)]
-struct AuditRow {
+pub(super) struct AuditRow {
     id: Uuid,
     at: DateTime<Utc>,
     actor: String,
@@ -51,6 +51,21 @@ struct AuditRow {
     entity_id: String,
     before: Option<Value>,
     after: Option<Value>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> AuditEntry {
+        AuditEntry {
+            id: row.id,
+            at: row.at,
+            actor: row.actor,
+            action: row.action,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            before: row.before,
+            after: row.after,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -109,16 +124,7 @@ pub async fn list(
     });
     let items = rows
         .into_iter()
-        .map(|row| AuditEntry {
-            id: row.id,
-            at: row.at,
-            actor: row.actor,
-            action: row.action,
-            entity_type: row.entity_type,
-            entity_id: row.entity_id,
-            before: row.before,
-            after: row.after,
-        })
+        .map(AuditEntry::from)
         .collect();
     Ok((items, next))
 }

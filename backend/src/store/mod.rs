@@ -20,6 +20,7 @@ pub mod runs;
 pub mod scripts;
 pub mod sessions;
 pub mod settings;
+pub mod siem;
 pub mod tokens;
 pub mod variables;
 

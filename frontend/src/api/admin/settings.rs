@@ -1,4 +1,5 @@
 use shared::metrics::{MetricsSettings, MetricsSettingsInput};
+use shared::siem::{SiemSettings, SiemSettingsInput};
 use shared::settings::{
     ConnectionTest, LdapSettings, LdapSettingsInput, OidcSettings, OidcSettingsInput, SmtpSettings,
     SmtpSettingsInput,
@@ -67,5 +68,18 @@ impl AdminApi {
         input: &MetricsSettingsInput,
     ) -> Result<MetricsSettings, ApiError> {
         self.put("/api/v1/settings/metrics", input).await
+    }
+
+    pub async fn siem_settings(self) -> Result<SiemSettings, ApiError> {
+        self.get("/api/v1/settings/siem").await
+    }
+
+    pub async fn save_siem_settings(self, input: &SiemSettingsInput) -> Result<SiemSettings, ApiError> {
+        self.put("/api/v1/settings/siem", input).await
+    }
+
+    /// Sends a test event. Without `token`, the server uses the stored one.
+    pub async fn test_siem_settings(self, input: &SiemSettingsInput) -> Result<ConnectionTest, ApiError> {
+        self.post("/api/v1/settings/siem/test", Some(input)).await
     }
 }

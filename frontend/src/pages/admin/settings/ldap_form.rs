@@ -10,7 +10,6 @@ use crate::components::{ErrorBanner, SelectField, Status, StatusMessage, TextFie
 use crate::forms::{FieldErrors, non_blank, parse_number};
 use crate::state::AdminAuth;
 
-const STORED_SECRET_PLACEHOLDER: &str = "stored — leave blank to keep";
 
 /// Renders the directory settings form with its save and test buttons.
 #[component]
@@ -110,7 +109,7 @@ pub fn LdapForm(settings: LdapSettings) -> impl IntoView {
     let password_placeholder = Signal::derive(move || {
         bind_password_set
             .get()
-            .then(|| STORED_SECRET_PLACEHOLDER.to_string())
+            .then(|| super::STORED_SECRET_PLACEHOLDER.to_string())
     });
     let tls_options = vec![
         (LdapTls::None, "None"),

@@ -9,7 +9,6 @@ use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextF
 use crate::forms::FieldErrors;
 use crate::state::AdminAuth;
 
-const STORED_TOKEN_PLACEHOLDER: &str = "stored — leave blank to keep";
 const ENABLED_HINT: &str = "Prometheus scrapes /metrics at the server's root, for example \
                             https://ipsolis.example.com/metrics. When off, /metrics answers 404.";
 const TOKEN_HINT: &str = "Optional. When set, scrapes must send Authorization: Bearer <token>; \
@@ -78,7 +77,7 @@ pub fn MetricsForm(settings: MetricsSettings) -> impl IntoView {
     let token_placeholder = Signal::derive(move || {
         token_set
             .get()
-            .then(|| STORED_TOKEN_PLACEHOLDER.to_string())
+            .then(|| super::STORED_SECRET_PLACEHOLDER.to_string())
     });
 
     view! {

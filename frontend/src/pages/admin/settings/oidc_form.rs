@@ -9,7 +9,6 @@ use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextF
 use crate::forms::FieldErrors;
 use crate::state::AdminAuth;
 
-const STORED_SECRET_PLACEHOLDER: &str = "stored — leave blank to keep";
 
 /// Renders the portal sign-in settings form, with the redirect URI to register at the provider.
 #[component]
@@ -122,7 +121,7 @@ pub fn OidcForm(settings: OidcSettings) -> impl IntoView {
     let secret_placeholder = Signal::derive(move || {
         client_secret_set
             .get()
-            .then(|| STORED_SECRET_PLACEHOLDER.to_string())
+            .then(|| super::STORED_SECRET_PLACEHOLDER.to_string())
     });
 
     view! {

@@ -7,6 +7,7 @@ use super::ldap_section::LdapSection;
 use super::metrics_section::MetricsSection;
 use super::oidc_section::OidcSection;
 use super::security_section::SecuritySection;
+use super::siem_section::SiemSection;
 use super::smtp_section::SmtpSection;
 use super::webhook_section::WebhookSection;
 use crate::api::admin::ChatService;
@@ -30,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
             <SecuritySection />
             <ApprovalsSection />
             <MetricsSection />
+            <SiemSection />
         </RequirePermission>
     }
 }

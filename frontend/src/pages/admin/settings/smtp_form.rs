@@ -11,7 +11,6 @@ use crate::components::{
 use crate::forms::{FieldErrors, non_blank, parse_number};
 use crate::state::AdminAuth;
 
-const STORED_SECRET_PLACEHOLDER: &str = "stored — leave blank to keep";
 
 /// Renders the mail settings form with its save and test buttons.
 #[component]
@@ -113,7 +112,7 @@ pub fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
     let password_placeholder = Signal::derive(move || {
         password_set
             .get()
-            .then(|| STORED_SECRET_PLACEHOLDER.to_string())
+            .then(|| super::STORED_SECRET_PLACEHOLDER.to_string())
     });
     let tls_options = vec![
         (SmtpTls::None, "None"),

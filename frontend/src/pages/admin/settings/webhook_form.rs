@@ -10,7 +10,6 @@ use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextF
 use crate::forms::FieldErrors;
 use crate::state::AdminAuth;
 
-const STORED_URL_PLACEHOLDER: &str = "stored — leave blank to keep";
 const URL_HINT: &str = "Anyone who reads the channel can open the Approve and Decline buttons, \
                         so use a channel that only approvers read. The URL is stored encrypted \
                         and never shown again.";
@@ -112,7 +111,7 @@ pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl Into
     };
 
     let url_placeholder =
-        Signal::derive(move || url_set.get().then(|| STORED_URL_PLACEHOLDER.to_string()));
+        Signal::derive(move || url_set.get().then(|| super::STORED_SECRET_PLACEHOLDER.to_string()));
 
     view! {
         <form class="settings-form" on:submit=save novalidate=true>
