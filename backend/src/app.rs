@@ -4,8 +4,8 @@
 use crate::http::{
     admin_users, approval_links, approvals, assets, audit, auth, backups, branding, channels,
     checklist, health, health_details, jobs, license, mail_templates, metrics, orders, pool,
-    portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, siem, spa, tokens,
-    totp,
+    portal, portal_approvals, runbook_variables, runbooks, scripts, settings, setup, siem, spa,
+    tokens, totp,
 };
 use crate::observability;
 use crate::state::AppState;

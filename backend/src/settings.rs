@@ -187,7 +187,11 @@ impl SiemConfig {
             format: input.format,
             endpoint: input.endpoint.trim().trim_end_matches('/').into(),
             // Syslog has no token: an empty string removes a stored HEC token.
-            token: if syslog { Some(String::new()) } else { input.token },
+            token: if syslog {
+                Some(String::new())
+            } else {
+                input.token
+            },
             index: input.index.filter(|index| !index.is_empty() && !syslog),
         })
     }

@@ -54,6 +54,19 @@ fn assert_status(checklist: &Value, id: &str, status: &str) {
     assert_eq!(item["status"], status, "{item}");
 }
 
+/// Starts a TCP listener that accepts connections and drops them, which is all the SIEM
+/// check of a syslog receiver needs; returns its endpoint.
+async fn syslog_receiver() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("tcp://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((connection, _)) = listener.accept().await {
+            drop(connection);
+        }
+    });
+    endpoint
+}
+
 async fn set_up_everything(app: &TestApp, admin: &Session) -> Value {
     app.configure_services(admin).await;
     let body = json!({ "title": "Contoso IT", "logo_position": "left" });
@@ -67,6 +80,9 @@ async fn set_up_everything(app: &TestApp, admin: &Session) -> Value {
     let definition = app.create_definition(admin, "Finance app", group).await;
     let teams = json!({ "enabled": true, "webhook_url": "https://hooks.example.test/teams" });
     let response = admin.put("/api/v1/settings/teams", &teams).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let siem = json!({ "enabled": true, "format": "syslog", "endpoint": syslog_receiver().await });
+    let response = admin.put("/api/v1/settings/siem", &siem).await;
     assert_eq!(response.status(), StatusCode::OK);
     let token =
         json!({ "name": "inventory-sync", "scopes": ["orders:read"], "expires_in_days": 30 });

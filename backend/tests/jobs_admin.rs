@@ -468,7 +468,11 @@ async fn purge_deletes_old_finished_jobs() {
 async fn daily_purge_removes_old_succeeded_jobs_only() {
     let (app, _admin) = common::quiet_app().await;
     let old = Duration::days(31);
-    let old_succeeded = insert(&app, Seed::new("notifications", "succeeded").finished_ago(old)).await;
+    let old_succeeded = insert(
+        &app,
+        Seed::new("notifications", "succeeded").finished_ago(old),
+    )
+    .await;
     let recent = insert(
         &app,
         Seed::new("notifications", "succeeded").finished_ago(Duration::days(29)),
@@ -485,7 +489,9 @@ async fn daily_purge_removes_old_succeeded_jobs_only() {
         max_attempts: 3,
         traceparent: None,
     };
-    ipsolis::jobs::handlers::run(&app.state, &job).await.unwrap();
+    ipsolis::jobs::handlers::run(&app.state, &job)
+        .await
+        .unwrap();
 
     assert_eq!(job_state(&app, old_succeeded).await, None);
     assert_eq!(job_state(&app, recent).await.as_deref(), Some("succeeded"));

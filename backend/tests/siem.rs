@@ -177,7 +177,8 @@ async fn audited_change(admin: &Session, name: &str) {
 async fn rows_since_enabled(app: &TestApp) -> HashSet<String> {
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "select id from audit_log where id >= (
-             select min(id) from audit_log where action = 'settings.update' and entity_id = 'siem')",
+             select id from audit_log where action = 'settings.update' and entity_id = 'siem'
+             order by id limit 1)",
     )
     .fetch_all(&app.state.db)
     .await
@@ -204,7 +205,10 @@ async fn hec_receives_each_event_once() {
     assert_eq!(response.status(), StatusCode::OK);
     let saved: Value = response.json().await.unwrap();
     assert_eq!(saved["token_set"], true);
-    assert!(!saved.to_string().contains(TOKEN), "the token is never returned");
+    assert!(
+        !saved.to_string().contains(TOKEN),
+        "the token is never returned"
+    );
 
     for n in 0..3 {
         audited_change(&admin, &format!("first-{n}")).await;
@@ -224,7 +228,9 @@ async fn hec_receives_each_event_once() {
     }
     TestApp::eventually(15, "the failure is shown", || async {
         let current = settings(&admin).await;
-        let error = current["delivery"]["last_error"].as_str().unwrap_or_default();
+        let error = current["delivery"]["last_error"]
+            .as_str()
+            .unwrap_or_default();
         (error.contains("503") && current["delivery"]["pending"].as_i64() >= Some(1)).then_some(())
     })
     .await;
@@ -235,7 +241,10 @@ async fn hec_receives_each_event_once() {
         (pending == Some(0) && hec.events().len() >= expected.len()).then_some(expected)
     })
     .await;
-    assert!(hec.posts() >= posts_before + 4, "three failures, then success");
+    assert!(
+        hec.posts() >= posts_before + 4,
+        "three failures, then success"
+    );
 
     let events = hec.events();
     let ids: Vec<String> = events
@@ -244,7 +253,10 @@ async fn hec_receives_each_event_once() {
         .collect();
     let unique: HashSet<String> = ids.iter().cloned().collect();
     assert_eq!(unique.len(), ids.len(), "no event is sent twice");
-    assert_eq!(unique, expected, "exactly the rows written while forwarding was on");
+    assert_eq!(
+        unique, expected,
+        "exactly the rows written while forwarding was on"
+    );
 
     let first = events
         .iter()
@@ -254,7 +266,12 @@ async fn hec_receives_each_event_once() {
     assert_eq!(first["index"], "ipsolis_audit");
     assert_eq!(first["host"], "127.0.0.1");
     assert_eq!(first["event"]["after"]["token"], "********");
-    assert!(first["event"]["actor"].as_str().unwrap().starts_with("admin:session:"));
+    assert!(
+        first["event"]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("admin:session:")
+    );
     // Oldest first: the events of the outage follow the first ones.
     let position = |name: &str| {
         events
@@ -282,9 +299,9 @@ async fn hec_receives_each_event_once() {
         "select count(*) from siem_outbox o join audit_log a on a.id = o.audit_id
          where a.after ->> 'name' = 'after-forwarding'",
     )
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
     assert_eq!(queued, 0);
 }
 
@@ -308,7 +325,10 @@ async fn syslog_gets_rfc_5424_frames() {
         .find(|m| m.contains("api_token.create"))
         .expect("the token's event");
     let fields: Vec<&str> = message.splitn(8, ' ').collect();
-    assert_eq!(fields[0], "<109>1", "facility log audit, severity notice, version 1");
+    assert_eq!(
+        fields[0], "<109>1",
+        "facility log audit, severity notice, version 1"
+    );
     chrono::DateTime::parse_from_rfc3339(fields[1]).expect("an RFC 3339 time stamp");
     assert_eq!(fields[2], "127.0.0.1");
     assert_eq!(fields[3], "ipsolis");
@@ -337,15 +357,34 @@ async fn bad_settings_name_the_field() {
     let hec = FakeHec::start().await;
 
     let cases = [
-        (json!({ "enabled": true, "format": "splunk_hec", "endpoint": hec.url }), "token"),
-        (json!({ "enabled": true, "format": "splunk_hec", "endpoint": "ftp://x", "token": TOKEN }), "endpoint"),
-        (json!({ "enabled": true, "format": "syslog", "endpoint": "udp://127.0.0.1:514" }), "endpoint"),
-        (json!({ "enabled": true, "format": "syslog", "endpoint": "tcp://127.0.0.1:514", "token": "x" }), "token"),
-        (json!({ "enabled": true, "format": "splunk_hec", "endpoint": hec.url, "token": TOKEN, "index": "_internal" }), "index"),
+        (
+            json!({ "enabled": true, "format": "splunk_hec", "endpoint": hec.url }),
+            "token",
+        ),
+        (
+            json!({ "enabled": true, "format": "splunk_hec", "endpoint": "ftp://x", "token": TOKEN }),
+            "endpoint",
+        ),
+        (
+            json!({ "enabled": true, "format": "syslog", "endpoint": "udp://127.0.0.1:514" }),
+            "endpoint",
+        ),
+        (
+            json!({ "enabled": true, "format": "syslog", "endpoint": "tcp://127.0.0.1:514", "token": "x" }),
+            "token",
+        ),
+        (
+            json!({ "enabled": true, "format": "splunk_hec", "endpoint": hec.url, "token": TOKEN, "index": "_internal" }),
+            "index",
+        ),
     ];
     for (body, field) in cases {
         let response = admin.put("/api/v1/settings/siem", &body).await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}"
+        );
         assert_eq!(error_fields(&problem(response).await), [field], "{body}");
     }
     let unknown = json!({ "enabled": true, "format": "kafka", "endpoint": hec.url });
@@ -364,7 +403,10 @@ async fn bad_settings_name_the_field() {
         .unwrap();
     assert_eq!(result["ok"], false);
     let message = result["message"].as_str().unwrap();
-    assert!(message.contains("403") && message.contains("Invalid token"), "{message}");
+    assert!(
+        message.contains("403") && message.contains("Invalid token"),
+        "{message}"
+    );
 
     let response = admin
         .put("/api/v1/settings/siem", &hec_settings(&hec.url))
@@ -374,7 +416,10 @@ async fn bad_settings_name_the_field() {
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    assert!(!stored.to_string().contains(TOKEN), "the token is encrypted at rest");
+    assert!(
+        !stored.to_string().contains(TOKEN),
+        "the token is encrypted at rest"
+    );
 
     // The stored token goes only where it was saved for.
     let mut moved = hec_settings("https://elsewhere.example.test:8088");
@@ -438,7 +483,10 @@ async fn health_and_checklist_show_forwarding() {
     assert_eq!(siem["status"], "ok", "{siem}");
     // Without workers nothing is sent, so the settings change waits in the queue.
     let detail = siem["detail"].as_str().unwrap();
-    assert!(detail.contains("Audit events waiting to be sent: 1."), "{siem}");
+    assert!(
+        detail.contains("Audit events waiting to be sent: 1."),
+        "{siem}"
+    );
 
     // A collector that is gone fails the check with the reason.
     let mut gone = hec_settings("http://127.0.0.1:9");

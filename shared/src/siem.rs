@@ -177,7 +177,9 @@ fn endpoint_problem(format: SiemFormat, endpoint: &str) -> Option<&'static str> 
                 return Some("must be tcp://host:port, such as tcp://siem.example.com:514");
             };
             let rest = rest.strip_suffix('/').unwrap_or(rest);
-            let port = rest.rsplit_once(':').map(|(host, port)| (host, port.parse::<u16>()));
+            let port = rest
+                .rsplit_once(':')
+                .map(|(host, port)| (host, port.parse::<u16>()));
             match port {
                 Some((host, Ok(port))) if !host.is_empty() && port > 0 && !host.contains('/') => {
                     None

@@ -71,12 +71,8 @@ pub async fn build(state: &AppState) -> ApiResult<SetupChecklist> {
 
 async fn snapshot(state: &AppState) -> ApiResult<Snapshot> {
     let general = crate::branding::current(state).await?;
-    let (mail, directory, sign_in, siem) = tokio::join!(
-        mail(state),
-        directory(state),
-        sign_in(state),
-        siem(state)
-    );
+    let (mail, directory, sign_in, siem) =
+        tokio::join!(mail(state), directory(state), sign_in(state), siem(state));
     let mut chat_channels = Vec::new();
     if channel_enabled::<Teams>(state).await {
         chat_channels.push(Teams::NAME);

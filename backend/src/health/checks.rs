@@ -4,8 +4,8 @@
 
 use crate::integrations::directory::Directory;
 use crate::integrations::mail::Mailer;
-use crate::jobs::schedule::{LeaderTick, leader_key, leader_tick_key};
 use crate::integrations::siem::Siem;
+use crate::jobs::schedule::{LeaderTick, leader_key, leader_tick_key};
 use crate::settings::{self, LdapConfig, OidcConfig, SiemConfig, SmtpConfig};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -80,7 +80,9 @@ pub async fn all(state: &AppState) -> Vec<Observation> {
         timed("oidc", oidc(state)),
         timed("siem", siem(state)),
     );
-    vec![database, redis, scheduler, job_queue, smtp, ldap, oidc, siem]
+    vec![
+        database, redis, scheduler, job_queue, smtp, ldap, oidc, siem,
+    ]
 }
 
 async fn database(state: &AppState) -> (ComponentStatus, String) {

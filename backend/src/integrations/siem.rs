@@ -81,7 +81,10 @@ impl<'a> Siem<'a> {
                 let status = response.status();
                 let body = response.text().await.unwrap_or_default();
                 if status.is_success() {
-                    Ok(format!("The collector at {} is healthy.", self.config.endpoint))
+                    Ok(format!(
+                        "The collector at {} is healthy.",
+                        self.config.endpoint
+                    ))
                 } else {
                     Err(rejected(status.as_u16(), &body))
                 }
@@ -247,9 +250,7 @@ mod tests {
     fn entry(action: &str) -> AuditEntry {
         AuditEntry {
             id: uuid::Uuid::nil(),
-            at: chrono::Utc
-                .with_ymd_and_hms(2026, 12, 5, 9, 30, 0)
-                .unwrap(),
+            at: chrono::Utc.with_ymd_and_hms(2026, 12, 5, 9, 30, 0).unwrap(),
             actor: "admin:session:alice:superadmin".into(),
             action: action.into(),
             entity_type: "settings".into(),

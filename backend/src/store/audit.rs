@@ -122,10 +122,7 @@ pub async fn list(
     let next = page_cursor(&mut rows, filter.limit, |row| {
         cursor::encode(row.at, row.id)
     });
-    let items = rows
-        .into_iter()
-        .map(AuditEntry::from)
-        .collect();
+    let items = rows.into_iter().map(AuditEntry::from).collect();
     Ok((items, next))
 }
 

@@ -1,9 +1,9 @@
 use shared::metrics::{MetricsSettings, MetricsSettingsInput};
-use shared::siem::{SiemSettings, SiemSettingsInput};
 use shared::settings::{
     ConnectionTest, LdapSettings, LdapSettingsInput, OidcSettings, OidcSettingsInput, SmtpSettings,
     SmtpSettingsInput,
 };
+use shared::siem::{SiemSettings, SiemSettingsInput};
 
 use super::AdminApi;
 use crate::api::ApiError;
@@ -74,12 +74,18 @@ impl AdminApi {
         self.get("/api/v1/settings/siem").await
     }
 
-    pub async fn save_siem_settings(self, input: &SiemSettingsInput) -> Result<SiemSettings, ApiError> {
+    pub async fn save_siem_settings(
+        self,
+        input: &SiemSettingsInput,
+    ) -> Result<SiemSettings, ApiError> {
         self.put("/api/v1/settings/siem", input).await
     }
 
     /// Sends a test event. Without `token`, the server uses the stored one.
-    pub async fn test_siem_settings(self, input: &SiemSettingsInput) -> Result<ConnectionTest, ApiError> {
+    pub async fn test_siem_settings(
+        self,
+        input: &SiemSettingsInput,
+    ) -> Result<ConnectionTest, ApiError> {
         self.post("/api/v1/settings/siem/test", Some(input)).await
     }
 }

@@ -10,7 +10,6 @@ use crate::components::{ErrorBanner, SelectField, Status, StatusMessage, TextFie
 use crate::forms::{FieldErrors, non_blank, parse_number};
 use crate::state::AdminAuth;
 
-
 /// Renders the directory settings form with its save and test buttons.
 #[component]
 pub fn LdapForm(settings: LdapSettings) -> impl IntoView {

@@ -9,7 +9,6 @@ use crate::components::{CheckboxField, ErrorBanner, Status, StatusMessage, TextF
 use crate::forms::FieldErrors;
 use crate::state::AdminAuth;
 
-
 /// Renders the portal sign-in settings form, with the redirect URI to register at the provider.
 #[component]
 pub fn OidcForm(settings: OidcSettings) -> impl IntoView {

@@ -11,7 +11,6 @@ use crate::components::{
 use crate::forms::{FieldErrors, non_blank, parse_number};
 use crate::state::AdminAuth;
 
-
 /// Renders the mail settings form with its save and test buttons.
 #[component]
 pub fn SmtpForm(settings: SmtpSettings) -> impl IntoView {

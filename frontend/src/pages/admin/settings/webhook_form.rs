@@ -110,8 +110,11 @@ pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl Into
         });
     };
 
-    let url_placeholder =
-        Signal::derive(move || url_set.get().then(|| super::STORED_SECRET_PLACEHOLDER.to_string()));
+    let url_placeholder = Signal::derive(move || {
+        url_set
+            .get()
+            .then(|| super::STORED_SECRET_PLACEHOLDER.to_string())
+    });
 
     view! {
         <form class="settings-form" on:submit=save novalidate=true>
