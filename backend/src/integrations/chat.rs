@@ -158,14 +158,15 @@ impl ChatError {
     }
 }
 
-fn client() -> &'static reqwest::Client {
+/// Returns the client for webhooks and other posts to a URL an admin configured: a 10-second
+/// limit, connecting included, and no redirects, because following one would send the message
+/// (and any credential in it) to a host that no admin configured.
+pub fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
-            // Webhooks do not redirect, and following a redirect would send the message to a
-            // host that no admin configured.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ipsolis/", env!("CARGO_PKG_VERSION")))
             .build()

@@ -3,17 +3,17 @@
 //! The HEC token is a secret: it travels only in the `Authorization` header and never appears
 //! in an error.
 
-use super::chat::{truncate, with_causes};
+use super::chat::{client, truncate, with_causes};
 use crate::settings::SiemConfig;
 use chrono::SecondsFormat;
 use serde_json::{Value, json};
 use shared::audit::AuditEntry;
 use shared::siem::SiemFormat;
-use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
-/// How long one delivery may take, connecting included.
+/// How long connecting to or writing to a syslog receiver may take. HEC requests have the
+/// same limit through the shared HTTP client.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Maximum characters of a response body quoted in an error.
 const BODY_QUOTE_CHARS: usize = 200;
@@ -30,20 +30,6 @@ pub enum SiemError {
     Rejected { status: u16, body: String },
     #[error("No HEC token is saved; enter the token Splunk shows for the collector.")]
     NoToken,
-}
-
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
-            // A redirect would carry the token to a host no admin configured.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("ipsolis/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the HTTP client builds with static settings")
-    })
 }
 
 /// The sender of events: where they go, and the host name they carry.

@@ -27,6 +27,34 @@ mod webhook_section;
 
 pub use mail_templates::MailTemplatesPage;
 
+/// Runs a connection test: shows `waiting` while `request` runs, then the outcome the server
+/// reports, or passes a failed request to `show_failure`.
+fn run_connection_test(
+    request: impl std::future::Future<
+        Output = Result<shared::settings::ConnectionTest, crate::api::ApiError>,
+    > + 'static,
+    waiting: &'static str,
+    pending: leptos::prelude::RwSignal<bool>,
+    status: leptos::prelude::RwSignal<Option<crate::components::Status>>,
+    show_failure: impl Fn(crate::api::ApiError) + 'static,
+) {
+    use crate::components::Status;
+    use leptos::prelude::Set;
+
+    pending.set(true);
+    status.set(Some(Status::neutral(waiting)));
+    leptos::task::spawn_local(async move {
+        match request.await {
+            Ok(result) => status.set(Some(Status::from_test(result.ok, result.message))),
+            Err(failure) => {
+                status.set(None);
+                show_failure(failure);
+            }
+        }
+        pending.set(false);
+    });
+}
+
 /// The placeholder of a secret field while a secret is stored: the API never returns it.
 const STORED_SECRET_PLACEHOLDER: &str = "stored — leave blank to keep";
 pub use page::SettingsPage;

@@ -93,18 +93,14 @@ pub fn SiemForm(settings: SiemSettings) -> impl IntoView {
 
     let test = move |_| {
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        status.set(Some(Status::neutral("Sending a test event…")));
-        spawn_local(async move {
-            match api.test_siem_settings(&input).await {
-                Ok(result) => status.set(Some(Status::from_test(result.ok, result.message))),
-                Err(failure) => {
-                    status.set(None);
-                    show_failure(failure);
-                }
-            }
-            pending.set(false);
-        });
+        let request = async move { api.test_siem_settings(&input).await };
+        super::run_connection_test(
+            request,
+            "Sending a test event…",
+            pending,
+            status,
+            show_failure,
+        );
     };
 
     let token_placeholder = Signal::derive(move || {

@@ -94,18 +94,14 @@ pub fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
 
     let test = move |_| {
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        status.set(Some(Status::neutral("Testing the connection…")));
-        spawn_local(async move {
-            match api.test_smtp_settings(&input).await {
-                Ok(result) => status.set(Some(Status::from_test(result.ok, result.message))),
-                Err(failure) => {
-                    status.set(None);
-                    show_failure(failure);
-                }
-            }
-            pending.set(false);
-        });
+        let request = async move { api.test_smtp_settings(&input).await };
+        super::run_connection_test(
+            request,
+            "Testing the connection…",
+            pending,
+            status,
+            show_failure,
+        );
     };
 
     let password_placeholder = Signal::derive(move || {

@@ -96,18 +96,14 @@ pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl Into
 
     let test = move |_| {
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        status.set(Some(Status::neutral("Sending a test message…")));
-        spawn_local(async move {
-            match api.test_channel_settings(service, &input).await {
-                Ok(result) => status.set(Some(Status::from_test(result.ok, result.message))),
-                Err(failure) => {
-                    status.set(None);
-                    show_failure(failure);
-                }
-            }
-            pending.set(false);
-        });
+        let request = async move { api.test_channel_settings(service, &input).await };
+        super::run_connection_test(
+            request,
+            "Sending a test message…",
+            pending,
+            status,
+            show_failure,
+        );
     };
 
     let url_placeholder = Signal::derive(move || {
