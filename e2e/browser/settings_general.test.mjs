@@ -9,7 +9,8 @@
 //
 // Needs the same services, builds, database name and port as path.test.mjs.
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
+import { after, describe } from 'node:test';
+import { createServer } from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
 
 import { adminRequest } from './lib/admin_api.mjs';
@@ -40,6 +41,7 @@ const ITEMS = [
   { title: 'An asset definition', page: 'New asset definition' },
   { title: 'Instances in the pool', page: 'Pool' },
   { title: 'A Teams or Slack channel', page: 'Microsoft Teams' },
+  { title: 'Audit forwarding to a SIEM', page: 'SIEM forwarding' },
   { title: 'An API token', page: 'API tokens' },
 ];
 
@@ -69,6 +71,32 @@ function pngImage(width, height, [r, g, b, a]) {
     chunk('IDAT', deflateSync(pixels)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+// Starts a syslog receiver on 127.0.0.1 that collects the messages of octet-counted frames
+// (RFC 6587). Returns its endpoint, the collected messages and a close function.
+async function startSyslogReceiver() {
+  const messages = [];
+  const server = createServer((socket) => {
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (data) => {
+      buffered = Buffer.concat([buffered, data]);
+      for (;;) {
+        const space = buffered.indexOf(0x20);
+        if (space < 0) break;
+        const length = Number(buffered.subarray(0, space).toString('ascii'));
+        if (buffered.length < space + 1 + length) break;
+        messages.push(buffered.subarray(space + 1, space + 1 + length).toString('utf8'));
+        buffered = buffered.subarray(space + 1 + length);
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `tcp://127.0.0.1:${server.address().port}`,
+    messages,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 function section(page, name) {
@@ -123,13 +151,15 @@ async function expectLogoLoaded(scope, description) {
 describe('General settings and the setup checklist', () => {
   const run = new TestRun('settings-general');
   run.hooks();
+  let receiver;
+  after(() => receiver?.close());
 
   run.step('fresh installation lists every item as open', async () => {
     const page = await run.page('admin');
     await createFirstAdmin(page);
     await openDashboard(page);
     const checklist = checklistSection(page);
-    await expectText(checklist.locator('.checklist-summary p'), /^0 of 8 done: 6 essential items open\.$/, 'the summary');
+    await expectText(checklist.locator('.checklist-summary p'), /^0 of 9 done: 6 essential items open\.$/, 'the summary');
     const items = checklist.getByRole('list').getByRole('listitem');
     assert.equal(await items.count(), ITEMS.length, 'one list item per checklist item');
     for (const { title } of ITEMS) {
@@ -266,11 +296,33 @@ describe('General settings and the setup checklist', () => {
       expires_in_days: 30,
     });
 
+    // Audit forwarding to a syslog receiver, set up and tested in the SIEM section. The
+    // receiver stays up to the end, since the checklist checks it on every load.
+    receiver = await startSyslogReceiver();
+    const siem = section(page, 'SIEM forwarding');
+    await siem.getByLabel('Format', exact).selectOption({ label: 'Syslog over TCP (RFC 5424)' });
+    await siem.getByLabel('Endpoint', exact).fill('udp://127.0.0.1:514');
+    await siem.getByLabel('Forward audit events to the SIEM', exact).check();
+    await siem.getByRole('button', { name: 'Save SIEM settings', ...exact }).click();
+    await expectText(siem.locator('.field-error'), /^must be tcp:\/\/host:port/, 'the endpoint error');
+    await siem.getByLabel('Endpoint', exact).fill(receiver.endpoint);
+    await siem.getByRole('button', { name: 'Save SIEM settings', ...exact }).click();
+    await expectText(siem.getByRole('status'), 'Saved', 'the SIEM save result');
+    await siem.getByRole('button', { name: 'Send test event', ...exact }).click();
+    await expectText(siem.getByRole('status'), /^Sent a test event with the action siem\.test/, 'the SIEM test result');
+    await waitUntil('the receiver to get the change and the test event', async (state) => {
+      state.detail = receiver.messages.map((message) => message.split(' ')[5]).join(', ');
+      const actions = receiver.messages.map((message) => message.split(' ')[5]);
+      return actions.includes('siem.test') && actions.includes('settings.update') ? true : undefined;
+    });
+    const change = receiver.messages.find((message) => message.includes(' settings.update - '));
+    assert.match(change, /^<109>1 \S+ 127\.0\.0\.1 ipsolis - settings\.update - \{/, 'an RFC 5424 header');
+
     await openDashboard(page);
     const checklist = checklistSection(page);
     await expectText(
       checklist.locator('.checklist-summary p'),
-      'Setup is complete: all 8 checklist items are done.',
+      'Setup is complete: all 9 checklist items are done.',
       'the summary of a finished setup',
     );
     const toggle = checklist.getByRole('button', { name: 'Show checklist', ...exact });
@@ -295,7 +347,7 @@ describe('General settings and the setup checklist', () => {
     await expectText(item.locator('.item-detail'), /127\.0\.0\.1:1/, 'the failure reason');
     await expectText(
       checklistSection(page).locator('.checklist-summary p'),
-      '7 of 8 done: 1 essential item open, 1 broken.',
+      '8 of 9 done: 1 essential item open, 1 broken.',
       'the summary with a broken item',
     );
     await item.getByRole('link', { name: 'Fix: Mail server', ...exact }).click();

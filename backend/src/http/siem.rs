@@ -83,10 +83,17 @@ pub async fn test(
     };
     let host = state.config.public_url.host_str().unwrap_or_default();
     let result = Siem::new(&config, host).send(&[event]).await.map(|()| {
-        format!(
-            "The SIEM at {} accepted a test event with the action siem.test.",
-            config.endpoint
-        )
+        // Syslog over TCP has no acknowledgement, so only HEC confirms that it took the event.
+        match config.format {
+            SiemFormat::SplunkHec => format!(
+                "The collector at {} accepted a test event with the action siem.test.",
+                config.endpoint
+            ),
+            SiemFormat::Syslog => format!(
+                "Sent a test event with the action siem.test to {}; look for it in the SIEM.",
+                config.endpoint
+            ),
+        }
     });
     Ok(Json(connection_test(result)))
 }
