@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 
 import { APP_URL } from './lib/config.mjs';
-import { expectText } from './lib/checks.mjs';
+import { expectText, waitUntil } from './lib/checks.mjs';
 import { adminRequest } from './lib/admin_api.mjs';
 import { createFirstAdmin, followNavLink } from './lib/flows.mjs';
 import { TestRun } from './lib/run.mjs';
@@ -118,8 +118,12 @@ describe('runbook editing', () => {
     // The last step's removal moves focus to the step before it.
     await stepCard(admin, 'Step 2: Mail third').getByRole('button', { name: 'Remove step', ...exact }).focus();
     await admin.keyboard.press('Enter');
+    await stepCard(admin, 'Step 2: Mail third').waitFor({ state: 'detached' });
     const firstId = await stepCard(admin, 'Step 1: Mail first').getByLabel('Name', exact).getAttribute('id');
-    assert.equal(await focusedName(admin), firstId, 'focus moves to the step before');
+    await waitUntil('focus to move to the step before', async (state) => {
+      state.detail = await focusedName(admin);
+      return state.detail === firstId ? true : undefined;
+    });
   });
 
   run.step('confirmation questions keep keyboard focus', async () => {

@@ -181,15 +181,15 @@ describe('General settings and the setup checklist', () => {
       await link.click();
       await page.waitForURL((url) => `${url.pathname}${url.hash}` === href);
       await page.getByRole('heading', { name: heading, ...exact }).waitFor();
-      // A settings section is scrolled into view.
+      // A settings section is scrolled into view, and stays there while the sections above
+      // it load.
       if (href.includes('#')) {
-        const inView = await page
-          .getByRole('heading', { name: heading, ...exact })
-          .evaluate((element) => {
-            const box = element.getBoundingClientRect();
-            return box.top >= 0 && box.top < window.innerHeight;
-          });
-        assert.ok(inView, `${heading} is scrolled into view for ${href}`);
+        const target = page.getByRole('heading', { name: heading, ...exact });
+        await waitUntil(`${heading} to be in view for ${href}`, async (state) => {
+          const top = await target.evaluate((element) => element.getBoundingClientRect().top);
+          state.detail = `top ${top}`;
+          return top >= 0 && top < (await page.evaluate(() => window.innerHeight)) ? true : undefined;
+        });
       }
     }
   });
