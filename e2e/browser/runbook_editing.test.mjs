@@ -41,6 +41,14 @@ async function focusedName(page) {
   });
 }
 
+// Waits until keyboard focus is on the element that focusedName reports as EXPECTED.
+async function expectFocus(admin, expected, description) {
+  await waitUntil(description, async (state) => {
+    state.detail = await focusedName(admin);
+    return state.detail === expected ? true : undefined;
+  });
+}
+
 function mailStep(key) {
   return {
     key,
@@ -113,17 +121,14 @@ describe('runbook editing', () => {
     await stepCard(admin, 'Step 2: Mail third').waitFor();
     const third = stepCard(admin, 'Step 2: Mail third').getByLabel('Name', exact);
     const thirdId = await third.getAttribute('id');
-    assert.equal(await focusedName(admin), thirdId, 'focus moves to the step that took its place');
+    await expectFocus(admin, thirdId, 'focus moves to the step that took its place');
 
     // The last step's removal moves focus to the step before it.
     await stepCard(admin, 'Step 2: Mail third').getByRole('button', { name: 'Remove step', ...exact }).focus();
     await admin.keyboard.press('Enter');
     await stepCard(admin, 'Step 2: Mail third').waitFor({ state: 'detached' });
     const firstId = await stepCard(admin, 'Step 1: Mail first').getByLabel('Name', exact).getAttribute('id');
-    await waitUntil('focus to move to the step before', async (state) => {
-      state.detail = await focusedName(admin);
-      return state.detail === firstId ? true : undefined;
-    });
+    await expectFocus(admin, firstId, 'focus to move to the step before');
   });
 
   run.step('confirmation questions keep keyboard focus', async () => {
@@ -134,10 +139,10 @@ describe('runbook editing', () => {
     await row.getByRole('button', { name: 'Delete region', ...exact }).focus();
     await admin.keyboard.press('Enter');
     await row.getByText(/^Delete region\?/).waitFor();
-    assert.equal(await focusedName(admin), 'Keep variable', 'focus on the safe choice');
+    await expectFocus(admin, 'Keep variable', 'focus on the safe choice');
     await admin.keyboard.press('Enter');
     await row.getByRole('button', { name: 'Delete region', ...exact }).waitFor();
-    assert.equal(await focusedName(admin), 'Delete region', 'focus back on Delete');
+    await expectFocus(admin, 'Delete region', 'focus back on Delete');
   });
 
   run.step('a secret too short to mask is refused in the form', async () => {

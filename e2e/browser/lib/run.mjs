@@ -48,6 +48,9 @@ export class TestRun {
     this.directory = null;
     this.browser = null;
     this.pages = new Map();
+    // Console errors, page errors and failed API responses of every page, printed when a step
+    // fails.
+    this.browserLog = [];
     this.groupDn = null;
     this.failedStep = null;
   }
@@ -154,7 +157,20 @@ export class TestRun {
       });
       context.setDefaultTimeout(WAIT_MS);
       context.setDefaultNavigationTimeout(WAIT_MS);
-      this.pages.set(person, await context.newPage());
+      const page = await context.newPage();
+      const note = (line) => this.browserLog.push(`${new Date().toISOString()} ${person}: ${line}`);
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') {
+          note(`console ${message.type()}: ${message.text()}`);
+        }
+      });
+      page.on('pageerror', (error) => note(`page error: ${error.message}`));
+      page.on('response', (response) => {
+        if (response.status() >= 400) {
+          note(`${response.request().method()} ${response.url()} returned ${response.status()}`);
+        }
+      });
+      this.pages.set(person, page);
     }
     return this.pages.get(person);
   }
@@ -172,6 +188,9 @@ export class TestRun {
       } catch (error) {
         this.failedStep = name;
         await this.screenshots(name);
+        if (this.browserLog.length > 0) {
+          console.error(`\nlast browser events:\n${this.browserLog.slice(-20).join('\n')}\n`);
+        }
         throw error;
       }
     });

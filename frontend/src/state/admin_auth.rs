@@ -68,6 +68,13 @@ impl AdminAuth {
         })
     }
 
+    /// Returns whether the signed-in admin may do `permission`, without tracking. Forms use it
+    /// for their read-only state: signing out replaces the whole page, and a form that tracked
+    /// the sign-in state would update its fields while the page that owns them is torn down.
+    pub fn allows_untracked(self, permission: Permission) -> bool {
+        untrack(|| self.allows(permission))
+    }
+
     /// Returns what confines the signed-in admin to My account, tracked by the calling view.
     pub fn restriction(self) -> Option<SignInRestriction> {
         self.state.with(|state| match state {

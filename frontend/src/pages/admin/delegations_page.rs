@@ -12,7 +12,7 @@ use crate::state::AdminAuth;
 pub fn DelegationsPage() -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let can_write = Signal::derive(move || auth.allows(Permission::OrdersWrite));
+    let can_write = Signal::derive(move || auth.allows_untracked(Permission::OrdersWrite));
 
     view! {
         <h1>"Delegations"</h1>

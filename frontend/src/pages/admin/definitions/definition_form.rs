@@ -32,7 +32,7 @@ pub fn DefinitionForm(
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let navigate = use_navigate();
-    let read_only = Signal::derive(move || !auth.allows(Permission::CatalogWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::CatalogWrite));
 
     let draft = DefinitionDraft::new(initial);
     let DefinitionDraft {

@@ -38,7 +38,7 @@ pub fn RunbookForm(
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let navigate = use_navigate();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let draft = RunbookDraft::new(initial);
     let saved = RwSignal::new(saved);

@@ -33,7 +33,7 @@ pub fn ScriptForm(
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let navigate = use_navigate();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let name = RwSignal::new(initial.name);
     let language = RwSignal::new(initial.language);

@@ -19,7 +19,7 @@ use crate::state::AdminAuth;
 pub fn ApprovalsForm(settings: ApprovalSettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let interval = RwSignal::new(String::new());
     let max_reminders = RwSignal::new(String::new());

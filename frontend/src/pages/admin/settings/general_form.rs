@@ -15,7 +15,7 @@ pub fn GeneralForm(settings: GeneralSettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let branding = expect_context::<BrandingState>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let title = RwSignal::new(settings.title);
     let position = RwSignal::new(settings.logo_position);

@@ -15,7 +15,7 @@ use crate::state::AdminAuth;
 pub fn LdapForm(settings: LdapSettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let host = RwSignal::new(settings.host);
     let port = RwSignal::new(settings.port.to_string());

@@ -17,7 +17,7 @@ pub fn LogoField(logo: Option<LogoInfo>) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
     let branding = expect_context::<BrandingState>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let logo = RwSignal::new(logo);
     let chosen = RwSignal::new_local(None::<web_sys::File>);

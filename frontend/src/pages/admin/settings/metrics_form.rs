@@ -20,7 +20,7 @@ const TOKEN_HINT: &str = "Optional. When set, scrapes must send Authorization: B
 pub fn MetricsForm(settings: MetricsSettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let enabled = RwSignal::new(settings.enabled);
     let token = RwSignal::new(String::new());

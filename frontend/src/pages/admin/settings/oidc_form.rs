@@ -14,7 +14,7 @@ use crate::state::AdminAuth;
 pub fn OidcForm(settings: OidcSettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let enabled = RwSignal::new(settings.enabled);
     let issuer_url = RwSignal::new(settings.issuer_url);

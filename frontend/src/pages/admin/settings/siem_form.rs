@@ -24,7 +24,7 @@ const INDEX_HINT: &str = "Optional. Without one, events go to the token's defaul
 pub fn SiemForm(settings: SiemSettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
 
     let enabled = RwSignal::new(settings.enabled);
     let format = RwSignal::new(settings.format);

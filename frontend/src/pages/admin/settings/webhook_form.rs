@@ -37,7 +37,7 @@ fn labels(service: ChatService) -> (&'static str, &'static str, &'static str, &'
 pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
     let (enabled_label, url_label, save_label, test_label) = labels(service);
     let id = service.id();
 

@@ -27,7 +27,7 @@ fn origin(template: &MailTemplate) -> String {
 pub fn TemplateEditor(template: MailTemplate, on_saved: Callback<MailTemplate>) -> impl IntoView {
     let api = expect_context::<AdminApi>();
     let auth = expect_context::<AdminAuth>();
-    let read_only = Signal::derive(move || !auth.allows(Permission::SettingsWrite));
+    let read_only = Signal::derive(move || !auth.allows_untracked(Permission::SettingsWrite));
     let kind = template.kind;
 
     let subject = RwSignal::new(template.subject.clone());
