@@ -830,6 +830,8 @@ pub fn policy_errors(
                 format!("{path}.name"),
                 "must be 1 to 100 characters",
             ));
+        } else if let Some(message) = crate::validation::hidden_character(name, false) {
+            errors.push(FieldError::new(format!("{path}.name"), message));
         } else if RESERVED_NAMES.contains(&name.to_lowercase().as_str())
             || name.to_lowercase().starts_with("compliance")
         {

@@ -111,7 +111,7 @@ pub fn title_problem(title: &str) -> Option<String> {
     if title.chars().any(char::is_control) {
         return Some("must not contain control characters such as tabs or line breaks".into());
     }
-    None
+    crate::validation::hidden_character(title, false)
 }
 
 /// The title and logo that every page shows, readable without signing in.

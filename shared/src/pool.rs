@@ -158,6 +158,8 @@ pub fn validate(input: &AssetInput) -> Vec<crate::FieldError> {
             "name",
             "must be 1 to 120 characters",
         ));
+    } else if let Some(message) = crate::validation::hidden_character(name, false) {
+        errors.push(crate::FieldError::new("name", message));
     }
     if !input.metadata.is_object() {
         errors.push(crate::FieldError::new(

@@ -146,6 +146,11 @@ fn endpoint_problem(format: SiemFormat, endpoint: &str) -> Option<&'static str> 
     if endpoint.contains(|c: char| c.is_whitespace() || c.is_control()) {
         return Some("must not contain spaces or control characters");
     }
+    if !endpoint.is_ascii() {
+        return Some(
+            "must contain only ASCII characters; write an international host name in its xn-- form",
+        );
+    }
     let lower = endpoint.to_ascii_lowercase();
     match format {
         SiemFormat::SplunkHec => {

@@ -131,8 +131,14 @@ fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, 
 pub fn hidden_character(value: &str, multiline: bool) -> Option<String> {
     let hidden = value.chars().find(|&c| match c {
         '\n' | '\r' | '\t' => !multiline,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' => true,
-        '\u{2066}'..='\u{2069}' | '\u{FEFF}' => true,
+        // Soft hyphen, combining grapheme joiner, Arabic letter mark, Hangul and Mongolian
+        // fillers, Khmer inherent vowels.
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' => true,
+        '\u{17B5}' | '\u{180E}' | '\u{3164}' | '\u{FFA0}' => true,
+        // Zero-width characters, direction marks, line and paragraph separators, bidirectional
+        // embeddings, overrides and isolates, invisible operators, the byte order mark.
+        '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' => true,
+        '\u{2066}'..='\u{206F}' | '\u{FEFF}' => true,
         c => c.is_control(),
     })?;
     Some(format!(
@@ -459,6 +465,8 @@ fn attribute_rules(
                     option_field,
                     format!("must be 1 to {NAME_MAX} characters"),
                 ));
+            } else if let Some(message) = hidden_character(option, false) {
+                errors.push(FieldError::new(option_field, message));
             } else if attribute.options[..n].contains(option) {
                 errors.push(FieldError::new(option_field, "is listed twice"));
             }
@@ -665,6 +673,12 @@ mod tests {
         assert!(hidden_character("line\nbreak", false).is_some());
         assert_eq!(hidden_character("line\nbreak", true), None);
         assert!(hidden_character("bell\u{7}", true).is_some());
+        for hidden in ['\u{00AD}', '\u{034F}', '\u{061C}', '\u{2028}', '\u{3164}'] {
+            assert!(
+                hidden_character(&format!("VDI{hidden}"), true).is_some(),
+                "{hidden:?}"
+            );
+        }
     }
     use crate::approvals::ApprovalPolicy;
 
