@@ -57,10 +57,11 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
-/// Sends one batch of queued events, oldest first.
+/// Sends one batch of queued events, oldest first. Turned off, forwarding queues no new
+/// events but still sends those already queued, the change that turned it off among them.
 pub async fn forward(state: &AppState) -> anyhow::Result<Pass> {
     let config = match settings::load_cached::<SiemConfig>(state).await {
-        Ok(Some(config)) if config.enabled => config,
+        Ok(Some(config)) if config.can_send() => config,
         Ok(_) => return Ok(Pass::Off),
         Err(error) => anyhow::bail!("the SIEM settings cannot be read: {error}"),
     };
@@ -88,4 +89,40 @@ pub async fn forward(state: &AppState) -> anyhow::Result<Pass> {
             Err(error.into())
         }
     }
+}
+
+/// An audit event still unsent after this long means the SIEM has stopped taking events.
+const STALE_SECONDS: i64 = 300;
+
+/// Checks forwarding for the health page and the setup checklist: the SIEM must be reachable,
+/// the latest delivery must have succeeded and no event may have waited longer than
+/// [`STALE_SECONDS`]. Returns what is fine, or what is wrong.
+pub async fn check(state: &AppState, config: &SiemConfig) -> Result<String, String> {
+    let host = state.config.public_url.host_str().unwrap_or_default();
+    let reached = Siem::new(config, host)
+        .probe()
+        .await
+        .map_err(|error| error.to_string())?;
+    let delivery = store::siem::delivery(&state.db)
+        .await
+        .map_err(|error| format!("Reading the forwarding queue failed: {error}"))?;
+    if let Some(error) = delivery.last_error {
+        return Err(format!(
+            "The latest delivery failed: {error} Audit events waiting to be sent: {}.",
+            delivery.pending
+        ));
+    }
+    let waited = delivery
+        .oldest_pending_at
+        .map(|at| (state.clock.now() - at).num_seconds());
+    if let Some(seconds) = waited.filter(|seconds| *seconds > STALE_SECONDS) {
+        return Err(format!(
+            "Audit events waiting to be sent: {}; the oldest for {seconds} seconds.",
+            delivery.pending
+        ));
+    }
+    Ok(format!(
+        "{reached} Audit events waiting to be sent: {}.",
+        delivery.pending
+    ))
 }

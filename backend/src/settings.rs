@@ -65,6 +65,11 @@ pub trait Section: Serialize + for<'de> Deserialize<'de> + Clone {
     /// Where the secret is sent and as whom. A stored secret is reused only while this stays
     /// the same, so nobody can have it sent to a server of their choosing.
     fn destination(&self) -> String;
+    /// Rejects values that are invalid only once the stored secret is merged in, such as a
+    /// section turned on without its secret.
+    fn check(&self) -> ApiResult<()> {
+        Ok(())
+    }
 }
 
 impl Section for LdapConfig {
@@ -173,8 +178,22 @@ impl Section for SiemConfig {
     fn secret_mut(&mut self) -> &mut Option<String> {
         &mut self.token
     }
+    /// The endpoint with its scheme and host in lower case; the path keeps its case, because
+    /// paths are case-sensitive.
     fn destination(&self) -> String {
-        self.endpoint.trim_end_matches('/').to_lowercase()
+        match url::Url::parse(&self.endpoint) {
+            Ok(url) => format!(
+                "{}://{}:{}{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default(),
+                url.port_or_known_default().unwrap_or_default(),
+                url.path().trim_end_matches('/')
+            ),
+            Err(_) => self.endpoint.clone(),
+        }
+    }
+    fn check(&self) -> ApiResult<()> {
+        self.require_token()
     }
 }
 
@@ -182,6 +201,15 @@ impl SiemConfig {
     pub fn from_input(input: shared::siem::SiemSettingsInput) -> ApiResult<SiemConfig> {
         ApiError::check(input.validate())?;
         let syslog = input.format == shared::siem::SiemFormat::Syslog;
+        // The form check above is shared with the web app; the full URL parse catches what it
+        // lets through, such as a port above 65535 or a malformed IPv6 address.
+        let parsed = url::Url::parse(input.endpoint.trim());
+        if !parsed.is_ok_and(|url| url.host_str().is_some_and(|host| !host.is_empty())) {
+            return Err(ApiError::field(
+                "endpoint",
+                "is not a valid URL: check the host name and that the port is 1 to 65535",
+            ));
+        }
         Ok(SiemConfig {
             enabled: input.enabled,
             format: input.format,
@@ -194,6 +222,11 @@ impl SiemConfig {
             },
             index: input.index.filter(|index| !index.is_empty() && !syslog),
         })
+    }
+
+    /// Returns whether events can be sent: HEC needs a token, syslog nothing more.
+    pub fn can_send(&self) -> bool {
+        self.format == shared::siem::SiemFormat::Syslog || self.token.is_some()
     }
 
     /// Checks what can only be checked after the stored token was merged in.
@@ -241,6 +274,12 @@ impl<C: Channel> Section for ChannelConfig<C> {
     /// only by leaving it out, never sent anywhere else.
     fn destination(&self) -> String {
         String::new()
+    }
+    fn check(&self) -> ApiResult<()> {
+        if self.enabled {
+            self.require_url()?;
+        }
+        Ok(())
     }
 }
 
@@ -354,6 +393,7 @@ pub async fn with_stored_secret<S: Section>(state: &AppState, mut submitted: S) 
 /// Saves a section, encrypting its secret, and audits the change with the secret masked.
 pub async fn save<S: Section>(state: &AppState, actor: &Actor, section: S) -> ApiResult<S> {
     let mut section = with_stored_secret(state, section).await?;
+    section.check()?;
     let now = state.clock.now();
     // The audit row cannot show the secret, so it records whether it changed.
     let previous = load::<S>(state)

@@ -144,6 +144,68 @@ async fn restore_brings_data_back() {
 }
 
 #[tokio::test]
+async fn restore_keeps_siem_forwarding_and_queue() {
+    let (app, admin, dir) = backup_app(Vec::new()).await;
+    let run = back_up(&admin).await;
+    let name = run["file_name"].as_str().unwrap().to_string();
+
+    // Forwarding is turned on after the backup, to a receiver that is down, so events queue.
+    let siem = json!({ "enabled": true, "format": "syslog", "endpoint": "tcp://127.0.0.1:9" });
+    let response = admin.put("/api/v1/settings/siem", &siem).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    app.create_admin_user(
+        &admin,
+        json!({ "username": "queued.user", "role": "auditor" }),
+    )
+    .await;
+    let queued_before: Vec<uuid::Uuid> = sqlx::query_scalar("select audit_id from siem_outbox")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        queued_before.len(),
+        2,
+        "the settings change and the new user"
+    );
+
+    let response = restore(&admin, &name, &name).await;
+    assert_eq!(response.status(), StatusCode::OK, "restore");
+
+    let settings: Value = admin
+        .get("/api/v1/settings/siem")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        settings["enabled"], true,
+        "a restore does not turn forwarding off"
+    );
+    let queued: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+        "select audit_id, event ->> 'action' from siem_outbox order by queued_at, audit_id",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    let ids: Vec<uuid::Uuid> = queued.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        &ids[..2],
+        &queued_before[..],
+        "events queued before the restore stay"
+    );
+    assert_eq!(
+        queued[2].1, "backup.restore",
+        "the restore itself is forwarded"
+    );
+    assert_eq!(
+        app.audit_count("admin_user.create").await,
+        0,
+        "the audit log was restored"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
 async fn older_backup_is_migrated_after_restore() {
     let (app, admin, dir) = backup_app(Vec::new()).await;
     // Make the database look like one made before the newest migration of the health checks.

@@ -53,8 +53,10 @@ impl FakeHec {
         self.shared.lock().unwrap().events.clone()
     }
 
-    fn fail_next(&self, count: usize) {
-        self.shared.lock().unwrap().calls.fail_next(count, 503);
+    /// Answers the next `count` posts with `status` and a body that is not Splunk's success,
+    /// as a busy collector (503) or a proxy's error page (200) would.
+    fn fail_next(&self, count: usize, status: u16) {
+        self.shared.lock().unwrap().calls.fail_next(count, status);
     }
 
     fn posts(&self) -> usize {
@@ -221,7 +223,8 @@ async fn hec_receives_each_event_once() {
     .await;
 
     // The collector goes away for a while; events wait and the failure shows.
-    hec.fail_next(3);
+    hec.fail_next(1, 200);
+    hec.fail_next(2, 503);
     let posts_before = hec.posts();
     for n in 0..5 {
         audited_change(&admin, &format!("during-outage-{n}")).await;
@@ -286,7 +289,7 @@ async fn hec_receives_each_event_once() {
     assert_eq!(current["delivery"]["delivered_total"], expected.len());
     assert_eq!(current["delivery"]["last_error"], Value::Null);
 
-    // Turned off, new rows are not queued.
+    // Turned off, new rows are not queued, but the change that turned it off still goes out.
     let mut off = hec_settings(&hec.url);
     off["enabled"] = json!(false);
     off.as_object_mut().unwrap().remove("token");
@@ -295,6 +298,15 @@ async fn hec_receives_each_event_once() {
         StatusCode::OK
     );
     audited_change(&admin, "after-forwarding").await;
+    TestApp::eventually(15, "the change that turned forwarding off", || async {
+        hec.events()
+            .iter()
+            .any(|e| {
+                e["event"]["action"] == "settings.update" && e["event"]["after"]["enabled"] == false
+            })
+            .then_some(())
+    })
+    .await;
     let queued: i64 = sqlx::query_scalar(
         "select count(*) from siem_outbox o join audit_log a on a.id = o.audit_id
          where a.after ->> 'name' = 'after-forwarding'",
@@ -428,6 +440,38 @@ async fn bad_settings_name_the_field() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&problem(response).await), ["token"]);
 
+    // An empty token removes the stored one, and a switch to syslog needs none.
+    let mut removed = hec_settings(&hec.url);
+    removed["enabled"] = json!(false);
+    removed["token"] = json!("");
+    let response = admin.put("/api/v1/settings/siem", &removed).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let saved: Value = response.json().await.unwrap();
+    assert_eq!(saved["token_set"], false);
+    let response = admin
+        .put("/api/v1/settings/siem", &hec_settings(&hec.url))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let syslog = json!({ "enabled": false, "format": "syslog", "endpoint": "tcp://127.0.0.1:9" });
+    let response = admin.put("/api/v1/settings/siem", &syslog).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a stored HEC token does not block syslog"
+    );
+    assert_eq!(response.json::<Value>().await.unwrap()["token_set"], false);
+    let response = admin
+        .put("/api/v1/settings/siem", &hec_settings(&hec.url))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // A port out of range is caught by the full URL parse.
+    let mut bad_port = hec_settings("http://127.0.0.1:99999");
+    bad_port["enabled"] = json!(false);
+    let response = admin.put("/api/v1/settings/siem", &bad_port).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem(response).await), ["endpoint"]);
+
     // Without a new token, the test uses the stored one.
     let mut kept = hec_settings(&hec.url);
     kept.as_object_mut().unwrap().remove("token");
@@ -438,7 +482,11 @@ async fn bad_settings_name_the_field() {
         .await
         .unwrap();
     assert_eq!(result["ok"], true, "{result}");
-    assert_eq!(hec.events()[0]["event"]["action"], "siem.test");
+    let test_event = hec
+        .events()
+        .into_iter()
+        .find(|e| e["event"]["action"] == "siem.test");
+    assert!(test_event.is_some(), "the test event reached the collector");
 }
 
 /// Runs the health checks now and returns the SIEM's entry.

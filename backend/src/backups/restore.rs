@@ -70,6 +70,9 @@ pub async fn restore(
     };
 
     tracing::info!(backup = name, actor = %actor, "restore started");
+    // Audit forwarding is kept as it is: a restore must not switch the SIEM off or drop the
+    // events it has not received yet.
+    let siem = store::siem::keep(&state.db).await?;
     let result = replace(state, &connection, &path).await;
     let result = match result {
         Ok((jobs_still_running, sessions_ended)) => crate::db::migrate(&state.db)
@@ -82,6 +85,11 @@ pub async fn restore(
             .map_err(|e| format!("the restore succeeded, but migrating it failed: {e:#}")),
         Err(error) => Err(error),
     };
+    if result.is_ok()
+        && let Err(error) = store::siem::put_back(&state.db, siem).await
+    {
+        tracing::error!(backup = name, %error, "putting the SIEM settings and queue back failed");
+    }
     state.settings.clear();
     state.security.forget().await;
     maintenance.end().await;

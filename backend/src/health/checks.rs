@@ -4,7 +4,6 @@
 
 use crate::integrations::directory::Directory;
 use crate::integrations::mail::Mailer;
-use crate::integrations::siem::Siem;
 use crate::jobs::schedule::{LeaderTick, leader_key, leader_tick_key};
 use crate::settings::{self, LdapConfig, OidcConfig, SiemConfig, SmtpConfig};
 use crate::state::AppState;
@@ -19,8 +18,6 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 const LEADER_STALE_SECONDS: i64 = 10;
 /// A due job that waited this long means the workers cannot keep up or are stopped.
 const BACKLOG_STALE_SECONDS: i64 = 600;
-/// An audit event still unsent after this long means the SIEM has stopped taking events.
-const SIEM_STALE_SECONDS: i64 = 300;
 
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,37 +199,14 @@ async fn oidc(state: &AppState) -> (ComponentStatus, String) {
 
 /// Checks that the SIEM is reachable and that queued audit events are leaving the queue.
 async fn siem(state: &AppState) -> (ComponentStatus, String) {
-    let config = match settings::load::<SiemConfig>(state).await {
-        Err(error) => return failing(format!("The SIEM settings cannot be read: {error}")),
-        Ok(Some(config)) if config.enabled => config,
-        Ok(_) => return not_configured("enabled SIEM forwarding"),
-    };
-    let host = state.config.public_url.host_str().unwrap_or_default();
-    let reached = match Siem::new(&config, host).probe().await {
-        Ok(message) => message,
-        Err(error) => return failing(error.to_string()),
-    };
-    let delivery = match crate::store::siem::delivery(&state.db).await {
-        Ok(delivery) => delivery,
-        Err(error) => return failing(format!("Reading the forwarding queue failed: {error}")),
-    };
-    let waited = delivery
-        .oldest_pending_at
-        .map(|at| (state.clock.now() - at).num_seconds());
-    match waited {
-        Some(seconds) if seconds > SIEM_STALE_SECONDS => {
-            let cause = delivery
-                .last_error
-                .map(|error| format!(" The latest attempt failed: {error}"))
-                .unwrap_or_default();
-            failing(format!(
-                "Audit events waiting to be sent: {}; the oldest for {seconds} seconds.{cause}",
-                delivery.pending
-            ))
+    match settings::load::<SiemConfig>(state).await {
+        Err(error) => failing(format!("The SIEM settings cannot be read: {error}")),
+        Ok(Some(config)) if config.enabled => {
+            match crate::audit_forwarding::check(state, &config).await {
+                Ok(message) => ok(message),
+                Err(message) => failing(message),
+            }
         }
-        _ => ok(format!(
-            "{reached} Audit events waiting to be sent: {}.",
-            delivery.pending
-        )),
+        Ok(_) => not_configured("enabled SIEM forwarding"),
     }
 }

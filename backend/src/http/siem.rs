@@ -49,8 +49,6 @@ pub async fn put_settings(
     ApiJson(input): ApiJson<SiemSettingsInput>,
 ) -> ApiResult<Json<SiemSettings>> {
     let config = SiemConfig::from_input(input)?;
-    let config = settings::with_stored_secret(&state, config).await?;
-    config.require_token()?;
     let saved = settings::save(&state, &admin.actor, config).await?;
     let delivery = store::siem::delivery(&state.db).await?;
     Ok(Json(saved.view(delivery)))

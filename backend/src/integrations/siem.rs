@@ -111,14 +111,16 @@ impl<'a> Siem<'a> {
             .map_err(|e| self.unreachable(&e.without_url()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        // HEC answers 200 with code 0 when it accepted every event of the batch.
+        // HEC answers 200 with the body {"text":"Success","code":0} when it accepted every
+        // event of the batch. Any other answer, a 200 from a proxy's error page included,
+        // leaves the events queued.
         let code = serde_json::from_str::<Value>(&text)
             .ok()
             .and_then(|v| v["code"].as_i64());
-        if status.is_success() && code.is_none_or(|code| code == 0) {
+        if status.is_success() && code == Some(0) {
             Ok(())
         } else {
-            Err(rejected(status.as_u16(), &text.replace(token, "(token)")))
+            Err(rejected(status.as_u16(), &withhold_token(&text, token)))
         }
     }
 
@@ -206,6 +208,26 @@ fn syslog_host(host: &str) -> String {
     if host.is_empty() { "-".into() } else { host }
 }
 
+/// Returns `body`, or a placeholder when it repeats the token in any spelling: as sent,
+/// JSON-escaped or percent-encoded.
+fn withhold_token(body: &str, token: &str) -> String {
+    let escaped = serde_json::to_string(token).unwrap_or_default();
+    let spellings = [
+        token.to_string(),
+        escaped.trim_matches('"').to_string(),
+        url::form_urlencoded::byte_serialize(token.as_bytes()).collect(),
+        token.replace(' ', "%20"),
+    ];
+    let lower = body.to_lowercase();
+    if spellings
+        .iter()
+        .any(|spelling| !spelling.is_empty() && lower.contains(&spelling.to_lowercase()))
+    {
+        return "(response withheld: it repeats the HEC token)".into();
+    }
+    body.to_string()
+}
+
 fn rejected(status: u16, body: &str) -> SiemError {
     let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
     SiemError::Rejected {
@@ -269,6 +291,16 @@ mod tests {
         assert_eq!(fields[2], "-", "an empty host becomes the nil value");
         assert_eq!(fields[5].len(), MSGID_MAX);
         assert!(fields[5].starts_with("oddaction"));
+    }
+
+    #[test]
+    fn token_echo_is_withheld() {
+        let token = "ab\"cd/ef";
+        assert_eq!(withhold_token("invalid token", token), "invalid token");
+        for echo in ["ab\"cd/ef", "ab\\\"cd/ef", "ab%22cd%2Fef", "AB%22CD%2FEF"] {
+            let body = format!("{{\"text\":\"bad token {echo}\"}}");
+            assert!(withhold_token(&body, token).contains("withheld"), "{body}");
+        }
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub async fn record(
 }
 
 #[derive(FromRow)]
-pub(super) struct AuditRow {
+struct AuditRow {
     id: Uuid,
     at: DateTime<Utc>,
     actor: String,

@@ -1,26 +1,73 @@
 //! The queue of audit rows waiting for the SIEM, and the record of how forwarding went.
 
 use super::Tx;
-use super::audit::AuditRow;
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 use shared::audit::AuditEntry;
 use shared::siem::SiemDelivery;
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
-/// Locks the oldest queued rows, up to `limit`, skipping rows another replica holds, and
-/// returns their audit entries oldest first.
+/// Locks the oldest queued events, up to `limit`, skipping events another replica holds, and
+/// returns them oldest first.
 pub async fn claim(tx: &mut Tx<'_>, limit: i64) -> sqlx::Result<Vec<AuditEntry>> {
-    let rows: Vec<AuditRow> = sqlx::query_as(
-        "select a.* from siem_outbox o join audit_log a on a.id = o.audit_id
-         order by o.queued_at, o.audit_id
+    let events: Vec<sqlx::types::Json<AuditEntry>> = sqlx::query_scalar(
+        "select event from siem_outbox
+         order by queued_at, audit_id
          limit $1
-         for update of o skip locked",
+         for update skip locked",
     )
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows.into_iter().map(AuditEntry::from).collect())
+    Ok(events.into_iter().map(|event| event.0).collect())
+}
+
+/// The SIEM settings row and queue, kept across a restore.
+pub struct Kept {
+    settings: Option<(Value, DateTime<Utc>, String)>,
+    queued: Vec<(Uuid, DateTime<Utc>, Value)>,
+}
+
+/// Reads the SIEM settings row and every queued event, before a restore replaces them.
+pub async fn keep(db: &PgPool) -> sqlx::Result<Kept> {
+    let settings =
+        sqlx::query_as("select value, updated_at, updated_by from settings where key = $1")
+            .bind(crate::settings::SIEM)
+            .fetch_optional(db)
+            .await?;
+    let queued = sqlx::query_as("select audit_id, queued_at, event from siem_outbox")
+        .fetch_all(db)
+        .await?;
+    Ok(Kept { settings, queued })
+}
+
+/// Writes back what [`keep`] read: the restored database forwards to the same SIEM, and the
+/// events that were still queued, which the restored audit log may not contain, still go out.
+pub async fn put_back(db: &PgPool, kept: Kept) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    if let Some((value, updated_at, updated_by)) = kept.settings {
+        super::settings::put(
+            &mut tx,
+            crate::settings::SIEM,
+            &value,
+            updated_at,
+            &updated_by,
+        )
+        .await?;
+    }
+    for (audit_id, queued_at, event) in kept.queued {
+        sqlx::query(
+            "insert into siem_outbox (audit_id, queued_at, event) values ($1, $2, $3)
+             on conflict (audit_id) do nothing",
+        )
+        .bind(audit_id)
+        .bind(queued_at)
+        .bind(event)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
 }
 
 /// Removes delivered rows from the queue and counts them.
