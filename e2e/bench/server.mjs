@@ -95,8 +95,12 @@ async function stopServer(child) {
   await exited;
 }
 
-// Signs the benchmark admin in and creates an API token that may read the catalog.
-async function createApiToken() {
+// Pool instances the list endpoint pages through: more than one page of 50.
+const INSTANCES = 200;
+
+// Signs the benchmark admin in, adds INSTANCES pool instances to the first definition that
+// assigns them, and creates an API token that may read the catalog. Returns the token.
+async function prepareData() {
   const login = await fetch(`${CONFIG.baseUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -107,15 +111,35 @@ async function createApiToken() {
   }
   const { csrf_token: csrfToken } = await login.json();
   const cookie = login.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
-  const created = await fetch(`${CONFIG.baseUrl}/api/v1/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken, Cookie: cookie },
-    body: JSON.stringify({ name: `server benchmark ${Date.now()}`, scopes: ['catalog:read'], expires_in_days: 1 }),
-  });
-  if (!created.ok) {
-    fail(`creating the API token returned ${created.status}: ${await created.text()}`);
+  const call = async (method, path, body) => {
+    const response = await fetch(`${CONFIG.baseUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken, Cookie: cookie },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      fail(`${method} ${path} returned ${response.status}: ${await response.text()}`);
+    }
+    return response.json();
+  };
+
+  const definitions = await call('GET', '/api/v1/asset-definitions');
+  const list = definitions.items ?? definitions;
+  const assigning = list.find((definition) => definition.assignment === 'assigned_personal');
+  if (!assigning) {
+    fail('the seed file has no definition that assigns instances');
   }
-  return (await created.json()).secret;
+  for (let i = 1; i <= INSTANCES; i += 1) {
+    const name = `bench-vdi-${String(i).padStart(3, '0')}`;
+    await call('POST', '/api/v1/assets', { definition_id: assigning.id, name });
+  }
+
+  const created = await call('POST', '/api/v1/tokens', {
+    name: `server benchmark ${Date.now()}`,
+    scopes: ['catalog:read'],
+    expires_in_days: 1,
+  });
+  return created.secret;
 }
 
 // ---- load ------------------------------------------------------------------------------------
@@ -173,7 +197,7 @@ function spaSizes() {
     }
     const bytes = readFileSync(path);
     rows.push({
-      name: name.replace(/-[0-9a-f]{16}(?=[._])/, '-HASH'),
+      name: name.replace(/-[0-9a-f]{12,16}(?=[._])/, '-HASH'),
       raw: bytes.length,
       gzip: gzipSync(bytes, { level: 9 }).length,
       brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
@@ -223,7 +247,7 @@ async function main() {
     }
   }
   const pid = server.child.pid;
-  const token = await createApiToken();
+  const token = await prepareData();
   await sleep(10_000);
   const idleMiB = rssMiB(pid);
 
@@ -239,7 +263,11 @@ async function main() {
 
   const targets = [
     { name: 'GET /health', path: '/health', headers: [] },
-    { name: 'GET /api/v1/assets?limit=50 (API token)', path: '/api/v1/assets?limit=50', headers: [`Authorization: Bearer ${token}`] },
+    {
+      name: `GET /api/v1/assets?limit=50 (API token, ${INSTANCES} instances)`,
+      path: '/api/v1/assets?limit=50',
+      headers: [`Authorization: Bearer ${token}`],
+    },
   ];
   const results = [];
   for (const target of targets) {

@@ -3,8 +3,10 @@
 //! allows scripts from the server only, plus the inline loader script of the build by its hash.
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -34,7 +36,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
     let app = Router::new()
         .nest_service("/ui", assets)
         .route_service("/portal", ServeFile::new(&index))
-        .nest_service("/portal/", ServeFile::new(&index));
+        .nest_service("/portal/", ServeFile::new(&index))
+        .layer(axum::middleware::from_fn(cache_control));
     // The hashes are taken once: a web app rebuilt while the server runs needs a restart.
     let app = match std::fs::read_to_string(&index) {
         Ok(html) => match HeaderValue::from_str(&content_security_policy(&html)) {
@@ -53,6 +56,38 @@ pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
         }
     };
     root.merge(app)
+}
+
+/// Lets browsers keep the build's hashed files for a year, since a new build gets new names,
+/// and makes them check `index.html` and every page address on each load, so a new build is
+/// picked up at once.
+async fn cache_control(request: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let value = if hashed && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// Returns whether `path` names a file whose name Trunk derived from its content, such as
+/// `/ui/frontend-3ddecb1ec7ccdb82_bg.wasm` or `/ui/style-3b6f34d7684e3d3d.css`.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(extension, "wasm" | "js" | "css") {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Builds the policy for the pages of the SPA built into `index_html`. WebAssembly needs
@@ -97,6 +132,17 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_build_files_are_recognised() {
+        assert!(is_hashed_asset("/ui/frontend-d05937614e931ae_bg.wasm"));
+        assert!(is_hashed_asset("/frontend-d05937614e931ae.js"));
+        assert!(is_hashed_asset("/style-3b6f34d7684e3d3d.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/orders/0193-abc"));
+        assert!(!is_hashed_asset("/app.js"));
+        assert!(!is_hashed_asset("/frontend-notahexvalue.js"));
+    }
 
     #[test]
     fn inline_scripts_skip_external_ones() {
