@@ -143,6 +143,46 @@ describe('two replicas behind nginx', () => {
     assert.ok(members.some((dn) => sameDn(dn, JANE.dn)), `${JANE.dn} is in ${run.groupDn}`);
   });
 
+  run.step('uploads land whichever replica answers', async () => {
+    // A 1 × 1 PNG; a marker after its end makes each upload's bytes differ.
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+    const admin = await run.page('admin');
+    const uploaded = await admin.evaluate(async (base64) => {
+      const session = await (await fetch('/api/v1/auth/session')).json();
+      const statuses = [];
+      let last = null;
+      // Uploads in a row alternate between the replicas under round-robin.
+      for (let i = 1; i <= 6; i += 1) {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const marker = new TextEncoder().encode(`upload-${i}`);
+        const body = new Uint8Array([...bytes, ...marker]);
+        const response = await fetch('/api/v1/settings/general/logo', {
+          method: 'PUT',
+          headers: { 'Content-Type': 'image/png', 'X-CSRF-Token': session.csrf_token },
+          body,
+        });
+        statuses.push(response.status);
+        last = `upload-${i}`;
+      }
+      return { statuses, last };
+    }, png);
+    assert.deepEqual(uploaded.statuses, [200, 200, 200, 200, 200, 200], 'every upload was accepted');
+
+    const puts = run.nginx
+      .requests()
+      .filter((entry) => entry.upstream && entry.request.startsWith('PUT /api/v1/settings/general/logo'));
+    const upstreams = new Set(puts.map((entry) => entry.upstream));
+    assert.equal(upstreams.size, 2, `uploads went to both replicas: ${[...upstreams].join(', ')}`);
+
+    // Each replica, asked directly, serves the last upload.
+    for (const server of run.servers) {
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/v1/branding/logo`);
+      assert.equal(response.status, 200, `the logo from the replica on port ${server.port}`);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      assert.ok(bytes.toString('latin1').endsWith(uploaded.last), `port ${server.port} serves ${uploaded.last}`);
+    }
+  });
+
   run.step('both replicas answered, reads and writes alike', async () => {
     const requests = run.nginx.requests().filter((entry) => entry.upstream);
     const upstreams = (filter) => new Set(requests.filter(filter).map((entry) => entry.upstream));
