@@ -1,6 +1,5 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::permissions::Permission;
 use shared::settings::{LdapSettings, LdapSettingsInput, LdapTls};
 use shared::validation;
@@ -75,17 +74,11 @@ pub fn LdapForm(settings: LdapSettings) -> impl IntoView {
     let save = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        spawn_local(async move {
-            match api.save_ldap_settings(&input).await {
-                Ok(saved) => {
-                    bind_password.set(String::new());
-                    bind_password_set.set(saved.bind_password_set);
-                    status.set(Some(Status::success("Saved")));
-                }
-                Err(failure) => show_failure(failure),
-            }
-            pending.set(false);
+        let request = async move { api.save_ldap_settings(&input).await };
+        super::run_request(request, None, pending, status, show_failure, move |saved| {
+            bind_password.set(String::new());
+            bind_password_set.set(saved.bind_password_set);
+            Status::success("Saved")
         });
     };
 

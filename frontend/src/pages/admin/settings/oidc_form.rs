@@ -1,6 +1,5 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::permissions::Permission;
 use shared::settings::{OidcSettings, OidcSettingsInput};
 
@@ -73,19 +72,13 @@ pub fn OidcForm(settings: OidcSettings) -> impl IntoView {
     let save = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        spawn_local(async move {
-            match api.save_oidc_settings(&input).await {
-                Ok(saved) => {
-                    client_secret.set(String::new());
-                    client_secret_set.set(saved.client_secret_set);
-                    allowed_domains.set(saved.allowed_email_domains.join(", "));
-                    redirect_uri.set(saved.redirect_uri);
-                    status.set(Some(Status::success("Saved")));
-                }
-                Err(failure) => show_failure(failure),
-            }
-            pending.set(false);
+        let request = async move { api.save_oidc_settings(&input).await };
+        super::run_request(request, None, pending, status, show_failure, move |saved| {
+            client_secret.set(String::new());
+            client_secret_set.set(saved.client_secret_set);
+            allowed_domains.set(saved.allowed_email_domains.join(", "));
+            redirect_uri.set(saved.redirect_uri);
+            Status::success("Saved")
         });
     };
 

@@ -1,6 +1,5 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::permissions::Permission;
 use shared::siem::{SiemDelivery, SiemFormat, SiemSettings, SiemSettingsInput};
 
@@ -75,19 +74,13 @@ pub fn SiemForm(settings: SiemSettings) -> impl IntoView {
     let save = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        spawn_local(async move {
-            match api.save_siem_settings(&input).await {
-                Ok(saved) => {
-                    token.set(String::new());
-                    remove_token.set(false);
-                    token_set.set(saved.token_set);
-                    delivery.set(saved.delivery);
-                    status.set(Some(Status::success("Saved")));
-                }
-                Err(failure) => show_failure(failure),
-            }
-            pending.set(false);
+        let request = async move { api.save_siem_settings(&input).await };
+        super::run_request(request, None, pending, status, show_failure, move |saved| {
+            token.set(String::new());
+            remove_token.set(false);
+            token_set.set(saved.token_set);
+            delivery.set(saved.delivery);
+            Status::success("Saved")
         });
     };
 

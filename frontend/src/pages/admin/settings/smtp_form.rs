@@ -1,6 +1,5 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::permissions::Permission;
 use shared::settings::{SmtpSettings, SmtpSettingsInput, SmtpTls};
 
@@ -77,18 +76,12 @@ pub fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
     let save = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        spawn_local(async move {
-            match api.save_smtp_settings(&input).await {
-                Ok(saved) => {
-                    password.set(String::new());
-                    remove_password.set(false);
-                    password_set.set(saved.password_set);
-                    status.set(Some(Status::success("Saved")));
-                }
-                Err(failure) => show_failure(failure),
-            }
-            pending.set(false);
+        let request = async move { api.save_smtp_settings(&input).await };
+        super::run_request(request, None, pending, status, show_failure, move |saved| {
+            password.set(String::new());
+            remove_password.set(false);
+            password_set.set(saved.password_set);
+            Status::success("Saved")
         });
     };
 

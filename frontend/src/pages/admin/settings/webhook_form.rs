@@ -1,6 +1,5 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::permissions::Permission;
 use shared::settings::{ChannelSettings, ChannelSettingsInput};
 
@@ -78,19 +77,13 @@ pub fn WebhookForm(service: ChatService, settings: ChannelSettings) -> impl Into
     let save = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = read_input() else { return };
-        pending.set(true);
-        spawn_local(async move {
-            match api.save_channel_settings(service, &input).await {
-                Ok(saved) => {
-                    url.set(String::new());
-                    remove_url.set(false);
-                    url_set.set(saved.webhook_url_set);
-                    enabled.set(saved.enabled);
-                    status.set(Some(Status::success("Saved")));
-                }
-                Err(failure) => show_failure(failure),
-            }
-            pending.set(false);
+        let request = async move { api.save_channel_settings(service, &input).await };
+        super::run_request(request, None, pending, status, show_failure, move |saved| {
+            url.set(String::new());
+            remove_url.set(false);
+            url_set.set(saved.webhook_url_set);
+            enabled.set(saved.enabled);
+            Status::success("Saved")
         });
     };
 
