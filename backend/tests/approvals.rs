@@ -793,6 +793,20 @@ async fn unsatisfiable_policies_are_refused_and_flagged_daily() {
     let def: Value = response.json().await.unwrap();
     assert!(def["policy_problem"].is_null());
 
+    // The scheduler enqueues the day's policy check when it starts. It must be done before the
+    // account below is disabled, or it flags the definition too and the audit count is off.
+    TestApp::eventually(20, "the policy check enqueued at start", || async {
+        let done: i64 = sqlx::query_scalar(
+            "select count(*) from jobs
+             where kind = 'approvals.policy_check' and state = 'succeeded'",
+        )
+        .fetch_one(&w.app.state.db)
+        .await
+        .unwrap();
+        (done >= 1).then_some(())
+    })
+    .await;
+
     // Wei Zhang leaves. The daily check flags the definition and mails the administrators.
     sqlx::query("update admin_users set email = 'root.admin@example.test'")
         .execute(&w.app.state.db)
