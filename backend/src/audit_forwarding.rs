@@ -2,8 +2,8 @@
 //! every new audit row in the transaction that writes it (`siem_outbox`). This loop takes the
 //! oldest queued rows, sends them, and removes them from the queue only in the transaction that
 //! records the SIEM's acceptance, so no event is lost across a crash or an outage of the SIEM.
-//! An event may be sent twice when a replica dies between the SIEM's answer and the commit; the
-//! audit row id in every event lets the SIEM drop the repeat.
+//! An event may be sent twice when a replica dies between the SIEM's response and the commit.
+//! The audit row id in every event lets the SIEM drop the repeat.
 //!
 //! Every `ipsolis serve` replica runs the loop; rows locked by one replica are skipped by the
 //! others, so each batch goes out once.
@@ -17,12 +17,12 @@ use tokio::sync::watch;
 
 /// Events sent in one request.
 const BATCH: i64 = 200;
-/// The wait between looks at an empty queue.
+/// The wait before looking at an empty queue again.
 const IDLE: Duration = Duration::from_secs(2);
-/// The longest wait after failures in a row.
+/// The maximum wait after failures in a row.
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 
-/// What one pass did.
+/// The outcome of one pass.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Pass {
     /// Forwarding is off or has no settings.
@@ -65,7 +65,7 @@ pub async fn forward(state: &AppState) -> anyhow::Result<Pass> {
         Ok(_) => return Ok(Pass::Off),
         Err(error) => anyhow::bail!("the SIEM settings cannot be read: {error}"),
     };
-    let host = state.config.public_url.host_str().unwrap_or_default();
+    let host = installation_host(state);
 
     let mut tx = state.db.begin().await?;
     let events = store::siem::claim(&mut tx, BATCH).await?;
@@ -98,8 +98,7 @@ const STALE_SECONDS: i64 = 300;
 /// the latest delivery must have succeeded and no event may have waited longer than
 /// [`STALE_SECONDS`]. Returns what is fine, or what is wrong.
 pub async fn check(state: &AppState, config: &SiemConfig) -> Result<String, String> {
-    let host = state.config.public_url.host_str().unwrap_or_default();
-    let reached = Siem::new(config, host)
+    let reached = Siem::new(config, installation_host(state))
         .probe()
         .await
         .map_err(|error| error.to_string())?;
@@ -108,7 +107,7 @@ pub async fn check(state: &AppState, config: &SiemConfig) -> Result<String, Stri
         .map_err(|error| format!("Reading the forwarding queue failed: {error}"))?;
     if let Some(error) = delivery.last_error {
         return Err(format!(
-            "The latest delivery failed: {error} Audit events waiting to be sent: {}.",
+            "The latest delivery failed: {error}. Audit events waiting to be sent: {}.",
             delivery.pending
         ));
     }
@@ -125,4 +124,9 @@ pub async fn check(state: &AppState, config: &SiemConfig) -> Result<String, Stri
         "{reached} Audit events waiting to be sent: {}.",
         delivery.pending
     ))
+}
+
+/// Returns the host name of the installation's public URL, which every event carries.
+pub fn installation_host(state: &AppState) -> &str {
+    state.config.public_url.host_str().unwrap_or_default()
 }

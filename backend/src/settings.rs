@@ -178,8 +178,8 @@ impl Section for SiemConfig {
     fn secret_mut(&mut self) -> &mut Option<String> {
         &mut self.token
     }
-    /// The endpoint with its scheme and host in lower case; the path keeps its case, because
-    /// paths are case-sensitive.
+    /// Returns the endpoint with its scheme and host in lower case. The path keeps its case,
+    /// because paths are case-sensitive.
     fn destination(&self) -> String {
         match url::Url::parse(&self.endpoint) {
             Ok(url) => format!(
@@ -201,8 +201,8 @@ impl SiemConfig {
     pub fn from_input(input: shared::siem::SiemSettingsInput) -> ApiResult<SiemConfig> {
         ApiError::check(input.validate())?;
         let syslog = input.format == shared::siem::SiemFormat::Syslog;
-        // The form check above is shared with the web app; the full URL parse catches what it
-        // lets through, such as a port above 65535 or a malformed IPv6 address.
+        // The form check above is shared with the web app and does not parse the URL. The full
+        // parse catches the rest, such as a port above 65535 or a malformed IPv6 address.
         let parsed = url::Url::parse(input.endpoint.trim());
         if !parsed.is_ok_and(|url| url.host_str().is_some_and(|host| !host.is_empty())) {
             return Err(ApiError::field(

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 const TOKEN: &str = "7d0c5a2e-41f6-4b8e-9c3a-5e2f1d6b8a90";
 
-/// What the fake collector received and what it should answer next.
+/// The events the fake collector received and the failures it returns next.
 #[derive(Default)]
 struct Collector {
     events: Vec<Value>,
@@ -29,7 +29,7 @@ struct Collector {
 }
 
 /// A fake HEC: checks the `Splunk <token>` header and the batch format as Splunk does, and
-/// answers with Splunk's status codes and bodies.
+/// responds with Splunk's status codes and bodies.
 struct FakeHec {
     url: String,
     shared: Arc<Mutex<Collector>>,
@@ -53,8 +53,8 @@ impl FakeHec {
         self.shared.lock().unwrap().events.clone()
     }
 
-    /// Answers the next `count` posts with `status` and a body that is not Splunk's success,
-    /// as a busy collector (503) or a proxy's error page (200) would.
+    /// Responds to the next `count` posts with `status` and a body that is not Splunk's
+    /// success, as a busy collector (503) or a proxy's error page (200) would.
     fn fail_next(&self, count: usize, status: u16) {
         self.shared.lock().unwrap().calls.fail_next(count, status);
     }
@@ -175,7 +175,8 @@ async fn audited_change(admin: &Session, name: &str) {
     assert_eq!(response.status(), StatusCode::CREATED, "token {name}");
 }
 
-/// The audit rows written since forwarding was turned on, this change's own row included.
+/// Returns the ids of the audit rows written since forwarding was turned on, the row of that
+/// change included.
 async fn rows_since_enabled(app: &TestApp) -> HashSet<String> {
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "select id from audit_log where id >= (

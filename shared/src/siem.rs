@@ -11,7 +11,7 @@ pub const TOKEN_MAX: usize = 256;
 /// Maximum characters of a Splunk index name.
 pub const INDEX_MAX: usize = 80;
 
-/// How audit events reach the SIEM.
+/// The wire format of the events sent to the SIEM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -33,7 +33,7 @@ impl SiemFormat {
     }
 }
 
-/// How forwarding is going, as the settings page shows it.
+/// The state of forwarding, as the settings page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiemDelivery {

@@ -72,7 +72,7 @@ pub async fn restore(
     tracing::info!(backup = name, actor = %actor, "restore started");
     // Audit forwarding is kept as it is: a restore must not switch the SIEM off or drop the
     // events it has not received yet.
-    let siem = store::siem::keep(&state.db).await?;
+    let siem = store::siem::snapshot(&state.db).await?;
     let result = replace(state, &connection, &path).await;
     let result = match result {
         Ok((jobs_still_running, sessions_ended)) => crate::db::migrate(&state.db)
@@ -86,9 +86,9 @@ pub async fn restore(
         Err(error) => Err(error),
     };
     if result.is_ok()
-        && let Err(error) = store::siem::put_back(&state.db, siem).await
+        && let Err(error) = store::siem::write_back(&state.db, siem).await
     {
-        tracing::error!(backup = name, %error, "putting the SIEM settings and queue back failed");
+        tracing::error!(backup = name, %error, "writing the SIEM settings and queue back after the restore failed");
     }
     state.settings.clear();
     state.security.forget().await;

@@ -156,7 +156,7 @@ async fn sign_in(state: &AppState) -> Connection {
 }
 
 /// Checks audit forwarding only while it is on. The latest delivery counts too, so a SIEM
-/// that answers its health check but rejects the events shows as broken.
+/// that passes its health check but rejects the events shows as broken.
 async fn siem(state: &AppState) -> Connection {
     let config = match settings::load::<SiemConfig>(state).await {
         Ok(Some(config)) if config.enabled => config,

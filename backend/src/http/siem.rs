@@ -37,8 +37,8 @@ pub async fn get_settings(
 }
 
 /// Saves the SIEM settings. Turned on, every audit row written from then on is forwarded,
-/// this change's own row first; a token left out keeps the stored one while the endpoint stays
-/// the same.
+/// starting with this change's own row. A token left out keeps the stored one while the
+/// endpoint stays the same.
 #[utoipa::path(put, path = "/api/v1/settings/siem", tag = "settings",
     request_body = SiemSettingsInput,
     responses((status = 200, body = SiemSettings), (status = 422, body = shared::Problem)),
@@ -79,7 +79,7 @@ pub async fn test(
         before: None,
         after: None,
     };
-    let host = state.config.public_url.host_str().unwrap_or_default();
+    let host = crate::audit_forwarding::installation_host(&state);
     let result = Siem::new(&config, host).send(&[event]).await.map(|()| {
         // Syslog over TCP has no acknowledgement, so only HEC confirms that it took the event.
         match config.format {

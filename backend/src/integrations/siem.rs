@@ -26,7 +26,7 @@ const MSGID_MAX: usize = 32;
 pub enum SiemError {
     #[error("The SIEM at {endpoint} could not be reached: {message}")]
     Unreachable { endpoint: String, message: String },
-    #[error("The SIEM answered HTTP {status}: {body}")]
+    #[error("The SIEM returned HTTP {status}: {body}")]
     Rejected { status: u16, body: String },
     #[error("No HEC token is saved; enter the token Splunk shows for the collector.")]
     NoToken,
@@ -111,8 +111,8 @@ impl<'a> Siem<'a> {
             .map_err(|e| self.unreachable(&e.without_url()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        // HEC answers 200 with the body {"text":"Success","code":0} when it accepted every
-        // event of the batch. Any other answer, a 200 from a proxy's error page included,
+        // HEC returns 200 with the body {"text":"Success","code":0} when it accepted every
+        // event of the batch. Any other response, a 200 from a proxy's error page included,
         // leaves the events queued.
         let code = serde_json::from_str::<Value>(&text)
             .ok()
@@ -124,7 +124,8 @@ impl<'a> Siem<'a> {
         }
     }
 
-    /// One HEC event: the audit entry as the event, its time in seconds with milliseconds.
+    /// Builds one HEC event: the audit entry as the event, its time in seconds with
+    /// milliseconds.
     fn hec_event(&self, event: &AuditEntry) -> Value {
         let mut wrapped = json!({
             "time": event.at.timestamp_millis() as f64 / 1000.0,
@@ -180,7 +181,7 @@ impl<'a> Siem<'a> {
         }
     }
 
-    /// One RFC 5424 message: no structured data, the audit entry as JSON in the body.
+    /// Formats one RFC 5424 message: no structured data, the audit entry as JSON in the body.
     pub fn syslog_message(&self, event: &AuditEntry) -> String {
         let timestamp = event.at.to_rfc3339_opts(SecondsFormat::Millis, true);
         let msgid: String = event
@@ -198,7 +199,7 @@ impl<'a> Siem<'a> {
     }
 }
 
-/// RFC 5424 HOSTNAME: printable ASCII, at most 255 characters, `-` when unknown.
+/// Returns the RFC 5424 HOSTNAME: printable ASCII, at most 255 characters, `-` when unknown.
 fn syslog_host(host: &str) -> String {
     let host: String = host
         .chars()

@@ -23,14 +23,14 @@ pub async fn claim(tx: &mut Tx<'_>, limit: i64) -> sqlx::Result<Vec<AuditEntry>>
     Ok(events.into_iter().map(|event| event.0).collect())
 }
 
-/// The SIEM settings row and queue, kept across a restore.
-pub struct Kept {
+/// The SIEM settings row and queue, saved before a restore and written back after it.
+pub struct SiemSnapshot {
     settings: Option<(Value, DateTime<Utc>, String)>,
     queued: Vec<(Uuid, DateTime<Utc>, Value)>,
 }
 
 /// Reads the SIEM settings row and every queued event, before a restore replaces them.
-pub async fn keep(db: &PgPool) -> sqlx::Result<Kept> {
+pub async fn snapshot(db: &PgPool) -> sqlx::Result<SiemSnapshot> {
     let settings =
         sqlx::query_as("select value, updated_at, updated_by from settings where key = $1")
             .bind(crate::settings::SIEM)
@@ -39,14 +39,14 @@ pub async fn keep(db: &PgPool) -> sqlx::Result<Kept> {
     let queued = sqlx::query_as("select audit_id, queued_at, event from siem_outbox")
         .fetch_all(db)
         .await?;
-    Ok(Kept { settings, queued })
+    Ok(SiemSnapshot { settings, queued })
 }
 
-/// Writes back what [`keep`] read: the restored database forwards to the same SIEM, and the
-/// events that were still queued, which the restored audit log may not contain, still go out.
-pub async fn put_back(db: &PgPool, kept: Kept) -> sqlx::Result<()> {
+/// Writes back what [`snapshot`] read, so the restored database forwards to the same SIEM and
+/// the events still queued before the restore, which the restored audit log may lack, go out.
+pub async fn write_back(db: &PgPool, snapshot: SiemSnapshot) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
-    if let Some((value, updated_at, updated_by)) = kept.settings {
+    if let Some((value, updated_at, updated_by)) = snapshot.settings {
         super::settings::put(
             &mut tx,
             crate::settings::SIEM,
@@ -56,7 +56,7 @@ pub async fn put_back(db: &PgPool, kept: Kept) -> sqlx::Result<()> {
         )
         .await?;
     }
-    for (audit_id, queued_at, event) in kept.queued {
+    for (audit_id, queued_at, event) in snapshot.queued {
         sqlx::query(
             "insert into siem_outbox (audit_id, queued_at, event) values ($1, $2, $3)
              on conflict (audit_id) do nothing",

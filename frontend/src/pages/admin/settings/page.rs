@@ -65,13 +65,11 @@ fn scroll_to_fragment() {
     element.scroll_into_view();
 
     let user_moved = Rc::new(Cell::new(false));
-    let listeners: Vec<_> = [
-        window_event_listener(ev::wheel, mark(&user_moved)),
-        window_event_listener(ev::keydown, mark(&user_moved)),
-        window_event_listener(ev::touchstart, mark(&user_moved)),
-    ]
-    .into();
-    let listeners = Rc::new(Cell::new(Some(listeners)));
+    let listeners = Cell::new(Some(vec![
+        window_event_listener(ev::wheel, note_user_move(&user_moved)),
+        window_event_listener(ev::keydown, note_user_move(&user_moved)),
+        window_event_listener(ev::touchstart, note_user_move(&user_moved)),
+    ]));
     let interval = Rc::new(Cell::new(None::<IntervalHandle>));
     let checks_left = Cell::new(SETTLE_TIME.as_millis() / SETTLE_CHECK.as_millis());
     let stop = {
@@ -101,7 +99,7 @@ fn scroll_to_fragment() {
 }
 
 /// Returns an event handler that records that the user moved the page.
-fn mark<E>(user_moved: &Rc<Cell<bool>>) -> impl Fn(E) + 'static {
+fn note_user_move<E>(user_moved: &Rc<Cell<bool>>) -> impl Fn(E) + 'static {
     let user_moved = user_moved.clone();
     move |_| user_moved.set(true)
 }
